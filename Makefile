@@ -1,0 +1,77 @@
+# pxeinv: C code (the inventory library and CLI, the shared cache code, and
+# later the hook).  ./build.sh drives this; `make help` lists the targets.
+
+BUILD    ?= build
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+WARN     := -Wall -Wextra -Werror
+CPPFLAGS += -D_GNU_SOURCE
+LDLIBS   := -lyaml -lcdb -lz
+SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer \
+            -fno-sanitize-recover=all
+
+LIB_SRC  := $(wildcard inventory/*.c) cache/pxeinv_cache.c \
+            cache/pxeinv_cache_write.c
+CLI_SRC  := $(wildcard inventory/cli/*.c)
+TEST_SRC := $(wildcard tests/unit/test_*.c)
+TESTS    := $(patsubst tests/unit/%.c,%,$(TEST_SRC))
+
+# Normal and sanitizer builds live side by side
+define objs
+$(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
+endef
+
+.PHONY: all pxeinv unit unit-asan unit-valgrind check clean help
+
+all: pxeinv
+
+help:
+	@echo "make pxeinv         build $(BUILD)/bin/pxeinv"
+	@echo "make unit           build and run the cmocka unit tests"
+	@echo "make unit-asan      the same under ASan + UBSan"
+	@echo "make unit-valgrind  the same under valgrind (memcheck)"
+	@echo "make check          all three"
+	@echo "make clean          remove $(BUILD)/obj*, bin, tests"
+
+pxeinv: $(BUILD)/bin/pxeinv
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c $< -o $@
+
+$(BUILD)/obj-asan/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -O1 -g $(SANITIZE) $(WARN) -MMD -MP -c $< -o $@
+
+$(BUILD)/bin/pxeinv: $(call objs,obj,$(LIB_SRC) $(CLI_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(call objs,obj,$(LIB_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+$(BUILD)/tests-asan/%: $(BUILD)/obj-asan/tests/unit/%.o \
+		$(call objs,obj-asan,$(LIB_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -g $(SANITIZE) -o $@ $^ $(LDLIBS) -lcmocka
+
+unit: $(addprefix $(BUILD)/tests/,$(TESTS))
+	@set -e; for t in $^; do echo "== $$t"; $$t; done
+
+unit-asan: $(addprefix $(BUILD)/tests-asan/,$(TESTS))
+	@set -e; for t in $^; do echo "== $$t (ASan+UBSan)"; \
+	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 $$t; done
+
+unit-valgrind: $(addprefix $(BUILD)/tests/,$(TESTS))
+	@set -e; for t in $^; do echo "== $$t (valgrind)"; \
+	  valgrind -q --error-exitcode=99 --leak-check=full \
+	    --errors-for-leak-kinds=definite $$t; done
+
+check: unit unit-asan unit-valgrind
+
+clean:
+	rm -rf $(BUILD)/obj $(BUILD)/obj-asan $(BUILD)/bin $(BUILD)/tests \
+	  $(BUILD)/tests-asan
+
+-include $(shell find $(BUILD)/obj $(BUILD)/obj-asan -name '*.d' 2>/dev/null)

@@ -1,0 +1,94 @@
+/*
+ * A bump allocator.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+
+/** Default chunk payload size */
+#define ARENA_CHUNK_SIZE (256 * 1024)
+
+/** One chunk of arena memory */
+struct arena_chunk {
+	struct arena_chunk *next;
+	size_t used;
+	size_t size;
+	max_align_t data[];
+};
+
+void *arena_alloc(struct arena *arena, size_t size)
+{
+	struct arena_chunk *c = arena->chunk;
+	size_t align = sizeof(max_align_t);
+	void *p;
+
+	size = (size + align - 1) & ~(align - 1);
+	if (!c || c->size - c->used < size) {
+		size_t want = size > ARENA_CHUNK_SIZE ? size : ARENA_CHUNK_SIZE;
+
+		c = malloc(sizeof(*c) + want);
+		if (!c)
+			return NULL;
+		c->size = want;
+		c->used = 0;
+		if (arena->chunk && size > ARENA_CHUNK_SIZE) {
+			/* Keep filling the current chunk after a big one */
+			c->next = arena->chunk->next;
+			arena->chunk->next = c;
+		} else {
+			c->next = arena->chunk;
+			arena->chunk = c;
+		}
+		arena->total += want;
+	}
+	p = (char *)c->data + c->used;
+	c->used += size;
+	memset(p, 0, size);
+	return p;
+}
+
+char *arena_strndup(struct arena *arena, const char *s, size_t len)
+{
+	char *copy = arena_alloc(arena, len + 1);
+
+	if (!copy)
+		return NULL;
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	return copy;
+}
+
+char *arena_printf(struct arena *arena, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int len;
+
+	va_start(ap, fmt);
+	len = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (len < 0)
+		return NULL;
+	s = arena_alloc(arena, len + 1);
+	if (!s)
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(s, len + 1, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+void arena_free(struct arena *arena)
+{
+	struct arena_chunk *c = arena->chunk, *next;
+
+	for (; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	arena->chunk = NULL;
+	arena->total = 0;
+}

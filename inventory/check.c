@@ -1,0 +1,1044 @@
+/*
+ * Checking an inventory: every value a node will render, one rule each,
+ * and identities that two nodes claim.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <search.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "node.h"
+
+/** Keys a node file or a _defaults.yaml may hold */
+static const char *const check_known_keys[] = {
+	"schematicID", "talosVersion", "kernelArgs", "extraKernelArgs",
+	"dns0", "dns1", "ntp", "install", "netmask", "gateway", "vlan",
+	"interface", "serial", "boardSerial", "mac", "uuid", "ip", "arch",
+	"imageBaseURL", "talosConfig", "uki", "haltIfInstalled", NULL
+};
+
+/** Characters allowed in a kernel argument */
+#define CHECK_ARG_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
+	"0123456789._:/=,+@%~*-"
+/** Characters allowed in a serial or board serial */
+#define CHECK_SERIAL_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
+	"0123456789.:+-"
+/** Characters allowed in a URL (no quotes, spaces, '$', '{', '}') */
+#define CHECK_URL_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
+	"0123456789._~%/?&=:,+@-"
+
+/** Per-node checking context */
+struct check {
+	struct inventory *inv;
+	struct node *node;
+	const struct inv_node *in;
+};
+
+/**
+ * Report an error at a merged value.
+ *
+ * @v c         Context
+ * @v kv        Value
+ * @v offset    Byte offset inside the scalar, or -1 for its start
+ * @v fmt       Message
+ */
+static void __attribute__((format(printf, 4, 5)))
+check_error_at(struct check *c, const struct inv_kv *kv, int offset,
+	       const char *fmt, ...)
+{
+	char msg[1024];
+	unsigned int col = kv->val->col;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	/* Point at the character when the scalar is on one line */
+	if (offset >= 0 && !memchr(kv->val->text, '\n', kv->val->len))
+		col += offset + (kv->val->plain ? 0 : 1);
+	diag_add(&c->inv->diags, DIAG_ERROR, kv->src->shown, kv->val->line,
+		 col, "%s", msg);
+	c->node->errors++;
+}
+
+/**
+ * Report an error about the node file as a whole.
+ *
+ * @v c         Context
+ * @v fmt       Message
+ */
+static void __attribute__((format(printf, 2, 3)))
+check_error_node(struct check *c, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	diag_add(&c->inv->diags, DIAG_ERROR, c->in->file->shown, 1, 1, "%s",
+		 msg);
+	c->node->errors++;
+}
+
+/**
+ * Get a merged key that must be a string.
+ *
+ * A plain scalar that YAML reads as another type is an error that tells
+ * the operator to quote it, unless numbers are acceptable (allow_number),
+ * in which case the written text is used and a warning is given.
+ *
+ * @v c         Context
+ * @v key       Key
+ * @v allow_number  Accept a number's text, with a warning
+ * @v kv_out    Entry, or NULL
+ * @ret text    String, or NULL when absent or wrong
+ */
+static const char *check_string(struct check *c, const char *key,
+				int allow_number, const struct inv_kv **kv_out)
+{
+	const struct inv_kv *kv = inventory_get(c->in, key);
+
+	if (kv_out)
+		*kv_out = kv;
+	if (!kv || kv->val->type == YV_NULL)
+		return NULL;
+	if (kv->val->type == YV_STR)
+		return kv->val->text;
+	if (kv->val->plain && (kv->val->type == YV_INT ||
+			       kv->val->type == YV_FLOAT ||
+			       kv->val->type == YV_TIMESTAMP) &&
+	    allow_number) {
+		diag_add(&c->inv->diags, DIAG_WARNING, kv->src->shown,
+			 kv->val->line, kv->val->col, "%s: YAML reads '%s' as "
+			 "%s, and merge.py and templates would see that; "
+			 "quote it: %s: \"%s\"", key, kv->val->text,
+			 yaml_type_name(kv->val->type), key, kv->val->text);
+		return kv->val->text;
+	}
+	if (kv->val->plain && kv->val->text)
+		check_error_at(c, kv, -1, "%s must be a string, but YAML reads "
+			       "'%s' as %s; quote it: %s: \"%s\"", key,
+			       kv->val->text, yaml_type_name(kv->val->type),
+			       key, kv->val->text);
+	else
+		check_error_at(c, kv, -1, "%s must be a string, not %s", key,
+			       yaml_type_name(kv->val->type));
+	return NULL;
+}
+
+/**
+ * Get a merged boolean.
+ *
+ * @v c         Context
+ * @v key       Key
+ * @v dflt      Value when absent
+ * @ret value   0 or 1
+ */
+static int check_bool(struct check *c, const char *key, int dflt)
+{
+	const struct inv_kv *kv = inventory_get(c->in, key);
+
+	if (!kv || kv->val->type == YV_NULL)
+		return dflt;
+	if (kv->val->type == YV_BOOL)
+		return kv->val->b;
+	check_error_at(c, kv, -1, "%s must be true or false, not %s", key,
+		       yaml_type_name(kv->val->type));
+	return dflt;
+}
+
+/**
+ * Find the first character of a string outside a set.
+ *
+ * @v s         String
+ * @v set       Allowed characters
+ * @ret offset  Offset of the first bad character, or -1
+ */
+static int check_bad_char(const char *s, const char *set)
+{
+	size_t n = strspn(s, set);
+
+	return s[n] ? (int)n : -1;
+}
+
+/**
+ * Describe a character for a message.
+ *
+ * @v ch        Character
+ * @v buf       Output, at least 8 bytes
+ * @ret buf     Description
+ */
+static const char *check_char_name(unsigned char ch, char *buf)
+{
+	if (ch == '\n')
+		return "a newline";
+	if (ch == ' ')
+		return "a space";
+	if (ch == '\t')
+		return "a tab";
+	if (ch < 0x20 || ch >= 0x7f) {
+		snprintf(buf, 8, "0x%02x", ch);
+		return buf;
+	}
+	snprintf(buf, 8, "'%c'", ch);
+	return buf;
+}
+
+/**
+ * Check a kernel argument list.
+ *
+ * @v c         Context
+ * @v key       Key
+ * @ret args    Arguments, or NULL
+ */
+static const char *check_kernel_args(struct check *c, const char *key)
+{
+	const struct inv_kv *kv;
+	const char *s = check_string(c, key, 0, &kv);
+	char name[8];
+	int bad;
+
+	if (!s)
+		return NULL;
+	bad = check_bad_char(s, CHECK_ARG_CHARS " ");
+	if (bad >= 0) {
+		if (s[bad] == '$' && s[bad + 1] == '{')
+			check_error_at(c, kv, bad, "%s: '${' would be expanded "
+				       "by iPXE; write the value itself", key);
+		else
+			check_error_at(c, kv, bad, "%s: %s is not allowed in "
+				       "kernel arguments (it could break the "
+				       "iPXE script); allowed are letters, "
+				       "digits, spaces and ._:/=,+@%%~*-", key,
+				       check_char_name(s[bad], name));
+		return NULL;
+	}
+	return s;
+}
+
+/**
+ * Parse a dotted IPv4 address.
+ *
+ * @v s         Text
+ * @v addr      Address, host order
+ * @ret ok      1 when valid
+ */
+static int check_parse_ipv4(const char *s, uint32_t *addr)
+{
+	struct in_addr in;
+
+	if (strspn(s, "0123456789.") != strlen(s) ||
+	    inet_pton(AF_INET, s, &in) != 1)
+		return 0;
+	*addr = ntohl(in.s_addr);
+	return 1;
+}
+
+/**
+ * Get a merged IPv4 address.
+ *
+ * @v c         Context
+ * @v key       Key
+ * @v addr      Address, host order
+ * @v kv_out    Entry, or NULL
+ * @ret text    Address text, or NULL when absent or invalid
+ */
+static const char *check_ipv4(struct check *c, const char *key,
+			      uint32_t *addr, const struct inv_kv **kv_out)
+{
+	const struct inv_kv *kv;
+	const char *s = check_string(c, key, 0, &kv);
+
+	if (kv_out)
+		*kv_out = kv;
+	if (!s)
+		return NULL;
+	if (!check_parse_ipv4(s, addr)) {
+		check_error_at(c, kv, -1, "%s: '%s' is not an IPv4 address "
+			       "(write four numbers 0-255 separated by dots)",
+			       key, s);
+		return NULL;
+	}
+	return s;
+}
+
+/**
+ * Tell whether a name is an RFC 1123 host name label.
+ *
+ * @v s         Name
+ * @ret ok      1 when valid
+ */
+static int check_is_label(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 1 && n <= 63 && s[0] != '-' && s[n - 1] != '-' &&
+	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		      "0123456789-") == n;
+}
+
+/**
+ * Tell whether text is a run of hex digits of a given length.
+ *
+ * @v s         Text
+ * @v n         Digits
+ * @ret ok      1 when it is
+ */
+static int check_is_hex(const char *s, size_t n)
+{
+	return strlen(s) >= n &&
+	       strspn(s, "0123456789abcdefABCDEF") >= n;
+}
+
+/**
+ * Normalise a MAC address to "aa:bb:cc:dd:ee:ff".
+ *
+ * @v s         Text, ':' or '-' separated
+ * @v out       Output, 18 bytes
+ * @ret ok      1 when valid
+ */
+static int check_normalise_mac(const char *s, char *out)
+{
+	int i;
+
+	if (strlen(s) != 17)
+		return 0;
+	for (i = 0; i < 17; i++) {
+		char ch = s[i];
+
+		if (i % 3 == 2) {
+			if (ch != ':' && ch != '-')
+				return 0;
+			out[i] = ':';
+		} else {
+			if (!isxdigit((unsigned char)ch))
+				return 0;
+			out[i] = tolower((unsigned char)ch);
+		}
+	}
+	out[17] = '\0';
+	return strcmp(out, "00:00:00:00:00:00") != 0 &&
+	       strcmp(out, "ff:ff:ff:ff:ff:ff") != 0;
+}
+
+/**
+ * Check one MAC value and add it to the node.
+ *
+ * @v c         Context
+ * @v kv        Entry
+ * @v v         The value (the entry's, or one item of its list)
+ */
+static void check_one_mac(struct check *c, const struct inv_kv *kv,
+			  const struct yv *v)
+{
+	struct inv_kv item = { kv->key, (struct yv *)v, kv->src };
+	char mac[18], *copy;
+
+	if (v->type != YV_STR) {
+		if (v->plain && v->text)
+			check_error_at(c, &item, -1, "mac: YAML reads '%s' as "
+				       "%s (YAML 1.1 sexagesimal); quote it: "
+				       "\"%s\"", v->text,
+				       yaml_type_name(v->type), v->text);
+		else
+			check_error_at(c, &item, -1, "mac must be a string or "
+				       "a list of strings, not %s",
+				       yaml_type_name(v->type));
+		return;
+	}
+	if (!check_normalise_mac(v->text, mac)) {
+		check_error_at(c, &item, -1, "mac: '%s' is not a MAC address "
+			       "(write six hex pairs: aa:bb:cc:dd:ee:ff)",
+			       v->text);
+		return;
+	}
+	if (c->node->nmacs >= NODE_MAX_MACS) {
+		check_error_at(c, &item, -1, "mac: more than %d MAC addresses",
+			       NODE_MAX_MACS);
+		return;
+	}
+	copy = arena_strndup(&c->inv->arena, mac, 17);
+	if (!copy)
+		abort();
+	c->node->mac_kv[c->node->nmacs] = arena_alloc(&c->inv->arena,
+						      sizeof(item));
+	if (!c->node->mac_kv[c->node->nmacs])
+		abort();
+	memcpy((void *)c->node->mac_kv[c->node->nmacs], &item, sizeof(item));
+	c->node->macs[c->node->nmacs++] = copy;
+}
+
+/**
+ * Check the mac key: one MAC or a list.
+ *
+ * @v c         Context
+ */
+static void check_macs(struct check *c)
+{
+	const struct inv_kv *kv = inventory_get(c->in, "mac");
+	size_t i;
+
+	if (!kv || kv->val->type == YV_NULL)
+		return;
+	if (kv->val->type == YV_SEQ) {
+		for (i = 0; i < kv->val->n; i++)
+			check_one_mac(c, kv, kv->val->items[i]);
+		return;
+	}
+	check_one_mac(c, kv, kv->val);
+}
+
+/**
+ * Check a serial or board serial.
+ *
+ * @v c         Context
+ * @v key       Key
+ * @ret serial  Serial, or NULL
+ */
+static const char *check_serial(struct check *c, const char *key)
+{
+	static const char *const placeholders[] = {
+		"To Be Filled By O.E.M.", "Default string", "Not Specified",
+		"System Serial Number", "0123456789", "None", "N/A",
+		"Not Applicable", "0", NULL };
+	const struct inv_kv *kv;
+	const char *s = check_string(c, key, 1, &kv);
+	char name[8];
+	int i, bad;
+
+	if (!s)
+		return NULL;
+	for (i = 0; placeholders[i]; i++) {
+		if (strcasecmp(s, placeholders[i]) == 0) {
+			check_error_at(c, kv, -1, "%s: '%s' is a firmware "
+				       "placeholder, not an identity; use "
+				       "boardSerial, mac or uuid instead", key,
+				       s);
+			return NULL;
+		}
+	}
+	if (strlen(s) == 0 || strlen(s) > 64) {
+		check_error_at(c, kv, -1, "%s must be 1 to 64 characters", key);
+		return NULL;
+	}
+	bad = check_bad_char(s, CHECK_SERIAL_CHARS);
+	if (bad >= 0) {
+		check_error_at(c, kv, bad, "%s: %s is not allowed in a serial "
+			       "(it could break the iPXE script); allowed are "
+			       "letters, digits and .:+-", key,
+			       check_char_name(s[bad], name));
+		return NULL;
+	}
+	return s;
+}
+
+/**
+ * Check the uuid key.
+ *
+ * @v c         Context
+ * @ret uuid    Lower-case UUID, or NULL
+ */
+static const char *check_uuid(struct check *c)
+{
+	const struct inv_kv *kv;
+	const char *s = check_string(c, "uuid", 0, &kv);
+	char *low;
+	size_t i;
+
+	if (!s)
+		return NULL;
+	if (strlen(s) != 36 || !check_is_hex(s, 8) || s[8] != '-' ||
+	    !check_is_hex(s + 9, 4) || s[13] != '-' ||
+	    !check_is_hex(s + 14, 4) || s[18] != '-' ||
+	    !check_is_hex(s + 19, 4) || s[23] != '-' ||
+	    !check_is_hex(s + 24, 12)) {
+		check_error_at(c, kv, -1, "uuid: '%s' is not a UUID (write "
+			       "8-4-4-4-12 hex digits, as dmidecode prints "
+			       "it)", s);
+		return NULL;
+	}
+	low = arena_strndup(&c->inv->arena, s, 36);
+	if (!low)
+		abort();
+	for (i = 0; i < 36; i++)
+		low[i] = tolower((unsigned char)low[i]);
+	if (strcmp(low, "00000000-0000-0000-0000-000000000000") == 0 ||
+	    strcmp(low, "ffffffff-ffff-ffff-ffff-ffffffffffff") == 0) {
+		check_error_at(c, kv, -1, "uuid: an all-zero or all-FF UUID is "
+			       "a firmware placeholder, not an identity");
+		return NULL;
+	}
+	return low;
+}
+
+/**
+ * Check a URL (imageBaseURL or talosConfig).
+ *
+ * talosConfig may carry Talos's own ${uuid}, ${serial}, ${mac} and
+ * ${hostname} in its query; they are percent-encoded so that iPXE leaves
+ * them alone and Talos, which decodes the query first, still sees them.
+ *
+ * @v c         Context
+ * @v key       Key
+ * @v talos_vars Allow Talos variables in the query
+ * @ret url     URL as rendered, or NULL
+ */
+static const char *check_url(struct check *c, const char *key,
+			     int talos_vars)
+{
+	static const char *const vars[] = { "${uuid}", "${serial}", "${mac}",
+					    "${hostname}", NULL };
+	const struct inv_kv *kv;
+	const char *s = check_string(c, key, 0, &kv);
+	const char *host, *query;
+	char *out, *o, name[8];
+	size_t i;
+	int v;
+
+	if (!s)
+		return NULL;
+	if (strncmp(s, "https://", 8) == 0)
+		host = s + 8;
+	else if (strncmp(s, "http://", 7) == 0)
+		host = s + 7;
+	else {
+		check_error_at(c, kv, -1, "%s: '%s' must start with https:// "
+			       "or http://", key, s);
+		return NULL;
+	}
+	if (!isalnum((unsigned char)host[0])) {
+		check_error_at(c, kv, host - s, "%s: URL has no host name",
+			       key);
+		return NULL;
+	}
+	query = strchr(s, '?');
+	out = o = arena_alloc(&c->inv->arena, 3 * strlen(s) + 1);
+	if (!out)
+		abort();
+	for (i = 0; s[i];) {
+		if (s[i] == '$' && talos_vars && query && s + i > query) {
+			for (v = 0; vars[v]; v++)
+				if (strncmp(s + i, vars[v], strlen(vars[v])) ==
+				    0)
+					break;
+			if (vars[v]) {
+				o += sprintf(o, "%%24%%7B%.*s%%7D",
+					     (int)strlen(vars[v]) - 3,
+					     vars[v] + 2);
+				i += strlen(vars[v]);
+				continue;
+			}
+		}
+		if (!strchr(CHECK_URL_CHARS, s[i]) || s[i] == '\0') {
+			if (s[i] == '$' && talos_vars)
+				check_error_at(c, kv, i, "%s: only ${uuid}, "
+					       "${serial}, ${mac} and "
+					       "${hostname} may appear, and "
+					       "only in the query (after "
+					       "'?')", key);
+			else
+				check_error_at(c, kv, i, "%s: %s is not "
+					       "allowed in a URL here; "
+					       "percent-encode it", key,
+					       check_char_name(s[i], name));
+			return NULL;
+		}
+		*o++ = s[i++];
+	}
+	*o = '\0';
+	while (o > out && o[-1] == '/' && !talos_vars)
+		*--o = '\0';
+	return out;
+}
+
+/**
+ * Check the install key.
+ *
+ * @v c         Context
+ * @ret mode    Install mode
+ */
+static enum node_install check_install(struct check *c)
+{
+	const struct inv_kv *kv = inventory_get(c->in, "install");
+
+	if (!kv || kv->val->type == YV_NULL)
+		return NODE_INSTALL_NO;
+	if (kv->val->type == YV_BOOL)
+		return kv->val->b ? NODE_INSTALL_YES : NODE_INSTALL_NO;
+	if (kv->val->type == YV_STR && strcmp(kv->val->text, "once") == 0)
+		return NODE_INSTALL_ONCE;
+	check_error_at(c, kv, -1, "install must be true, false or once, not "
+		       "'%s'", kv->val->text ? kv->val->text : "a collection");
+	return NODE_INSTALL_NO;
+}
+
+/**
+ * Levenshtein distance, case-insensitive, capped.
+ *
+ * @v a         First word
+ * @v b         Second word
+ * @ret dist    Edit distance (at most 99)
+ */
+static int check_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	int row[64], prev, tmp;
+
+	if (la >= 63 || lb >= 63)
+		return 99;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			int cost = tolower((unsigned char)a[i - 1]) !=
+				   tolower((unsigned char)b[j - 1]);
+
+			tmp = row[j];
+			row[j] = row[j] + 1;
+			if (row[j - 1] + 1 < row[j])
+				row[j] = row[j - 1] + 1;
+			if (prev + cost < row[j])
+				row[j] = prev + cost;
+			prev = tmp;
+		}
+	}
+	return row[lb];
+}
+
+/**
+ * Check the keys of one file's mapping: known, unique, string keys.
+ *
+ * @v inv       Inventory
+ * @v f         File
+ */
+static void check_file_keys(struct inventory *inv, const struct inv_file *f)
+{
+	const struct yv *map = f ? f->root : NULL;
+	size_t i, j;
+
+	if (!map)
+		return;
+	for (i = 0; i < map->n; i++) {
+		const struct yv *k = map->pairs[i].key;
+		const char *best = NULL;
+		int bestd = 99, d;
+
+		for (j = 0; j < i; j++) {
+			const struct yv *o = map->pairs[j].key;
+
+			if (o->len == k->len && k->text &&
+			    memcmp(o->text, k->text, k->len) == 0) {
+				diag_add(&inv->diags, DIAG_ERROR, f->shown,
+					 k->line, k->col, "key '%s' appears "
+					 "twice (first on line %u); only the "
+					 "last value would be used", k->text,
+					 o->line);
+				break;
+			}
+		}
+		if (k->type != YV_STR) {
+			diag_add(&inv->diags, DIAG_ERROR, f->shown, k->line,
+				 k->col, "key '%s' is %s to YAML; keys are "
+				 "names such as schematicID", k->text ? k->text :
+				 "", yaml_type_name(k->type));
+			continue;
+		}
+		if (strcmp(k->text, "hostname") == 0 ||
+		    strcmp(k->text, "filename") == 0) {
+			diag_add(&inv->diags, DIAG_ERROR, f->shown, k->line,
+				 k->col, "key '%s' is set from the file name; "
+				 "remove it (rename the file instead)",
+				 k->text);
+			continue;
+		}
+		if (strcmp(k->text, "<<") == 0) {
+			diag_add(&inv->diags, DIAG_ERROR, f->shown, k->line,
+				 k->col, "YAML merge keys ('<<') are not "
+				 "supported; use a _defaults.yaml instead");
+			continue;
+		}
+		if (strncmp(k->text, "x-", 2) == 0)
+			continue;
+		for (j = 0; check_known_keys[j]; j++) {
+			if (strcmp(k->text, check_known_keys[j]) == 0)
+				break;
+			d = check_distance(k->text, check_known_keys[j]);
+			if (d < bestd) {
+				bestd = d;
+				best = check_known_keys[j];
+			}
+		}
+		if (check_known_keys[j])
+			continue;
+		if (best && bestd <= 3)
+			diag_add(&inv->diags, DIAG_ERROR, f->shown, k->line,
+				 k->col, "unknown key '%s'; did you mean "
+				 "'%s'? (keys of your own start with 'x-')",
+				 k->text, best);
+		else
+			diag_add(&inv->diags, DIAG_ERROR, f->shown, k->line,
+				 k->col, "unknown key '%s' (keys of your own "
+				 "start with 'x-')", k->text);
+	}
+}
+
+/**
+ * Check the network values of a node.
+ *
+ * @v c         Context
+ */
+static void check_network(struct check *c)
+{
+	struct node *n = c->node;
+	const struct inv_kv *ip_kv, *mask_kv, *gw_kv, *vlan_kv, *if_kv, *ntp_kv;
+	uint32_t ip = 0, mask = 0, gw = 0, dns;
+	const char *s;
+	char name[8];
+	int bad;
+
+	s = check_string(c, "ip", 0, &ip_kv);
+	if (s && strcmp(s, "dhcp") != 0) {
+		if (!check_parse_ipv4(s, &ip))
+			check_error_at(c, ip_kv, -1, "ip: '%s' is not an IPv4 "
+				       "address (or 'dhcp')", s);
+		else
+			n->ip = s;
+	}
+	n->netmask = check_ipv4(c, "netmask", &mask, &mask_kv);
+	if (n->netmask && mask != 0 && (~mask & (~mask + 1)) != 0) {
+		check_error_at(c, mask_kv, -1, "netmask: '%s' is not a "
+			       "contiguous netmask (such as 255.255.255.0)",
+			       n->netmask);
+		n->netmask = NULL;
+	}
+	n->gateway = check_ipv4(c, "gateway", &gw, &gw_kv);
+	if (n->ip && n->netmask && n->gateway) {
+		if ((ip & mask) != (gw & mask))
+			check_error_at(c, gw_kv, -1, "gateway %s is outside "
+				       "the node's subnet %s/%s", n->gateway,
+				       n->ip, n->netmask);
+		else if (gw == ip)
+			diag_add(&c->inv->diags, DIAG_WARNING,
+				 gw_kv->src->shown, gw_kv->val->line,
+				 gw_kv->val->col, "gateway %s is also the "
+				 "address of node %s", n->gateway,
+				 n->hostname);
+	}
+	if (n->ip && !n->netmask && !mask_kv)
+		check_error_node(c, "static ip %s needs a netmask; set "
+				 "netmask here or in a _defaults.yaml above",
+				 n->ip);
+	n->dns0 = check_ipv4(c, "dns0", &dns, NULL);
+	n->dns1 = check_ipv4(c, "dns1", &dns, NULL);
+	s = check_string(c, "ntp", 0, &ntp_kv);
+	if (s) {
+		bad = check_bad_char(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				     "abcdefghijklmnopqrstuvwxyz0123456789.-");
+		if (bad >= 0 || !s[0])
+			check_error_at(c, ntp_kv, bad, "ntp: %s is not allowed "
+				       "in a host name or address",
+				       s[0] ? check_char_name(s[bad], name) :
+				       "an empty value");
+		else
+			n->ntp = s;
+	}
+	vlan_kv = inventory_get(c->in, "vlan");
+	if (vlan_kv && vlan_kv->val->type != YV_NULL) {
+		if (vlan_kv->val->type != YV_INT || vlan_kv->val->big ||
+		    vlan_kv->val->i < 1 || vlan_kv->val->i > 4094)
+			check_error_at(c, vlan_kv, -1, "vlan must be a number "
+				       "from 1 to 4094, not '%s'",
+				       vlan_kv->val->text ? vlan_kv->val->text :
+				       "a collection");
+		else
+			n->vlan = vlan_kv->val->i;
+	}
+	s = check_string(c, "interface", 0, &if_kv);
+	if (s) {
+		bad = check_bad_char(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				     "abcdefghijklmnopqrstuvwxyz0123456789_-");
+		if (bad >= 0 || strlen(s) == 0 || strlen(s) > 15)
+			check_error_at(c, if_kv, bad, "interface: '%s' is not "
+				       "a Linux interface name (1-15 letters, "
+				       "digits, '_' or '-')", s);
+		else
+			n->interface = s;
+	}
+	if (n->vlan && !n->interface && !if_kv)
+		check_error_at(c, vlan_kv, -1, "vlan %d needs an interface to "
+			       "tag; set interface", n->vlan);
+}
+
+/**
+ * Check the Talos values of a node.
+ *
+ * @v c         Context
+ */
+static void check_talos(struct check *c)
+{
+	struct node *n = c->node;
+	const struct inv_kv *kv;
+	const char *s;
+
+	s = check_string(c, "schematicID", 0, &kv);
+	if (s) {
+		if (strlen(s) != 64 || strspn(s, "0123456789abcdef") != 64)
+			check_error_at(c, kv, -1, "schematicID must be 64 "
+				       "lower-case hex digits, as the image "
+				       "factory prints it");
+		else
+			n->schematic = s;
+	}
+	s = check_string(c, "talosVersion", 0, &kv);
+	if (s) {
+		const char *p = s + 1;
+		int dots = 0, ok = s[0] == 'v' && isdigit((unsigned char)*p);
+
+		while (ok && *p && *p != '-') {
+			if (*p == '.')
+				dots++, ok = isdigit((unsigned char)p[1]);
+			else
+				ok = isdigit((unsigned char)*p);
+			p++;
+		}
+		if (ok && *p == '-')
+			ok = p[1] && check_bad_char(p + 1, "ABCDEFGHIJKLMNOPQRS"
+				"TUVWXYZabcdefghijklmnopqrstuvwxyz0123456789."
+				"-") < 0;
+		if (!ok || dots != 2)
+			check_error_at(c, kv, -1, "talosVersion: '%s' is not a "
+				       "version such as v1.9.5", s);
+		else
+			n->version = s;
+	}
+	s = check_string(c, "arch", 0, &kv);
+	n->arch = "amd64";
+	if (s) {
+		if (strcmp(s, "amd64") && strcmp(s, "arm64"))
+			check_error_at(c, kv, -1, "arch must be amd64 or "
+				       "arm64, not '%s'", s);
+		else
+			n->arch = s;
+	}
+	n->image_base = check_url(c, "imageBaseURL", 0);
+	if (!n->image_base && !inventory_get(c->in, "imageBaseURL"))
+		n->image_base = NODE_DEFAULT_IMAGE_BASE;
+	n->talos_config = check_url(c, "talosConfig", 1);
+	n->kernel_args = check_kernel_args(c, "kernelArgs");
+	n->extra_args = check_kernel_args(c, "extraKernelArgs");
+	n->uki = check_bool(c, "uki", 0);
+	n->halt_if_installed = check_bool(c, "haltIfInstalled", 1);
+}
+
+/**
+ * Check one node.
+ *
+ * @v inv       Inventory
+ * @v in        Loaded node
+ * @v n         Checked node output
+ */
+static void check_node(struct inventory *inv, const struct inv_node *in,
+		       struct node *n)
+{
+	struct check c = { .inv = inv, .node = n, .in = in };
+
+	n->inv = in;
+	n->hostname = in->hostname;
+	if (in->file->broken) {
+		n->errors++;
+		return;
+	}
+	if (!check_is_label(in->hostname))
+		check_error_node(&c, "hostname '%s' (the file name) is not a "
+				 "valid RFC 1123 host name: use 1-63 letters, "
+				 "digits and '-', not starting or ending with "
+				 "'-'", in->hostname);
+	n->install = check_install(&c);
+	check_talos(&c);
+	check_network(&c);
+	n->serial = check_serial(&c, "serial");
+	n->board_serial = check_serial(&c, "boardSerial");
+	n->uuid = check_uuid(&c);
+	check_macs(&c);
+	if (n->install == NODE_INSTALL_NO)
+		return;
+	if (!n->schematic && !inventory_get(in, "schematicID"))
+		check_error_node(&c, "node will be installed but has no "
+				 "schematicID; set it here or in a "
+				 "_defaults.yaml above");
+	if (!n->version && !inventory_get(in, "talosVersion"))
+		check_error_node(&c, "node will be installed but has no "
+				 "talosVersion; set it here or in a "
+				 "_defaults.yaml above");
+	if (!n->serial && !n->board_serial && !n->uuid && !n->nmacs &&
+	    !inventory_get(in, "serial") && !inventory_get(in, "boardSerial") &&
+	    !inventory_get(in, "uuid") && !inventory_get(in, "mac"))
+		check_error_node(&c, "node will be installed but cannot be "
+				 "identified; set serial, boardSerial, mac or "
+				 "uuid");
+}
+
+/** A claimed identity, for duplicate detection */
+struct check_claim {
+	const struct node *node;
+	const struct inv_kv *kv;
+	const char *what;
+};
+
+/**
+ * Claim an identity for a node; report it when another node has it.
+ *
+ * @v inv       Inventory
+ * @v table     Hash table
+ * @v key       Identity key (kept: allocated in the arena)
+ * @v claim     Claim (kept)
+ */
+static void check_claim(struct inventory *inv, struct hsearch_data *table,
+			char *key, struct check_claim *claim)
+{
+	ENTRY e = { .key = key, .data = claim }, *found;
+
+	if (!hsearch_r(e, FIND, &found, table)) {
+		if (!hsearch_r(e, ENTER, &found, table))
+			abort();
+		return;
+	}
+	if (!claim->what) {
+		/* Shared serials are allowed; remember them */
+		struct node *first = (struct node *)((struct check_claim *)
+						     found->data)->node;
+		struct node *self = (struct node *)claim->node;
+
+		if (key[0] == 's')
+			first->serial_shared = self->serial_shared = 1;
+		else
+			first->board_shared = self->board_shared = 1;
+		return;
+	}
+	{
+		const struct check_claim *first = found->data;
+		const char *file = claim->kv ? claim->kv->src->shown :
+				   claim->node->inv->file->shown;
+		unsigned int line = claim->kv ? claim->kv->val->line : 1;
+		unsigned int col = claim->kv ? claim->kv->val->col : 1;
+		const char *ofile = first->kv ? first->kv->src->shown :
+				    first->node->inv->file->shown;
+		unsigned int oline = first->kv ? first->kv->val->line : 1;
+
+		diag_add(&inv->diags, DIAG_ERROR, file, line, col,
+			 "duplicate %s '%s': node %s claims it, and node %s "
+			 "(%s:%u) already does; each identity must be unique",
+			 claim->what, strchr(key, ':') + 1,
+			 claim->node->hostname, first->node->hostname, ofile,
+			 oline);
+	}
+}
+
+/**
+ * Find identities claimed by two nodes.
+ *
+ * @v inv       Inventory
+ * @v nodes     Checked nodes
+ */
+static void check_duplicates(struct inventory *inv, struct node *nodes)
+{
+	struct hsearch_data table;
+	size_t i;
+	int m;
+
+	memset(&table, 0, sizeof(table));
+	if (!hcreate_r(inv->n * 8 + 64, &table))
+		abort();
+	for (i = 0; i < inv->n; i++) {
+		struct node *n = &nodes[i];
+		const struct inv_node *in = n->inv;
+		struct check_claim *cl;
+
+		if (in->file->broken)
+			continue;
+		cl = arena_alloc(&inv->arena, 7 * sizeof(*cl) +
+				 n->nmacs * sizeof(*cl));
+		if (!cl)
+			abort();
+		cl[0] = (struct check_claim){ n, NULL, "hostname" };
+		check_claim(inv, &table, arena_printf(&inv->arena, "h:%s",
+						       n->hostname), &cl[0]);
+		if (n->ip) {
+			cl[1] = (struct check_claim){
+				n, inventory_get(in, "ip"), "ip" };
+			check_claim(inv, &table, arena_printf(&inv->arena,
+					"i:%s", n->ip), &cl[1]);
+		}
+		if (n->uuid) {
+			cl[2] = (struct check_claim){
+				n, inventory_get(in, "uuid"), "uuid" };
+			check_claim(inv, &table, arena_printf(&inv->arena,
+					"u:%s", n->uuid), &cl[2]);
+		}
+		if (n->serial || n->board_serial) {
+			cl[3] = (struct check_claim){
+				n, inventory_get(in, n->board_serial ?
+						 "boardSerial" : "serial"),
+				"(serial, boardSerial) pair" };
+			check_claim(inv, &table, arena_printf(&inv->arena,
+					"p:%s/%s", n->serial ? n->serial : "",
+					n->board_serial ? n->board_serial : ""),
+				    &cl[3]);
+		}
+		if (n->serial) {
+			cl[4] = (struct check_claim){ n, NULL, NULL };
+			check_claim(inv, &table, arena_printf(&inv->arena,
+					"s:%s", n->serial), &cl[4]);
+		}
+		if (n->board_serial) {
+			cl[5] = (struct check_claim){ n, NULL, NULL };
+			check_claim(inv, &table, arena_printf(&inv->arena,
+					"b:%s", n->board_serial), &cl[5]);
+		}
+		for (m = 0; m < n->nmacs; m++) {
+			cl[7 + m] = (struct check_claim){ n, n->mac_kv[m],
+							  "mac" };
+			check_claim(inv, &table, arena_printf(&inv->arena,
+					"m:%s", n->macs[m]), &cl[7 + m]);
+		}
+	}
+	hdestroy_r(&table);
+}
+
+size_t node_check_all(struct inventory *inv, struct node **nodes_out)
+{
+	struct node *nodes = arena_alloc(&inv->arena,
+					 (inv->n + 1) * sizeof(*nodes));
+	size_t i;
+
+	if (!nodes)
+		abort();
+	for (i = 0; i < inv->n; i++) {
+		check_node(inv, &inv->nodes[i], &nodes[i]);
+		check_file_keys(inv, inv->nodes[i].file);
+	}
+	for (i = 0; i < inv->ndefaults; i++)
+		check_file_keys(inv, inv->defaults[i]);
+	check_duplicates(inv, nodes);
+	diag_unique(&inv->diags);
+	*nodes_out = nodes;
+	return inv->diags.errors;
+}
+
+const char *node_install_name(enum node_install install)
+{
+	switch (install) {
+	case NODE_INSTALL_YES:
+		return "yes";
+	case NODE_INSTALL_ONCE:
+		return "once";
+	default:
+		return "no";
+	}
+}

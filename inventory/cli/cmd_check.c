@@ -1,0 +1,96 @@
+/*
+ * `pxeinv check NODES_DIR`: validate the whole tree.
+ */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "../version.h"
+#include "cli.h"
+
+/**
+ * Print this command's help.
+ */
+static void check_help(void)
+{
+	printf("Usage: pxeinv check [OPTIONS] NODES_DIR\n\n"
+	       "Validate every file of NODES_DIR and report every problem "
+	       "as\nFILE:LINE:COL: error: MESSAGE (on stderr). Exit 1 when "
+	       "there is any error.\n\n"
+	       "Options:\n"
+	       "  -f, --filter PREFIX  only nodes whose filename (DIR/STEM) "
+	       "starts with PREFIX\n"
+	       "      --json           print the diagnostics as JSON on "
+	       "stdout\n"
+	       "  -W, --warnings-as-errors  exit 1 on warnings too\n"
+	       "  -q, --quiet          no summary line\n"
+	       "  -h, --help           show this help\n"
+	       "  -V, --version        show the version\n");
+}
+
+int cmd_check(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "filter", required_argument, NULL, 'f' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "warnings-as-errors", no_argument, NULL, 'W' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct inventory inv = { 0 };
+	const char *filter = NULL;
+	struct node *nodes = NULL;
+	int c, json = 0, werror = 0, quiet = 0, rc;
+	size_t i, installed = 0;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+f:WqhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			filter = optarg;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'W':
+			werror = 1;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'h':
+			check_help();
+			return EXIT_OK;
+		case 'V':
+			printf("pxeinv %s\n", PXEINV_VERSION);
+			return EXIT_OK;
+		default:
+			return cli_usage_error("check", "bad option '%s'",
+					       argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage_error("check", "expected one NODES_DIR");
+	if (inventory_load(&inv, argv[optind], filter) != 0) {
+		rc = EXIT_IO;
+		diag_unique(&inv.diags);
+	} else {
+		rc = node_check_all(&inv, &nodes) ? EXIT_INVALID : EXIT_OK;
+		if (rc == EXIT_OK && werror && inv.diags.warnings)
+			rc = EXIT_INVALID;
+	}
+	if (json)
+		diag_print_json(&inv.diags, stdout);
+	else
+		diag_print(&inv.diags, stderr);
+	for (i = 0; nodes && i < inv.n; i++)
+		installed += nodes[i].install != NODE_INSTALL_NO;
+	if (!quiet)
+		fprintf(stderr, "%s: %zu nodes (%zu to install), %zu errors, "
+			"%zu warnings\n", argv[optind], inv.n, installed,
+			inv.diags.errors, inv.diags.warnings);
+	inventory_free(&inv);
+	return rc;
+}

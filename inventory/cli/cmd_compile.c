@@ -1,0 +1,223 @@
+/*
+ * `pxeinv compile NODES_DIR OUT_DIR`: check, then write every output.
+ */
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../compile.h"
+#include "../version.h"
+#include "cli.h"
+
+/** Where packages install the iPXE binaries */
+#define COMPILE_SYSTEM_IPXE_DIR "/usr/lib/pxeinv/ipxe"
+
+/**
+ * Print this command's help.
+ */
+static void compile_help(void)
+{
+	printf("Usage: pxeinv compile [OPTIONS] NODES_DIR OUT_DIR\n\n"
+	       "Check NODES_DIR (as 'pxeinv check' does; any error stops "
+	       "here, exit 1), then\nwrite into OUT_DIR, atomically: a "
+	       "failed or interrupted compile leaves\nOUT_DIR exactly as it "
+	       "was.\n\n"
+	       "  OUT_DIR/pxe-inventory.conf  dnsmasq fragment (include it "
+	       "from /etc/dnsmasq.d)\n"
+	       "  OUT_DIR/pxe-inventory.cdb   lookup cache for dnsmasq's "
+	       "pxe-inventory=\n"
+	       "  OUT_DIR/nodes.json          merged nodes ('pxeinv merge')\n"
+	       "  OUT_DIR/tftp/               TFTP root: iPXE binaries, "
+	       "ipxe.conf (seed-compatible),\n"
+	       "                              pxeinv/nodes/NODE.ipxe, "
+	       "pxeinv/fallback.ipxe, pxeinv/exit.ipxe\n\n"
+	       "Options:\n"
+	       "  -f, --filter PREFIX   only nodes whose filename (DIR/STEM) "
+	       "starts with PREFIX\n"
+	       "      --ipxe-dir DIR    iPXE binaries to copy (default: "
+	       "$PXEINV_IPXE_DIR, else\n"
+	       "                        ../ipxe beside the pxeinv binary, "
+	       "else " COMPILE_SYSTEM_IPXE_DIR ")\n"
+	       "      --http-url URL    URL where OUT_DIR/tftp is served "
+	       "over HTTP, for UEFI\n"
+	       "                        HTTP boot clients (arch 16 and 19); "
+	       "without it they are\n"
+	       "                        not steered\n"
+	       "      --hook PATH       dhcp-script to set in the dnsmasq "
+	       "fragment\n"
+	       "  -q, --quiet           no summary line\n"
+	       "  -h, --help            show this help\n"
+	       "  -V, --version         show the version\n");
+}
+
+/**
+ * Find the default iPXE binary directory.
+ *
+ * @v buf       Buffer for a computed path
+ * @v size      Size of buf
+ * @ret dir     Directory, or NULL when none exists
+ */
+static const char *compile_default_ipxe_dir(char *buf, size_t size)
+{
+	char exe[PATH_MAX];
+	ssize_t n;
+	char *slash;
+
+	if (getenv("PXEINV_IPXE_DIR"))
+		return getenv("PXEINV_IPXE_DIR");
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			if (snprintf(buf, size, "%s/../ipxe", exe) <
+				    (int)size &&
+			    access(buf, F_OK) == 0)
+				return buf;
+		}
+	}
+	if (access(COMPILE_SYSTEM_IPXE_DIR, F_OK) == 0)
+		return COMPILE_SYSTEM_IPXE_DIR;
+	return NULL;
+}
+
+/**
+ * Warn about iPXE features a fallback build lacks (BUILD-INFO).
+ *
+ * @v dir       iPXE binary directory
+ */
+static void compile_report_ipxe(const char *dir)
+{
+	char path[PATH_MAX + 16], line[256];
+	int fallback = 0, identity = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/BUILD-INFO", dir);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "source=debian-fallback", 22))
+			fallback = 1;
+		if (!strncmp(line, "features=", 9) && strstr(line, "identity"))
+			identity = 1;
+	}
+	fclose(f);
+	if (fallback || !identity)
+		fprintf(stderr, "pxeinv compile: warning: the iPXE binaries in "
+			"%s are Debian's prebuilt ones,\n  not pxeinv's build: "
+			"identity reporting (serial and board serial in DHCP)\n"
+			"  and TRUST= are unavailable; build iPXE with "
+			"IPXE_SRC=... ./build.sh ipxe\n", dir);
+}
+
+int cmd_compile(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "filter", required_argument, NULL, 'f' },
+		{ "ipxe-dir", required_argument, NULL, 'i' },
+		{ "http-url", required_argument, NULL, 'u' },
+		{ "hook", required_argument, NULL, 'k' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct compile_opts co = { 0 };
+	struct compile_stats st;
+	struct inventory inv = { 0 };
+	struct node *nodes = NULL;
+	const char *filter = NULL;
+	char dirbuf[PATH_MAX], err[PATH_MAX + 256], *url = NULL;
+	int c, rc;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+f:qhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			filter = optarg;
+			break;
+		case 'i':
+			co.ipxe_dir = optarg;
+			break;
+		case 'u':
+			co.http_url = optarg;
+			break;
+		case 'k':
+			co.hook = optarg;
+			break;
+		case 'q':
+			co.quiet = 1;
+			break;
+		case 'h':
+			compile_help();
+			return EXIT_OK;
+		case 'V':
+			printf("pxeinv %s\n", PXEINV_VERSION);
+			return EXIT_OK;
+		default:
+			return cli_usage_error("compile", "bad option '%s'",
+					       argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 2)
+		return cli_usage_error("compile", "expected NODES_DIR and "
+				       "OUT_DIR");
+	co.nodes_dir = argv[optind];
+	co.out_dir = argv[optind + 1];
+	if (co.http_url) {
+		size_t len = strlen(co.http_url);
+
+		if ((strncmp(co.http_url, "http://", 7) &&
+		     strncmp(co.http_url, "https://", 8)) ||
+		    strcspn(co.http_url, " \t\n\"'$;{}\\") != len)
+			return cli_usage_error("compile", "--http-url must be "
+					       "an http:// or https:// URL "
+					       "without spaces or quotes");
+		url = strdup(co.http_url);
+		while (len > 0 && url[len - 1] == '/')
+			url[--len] = '\0';
+		co.http_url = url;
+	}
+	if (co.hook && (co.hook[0] != '/' ||
+			strcspn(co.hook, " \t\n\"',#") != strlen(co.hook))) {
+		free(url);
+		return cli_usage_error("compile", "--hook must be an absolute "
+				       "path without spaces, quotes or commas");
+	}
+	if (!co.ipxe_dir)
+		co.ipxe_dir = compile_default_ipxe_dir(dirbuf, sizeof(dirbuf));
+	if (!co.ipxe_dir)
+		fprintf(stderr, "pxeinv compile: warning: no iPXE binaries "
+			"found (--ipxe-dir); firmware PXE clients will not be "
+			"steered\n");
+	else if (!co.quiet)
+		compile_report_ipxe(co.ipxe_dir);
+
+	rc = cli_load_checked(&inv, co.nodes_dir, filter, &nodes);
+	if (rc != EXIT_OK) {
+		fprintf(stderr, "pxeinv compile: %zu errors; %s left "
+			"unchanged\n", inv.diags.errors, co.out_dir);
+		goto out;
+	}
+	if (compile_write(&co, &inv, nodes, &st, err, sizeof(err)) != 0) {
+		fprintf(stderr, "pxeinv compile: %s; %s left unchanged\n", err,
+			co.out_dir);
+		rc = EXIT_IO;
+		goto out;
+	}
+	if (!co.quiet)
+		fprintf(stderr, "pxeinv compile: %s -> %s: %zu nodes (%zu to "
+			"install), %zu cache records, %zu iPXE binaries\n",
+			co.nodes_dir, co.out_dir, st.nodes, st.installed,
+			st.records, st.binaries);
+out:
+	free(url);
+	inventory_free(&inv);
+	return rc;
+}

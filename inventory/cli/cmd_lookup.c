@@ -1,0 +1,292 @@
+/*
+ * `pxeinv lookup OUT_DIR --mac M ...`: what a client would be handed,
+ * decided by the same code as the dnsmasq patch (cache/pxeinv_cache.c).
+ */
+#include <ctype.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../cache/pxeinv_cache.h"
+#include "../json_out.h"
+#include "../version.h"
+#include "cli.h"
+
+/**
+ * Print this command's help.
+ */
+static void lookup_help(void)
+{
+	printf("Usage: pxeinv lookup OUT_DIR IDENTITY... [--arch N] [--ipxe] "
+	       "[--json]\n\n"
+	       "Print what a DHCP client with this identity is handed by "
+	       "dnsmasq with\nOUT_DIR/pxe-inventory.cdb, and which key "
+	       "matched. It runs the same code\nas the dnsmasq patch.\n\n"
+	       "Identity (at least one):\n"
+	       "  --mac MAC            hardware address (chaddr)\n"
+	       "  --uuid UUID          SMBIOS UUID, as dmidecode prints it "
+	       "(sent in option 97)\n"
+	       "  --serial S           chassis serial (as our iPXE build "
+	       "reports it)\n"
+	       "  --board-serial B     board serial (as our iPXE build "
+	       "reports it)\n\n"
+	       "Client:\n"
+	       "  --arch N             firmware PXE client of architecture "
+	       "N (option 93:\n"
+	       "                       0 BIOS, 7/9 x86-64 UEFI, 11 arm64, 16 "
+	       "and 19 HTTP boot)\n"
+	       "  --ipxe               an iPXE client (option 175); the "
+	       "default without --arch\n"
+	       "      --json           print JSON\n"
+	       "  -h, --help           show this help\n"
+	       "  -V, --version        show the version\n\n"
+	       "Exit status: 0 answered (also for an unknown client), 1 "
+	       "invalid value,\n2 usage, 3 the cache cannot be read or is "
+	       "corrupt.\n");
+}
+
+/**
+ * Parse a MAC address.
+ *
+ * @v s         Text, ':' or '-' separated
+ * @v mac       6 bytes
+ * @ret ok      1 when valid
+ */
+static int lookup_parse_mac(const char *s, unsigned char *mac)
+{
+	unsigned int b[6];
+	char sep[5], tail;
+	int i;
+
+	if (sscanf(s, "%2x%c%2x%c%2x%c%2x%c%2x%c%2x%c", &b[0], &sep[0], &b[1],
+		   &sep[1], &b[2], &sep[2], &b[3], &sep[3], &b[4], &sep[4],
+		   &b[5], &tail) != 11 || strlen(s) != 17)
+		return 0;
+	for (i = 0; i < 6; i++)
+		mac[i] = b[i];
+	return 1;
+}
+
+/**
+ * Parse a UUID into option 97 form: type 0, then SMBIOS byte order.
+ *
+ * @v s         Text 8-4-4-4-12
+ * @v opt       17 bytes
+ * @ret ok      1 when valid
+ */
+static int lookup_parse_uuid(const char *s, unsigned char *opt)
+{
+	static const unsigned char smbios_order[16] = {
+		3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
+	unsigned char b[16];
+	int i, k = 0;
+
+	if (strlen(s) != 36)
+		return 0;
+	for (i = 0; i < 36; i++) {
+		char hex[3] = { 0 };
+
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return 0;
+			continue;
+		}
+		if (!isxdigit((unsigned char)s[i]) ||
+		    !isxdigit((unsigned char)s[i + 1]))
+			return 0;
+		hex[0] = s[i];
+		hex[1] = s[++i];
+		b[k++] = strtoul(hex, NULL, 16);
+	}
+	opt[0] = 0;
+	for (i = 0; i < 16; i++)
+		opt[1 + i] = b[smbios_order[i]];
+	return 1;
+}
+
+/**
+ * Append a percent-encoded value, as iPXE's :uristring does.
+ *
+ * @v out       Buffer
+ * @v size      Size of out
+ * @v s         Value
+ */
+static void lookup_append_encoded(char *out, size_t size, const char *s)
+{
+	size_t n = strlen(out);
+
+	for (; *s && n + 4 < size; s++) {
+		unsigned char ch = *s;
+
+		if (isalnum(ch) || strchr("-._~", ch))
+			out[n++] = ch;
+		else
+			n += snprintf(out + n, size - n, "%%%02X", ch);
+	}
+	out[n] = '\0';
+}
+
+/**
+ * Print one JSON string field, or null.
+ *
+ * @v name      Field name
+ * @v value     Value, or NULL
+ * @v last      Last field
+ */
+static void lookup_json_field(const char *name, const char *value, int last)
+{
+	printf("\"%s\": ", name);
+	if (value)
+		json_write_string(stdout, value, strlen(value));
+	else
+		fputs("null", stdout);
+	fputs(last ? "}\n" : ", ", stdout);
+}
+
+int cmd_lookup(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "mac", required_argument, NULL, 'm' },
+		{ "uuid", required_argument, NULL, 'u' },
+		{ "serial", required_argument, NULL, 's' },
+		{ "board-serial", required_argument, NULL, 'b' },
+		{ "arch", required_argument, NULL, 'a' },
+		{ "ipxe", no_argument, NULL, 'i' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct pxeinv_request req = { .arch = -1 };
+	struct pxeinv_answer ans;
+	struct pxeinv_cache *cache;
+	unsigned char mac[6], uuid[17];
+	char user_class[600] = "", path[PATH_MAX], err[PATH_MAX + 128];
+	const char *serial = NULL, *board = NULL;
+	int c, json = 0, ipxe = 0, have_id = 0, rc;
+	char *end;
+	long arch;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			if (!lookup_parse_mac(optarg, mac)) {
+				fprintf(stderr, "pxeinv lookup: '%s' is not a "
+					"MAC address (aa:bb:cc:dd:ee:ff)\n",
+					optarg);
+				return EXIT_INVALID;
+			}
+			req.mac = mac;
+			req.mac_len = 6;
+			have_id = 1;
+			break;
+		case 'u':
+			if (!lookup_parse_uuid(optarg, uuid)) {
+				fprintf(stderr, "pxeinv lookup: '%s' is not a "
+					"UUID (8-4-4-4-12 hex digits)\n",
+					optarg);
+				return EXIT_INVALID;
+			}
+			req.uuid = uuid;
+			req.uuid_len = sizeof(uuid);
+			have_id = 1;
+			break;
+		case 's':
+			serial = optarg;
+			have_id = 1;
+			break;
+		case 'b':
+			board = optarg;
+			have_id = 1;
+			break;
+		case 'a':
+			arch = strtol(optarg, &end, 10);
+			if (*end || end == optarg || arch < 0 || arch > 65535)
+				return cli_usage_error("lookup", "--arch takes "
+						       "a number 0-65535");
+			req.arch = arch;
+			break;
+		case 'i':
+			ipxe = 1;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			lookup_help();
+			return EXIT_OK;
+		case 'V':
+			printf("pxeinv %s\n", PXEINV_VERSION);
+			return EXIT_OK;
+		default:
+			return cli_usage_error("lookup", "bad option '%s'",
+					       argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage_error("lookup", "expected one OUT_DIR");
+	if (!have_id)
+		return cli_usage_error("lookup", "give at least one of --mac, "
+				       "--uuid, --serial, --board-serial");
+	if (serial || board) {
+		strcpy(user_class, "pxeinv/1 s=");
+		lookup_append_encoded(user_class, sizeof(user_class),
+				      serial ? serial : "");
+		strcat(user_class, " b=");
+		lookup_append_encoded(user_class, sizeof(user_class),
+				      board ? board : "");
+		req.user_class = (const unsigned char *)user_class;
+		req.user_class_len = strlen(user_class);
+	}
+	req.is_ipxe = ipxe || req.arch < 0;
+	if (!req.is_ipxe) {
+		/* A firmware client: its identity report is not there yet */
+		req.user_class = NULL;
+		req.user_class_len = 0;
+	}
+
+	snprintf(path, sizeof(path), "%s/pxe-inventory.cdb", argv[optind]);
+	rc = pxeinv_cache_open(path, &cache, err, sizeof(err));
+	if (rc != PXEINV_OK) {
+		fprintf(stderr, "pxeinv lookup: %s: %s\n", path, err);
+		return EXIT_IO;
+	}
+	rc = pxeinv_steer(cache, &req, &ans);
+	pxeinv_cache_close(cache);
+	if (rc < 0) {
+		fprintf(stderr, "pxeinv lookup: %s: a record is malformed; "
+			"recompile the inventory\n", path);
+		return EXIT_IO;
+	}
+	if (rc == PXEINV_UNTOUCHED) {
+		if (json)
+			printf("{\"steered\": false}\n");
+		else
+			printf("not steered: not a PXE client of a known "
+			       "architecture, or no iPXE binary for it\n");
+		return EXIT_OK;
+	}
+	if (json) {
+		printf("{\"steered\": true, ");
+		lookup_json_field("stage", pxeinv_stage_name(ans.stage), 0);
+		lookup_json_field("node", ans.node[0] ? ans.node : NULL, 0);
+		lookup_json_field("matched", ans.matched[0] ? ans.matched :
+				  NULL, 0);
+		lookup_json_field("install", pxeinv_install_name(ans.install),
+				  0);
+		printf("\"http\": %s, ", ans.http ? "true" : "false");
+		lookup_json_field("file", ans.file, 1);
+	} else {
+		printf("stage:   %s\nnode:    %s\nmatched: %s\ninstall: %s\n"
+		       "file:    %s%s\n", pxeinv_stage_name(ans.stage),
+		       ans.node[0] ? ans.node : "unknown",
+		       ans.matched[0] ? ans.matched : "-",
+		       pxeinv_install_name(ans.install), ans.file,
+		       ans.http ? " (HTTP boot URL)" : "");
+	}
+	return EXIT_OK;
+}

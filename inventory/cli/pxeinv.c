@@ -1,0 +1,92 @@
+/*
+ * pxeinv: the command line entry point.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../version.h"
+#include "cli.h"
+
+/** One command */
+struct cli_command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct cli_command cli_commands[] = {
+	{ "check", cmd_check, "validate a nodes/ tree and report every problem" },
+	{ "merge", cmd_merge, "print the merged nodes as JSON (like merge.py)" },
+	{ "compile", cmd_compile, "check, then write iPXE scripts, the dnsmasq "
+	  "fragment and the lookup cache" },
+	{ "lookup", cmd_lookup, "show what a client with an identity is "
+	  "handed" },
+};
+
+/**
+ * Print the top-level help.
+ *
+ * @v out       Stream
+ */
+static void cli_help(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "Usage: pxeinv COMMAND [OPTIONS] ...\n\n"
+		"Turn a nodes/ tree of YAML files into network-boot "
+		"configuration for\nTalos Linux: per-node iPXE scripts, a "
+		"dnsmasq fragment and a lookup cache.\n\nCommands:\n");
+	for (i = 0; i < sizeof(cli_commands) / sizeof(*cli_commands); i++)
+		fprintf(out, "  %-9s %s\n", cli_commands[i].name,
+			cli_commands[i].summary);
+	fprintf(out, "\nRun 'pxeinv COMMAND --help' for a command's options.\n"
+		"\nOptions:\n  -h, --help     show this help\n"
+		"  -V, --version  show the version\n"
+		"\nExit status:\n  0  success\n  1  invalid input (the "
+		"inventory has errors, or a value given is invalid)\n"
+		"  2  usage error\n  3  I/O error (a file could not be read "
+		"or written)\n");
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "pxeinv%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'pxeinv%s%s --help'.\n", cmd ? " " : "",
+		cmd ? cmd : "");
+	return EXIT_USAGE;
+}
+
+/**
+ * Main entry point.
+ *
+ * @v argc      Argument count
+ * @v argv      Arguments
+ * @ret code    Exit code
+ */
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2)
+		return cli_usage_error(NULL, "missing command");
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "help")) {
+		cli_help(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version") ||
+	    !strcmp(argv[1], "version")) {
+		printf("pxeinv %s\n", PXEINV_VERSION);
+		return EXIT_OK;
+	}
+	for (i = 0; i < sizeof(cli_commands) / sizeof(*cli_commands); i++)
+		if (!strcmp(argv[1], cli_commands[i].name))
+			return cli_commands[i].run(argc - 1, argv + 1);
+	return cli_usage_error(NULL, "unknown command '%s'", argv[1]);
+}

@@ -1,0 +1,600 @@
+/*
+ * `pxeinv compile`: writing OUT_DIR atomically.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../cache/pxeinv_cache.h"
+#include "../cache/pxeinv_cache_write.h"
+#include "compile.h"
+#include "merge_json.h"
+#include "render.h"
+
+/** iPXE binaries copied into the TFTP root: source name, TFTP name */
+static const char *const compile_binaries[][2] = {
+	{ "ipxe.pxe", "ipxe.pxe" },
+	{ "undionly.kpxe", "undionly.kpxe" },
+	{ "ipxe.efi", "ipxe.efi" },
+	{ "snponly.efi", "snponly.efi" },
+	{ "arm64/ipxe.efi", "arm64/ipxe.efi" },
+};
+
+/** Compile state */
+struct compile {
+	const struct compile_opts *opts;
+	int dirfd;              /**< the new tree */
+	char *err;
+	size_t errlen;
+	long files;             /**< files written, for the fault hook */
+	long kill_after;        /**< PXEINV_TEST_KILL_AFTER_FILES, or -1 */
+	const char *have[5];    /**< TFTP names of binaries present */
+};
+
+/**
+ * Record a failure reason.
+ *
+ * @v c         Compile
+ * @v fmt       Message
+ * @ret rc      -1
+ */
+static int __attribute__((format(printf, 2, 3)))
+compile_fail(struct compile *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->err, c->errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/**
+ * Format a path, failing when it does not fit.
+ *
+ * @v out       Buffer
+ * @v size      Size of out
+ * @v fmt       printf format
+ * @ret rc      0, or -1 when too long
+ */
+static int __attribute__((format(printf, 3, 4)))
+compile_path(char *out, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(out, size, fmt, ap);
+	va_end(ap);
+	return (n < 0 || (size_t)n >= size) ? -1 : 0;
+}
+
+/**
+ * Write one whole file into the new tree.
+ *
+ * @v c         Compile
+ * @v name      Path relative to the new tree
+ * @v buf       Contents
+ * @v len       Length
+ * @ret rc      0 or -1
+ */
+static int compile_put(struct compile *c, const char *name, const char *buf,
+		       size_t len)
+{
+	size_t done = 0;
+	int fd;
+
+	fd = openat(c->dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+		    0644);
+	if (fd < 0)
+		return compile_fail(c, "cannot create %s: %s", name,
+				    strerror(errno));
+	while (done < len) {
+		ssize_t got = write(fd, buf + done, len - done);
+
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			return compile_fail(c, "cannot write %s: %s", name,
+					    strerror(errno));
+		}
+		done += got;
+	}
+	if (close(fd) != 0)
+		return compile_fail(c, "cannot write %s: %s", name,
+				    strerror(errno));
+	/* Test hook: die here, as a crash or kill -9 would */
+	if (c->kill_after >= 0 && ++c->files > c->kill_after)
+		raise(SIGKILL);
+	return 0;
+}
+
+/** A memory stream that one renderer writes a file into */
+struct compile_buf {
+	char *data;
+	size_t len;
+	FILE *f;
+};
+
+/**
+ * Open a memory stream.
+ *
+ * @v b         Buffer
+ * @ret f       Stream
+ */
+static FILE *compile_buf_open(struct compile_buf *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->f = open_memstream(&b->data, &b->len);
+	if (!b->f)
+		abort();
+	return b->f;
+}
+
+/**
+ * Close a memory stream and write it as a file.
+ *
+ * @v c         Compile
+ * @v b         Buffer
+ * @v name      Path relative to the new tree
+ * @ret rc      0 or -1
+ */
+static int compile_buf_put(struct compile *c, struct compile_buf *b,
+			   const char *name)
+{
+	int rc;
+
+	if (fclose(b->f) != 0)
+		abort();
+	rc = compile_put(c, name, b->data, b->len);
+	free(b->data);
+	return rc;
+}
+
+/**
+ * Copy a file from outside into the new tree.
+ *
+ * @v c         Compile
+ * @v from      Source path
+ * @v name      Path relative to the new tree
+ * @ret rc      0 or -1
+ */
+static int compile_copy(struct compile *c, const char *from, const char *name)
+{
+	char *buf;
+	long len;
+	FILE *f = fopen(from, "rb");
+	int rc;
+
+	if (!f)
+		return compile_fail(c, "cannot read %s: %s", from,
+				    strerror(errno));
+	if (fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET) != 0) {
+		fclose(f);
+		return compile_fail(c, "cannot read %s", from);
+	}
+	buf = malloc(len + 1);
+	if (!buf)
+		abort();
+	if (fread(buf, 1, len, f) != (size_t)len) {
+		fclose(f);
+		free(buf);
+		return compile_fail(c, "cannot read %s", from);
+	}
+	fclose(f);
+	rc = compile_put(c, name, buf, len);
+	free(buf);
+	return rc;
+}
+
+/**
+ * Copy the iPXE binaries that exist.
+ *
+ * @v c         Compile
+ * @ret rc      0 or -1
+ */
+static int compile_binaries_copy(struct compile *c)
+{
+	const char *dir = c->opts->ipxe_dir;
+	char path[PATH_MAX], name[PATH_MAX];
+	size_t i;
+
+	if (!dir)
+		return 0;
+	for (i = 0; i < sizeof(compile_binaries) / sizeof(*compile_binaries);
+	     i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir,
+			 compile_binaries[i][0]);
+		if (access(path, R_OK) != 0)
+			continue;
+		snprintf(name, sizeof(name), "tftp/%s", compile_binaries[i][1]);
+		if (compile_copy(c, path, name))
+			return -1;
+		c->have[i] = compile_binaries[i][1];
+	}
+	return 0;
+}
+
+/**
+ * Add one cache record whose key is PREFIX + text.
+ *
+ * @v w         Writer
+ * @v prefix    Key prefix
+ * @v key       Key text
+ * @v val       Value text
+ * @ret rc      0 or -errno
+ */
+static int compile_record(struct pxeinv_cache_writer *w, const char *prefix,
+			  const char *key, const char *val)
+{
+	char k[512];
+	int n = snprintf(k, sizeof(k), "%s%s", prefix, key);
+
+	if (n < 0 || (size_t)n >= sizeof(k))
+		return -ENAMETOOLONG;
+	return pxeinv_cache_writer_add(w, k, n, val, strlen(val));
+}
+
+/**
+ * Write the lookup cache.
+ *
+ * @v c         Compile
+ * @v nodes     Nodes
+ * @v count     Number of nodes
+ * @v records   Records written
+ * @ret rc      0 or -1
+ */
+static int compile_cache(struct compile *c, const struct node *nodes,
+			 size_t count, size_t *records)
+{
+	static const char *const settings[] = { "bios", "bios", "efi-x64",
+						"efi-x64", "efi-arm64" };
+	struct pxeinv_cache_writer *w;
+	char val[PXEINV_FILE_MAX + 32], key[300];
+	const char *bios;
+	size_t i, n = 0;
+	int fd, rc = 0, m;
+
+	fd = openat(c->dirfd, "pxe-inventory.cdb",
+		    O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return compile_fail(c, "cannot create the cache: %s",
+				    strerror(errno));
+	if (pxeinv_cache_writer_start(fd, &w) != 0) {
+		close(fd);
+		return compile_fail(c, "cannot start the cache");
+	}
+#define ADD(p, k, v) do { rc = compile_record(w, p, k, v); n++; \
+		if (rc) goto fail; } while (0)
+	bios = c->have[0] ? c->have[0] : c->have[1];
+	if (bios)
+		ADD("c:", "bios", bios);
+	for (i = 2; i < 5; i++)
+		if (c->have[i] && i != 3)
+			ADD("c:", settings[i], c->have[i]);
+	if (c->opts->http_url && c->have[2]) {
+		snprintf(val, sizeof(val), "%s/ipxe.efi", c->opts->http_url);
+		ADD("c:", "http-x64", val);
+	}
+	if (c->opts->http_url && c->have[4]) {
+		snprintf(val, sizeof(val), "%s/arm64/ipxe.efi",
+			 c->opts->http_url);
+		ADD("c:", "http-arm64", val);
+	}
+	ADD("c:", "fallback", RENDER_FALLBACK);
+	ADD("c:", "exit", RENDER_EXIT);
+	for (i = 0; i < count; i++) {
+		const struct node *nd = &nodes[i];
+
+		snprintf(val, sizeof(val), "%s\t%s\t" RENDER_NODE_DIR "/%s.ipxe",
+			 node_install_name(nd->install), nd->arch,
+			 nd->hostname);
+		ADD("h:", nd->hostname, val);
+		for (m = 0; m < nd->nmacs; m++)
+			ADD("m:", nd->macs[m], nd->hostname);
+		if (nd->uuid)
+			ADD("u:", nd->uuid, nd->hostname);
+		if (nd->serial && !nd->serial_shared)
+			ADD("s:", nd->serial, nd->hostname);
+		if (nd->board_serial && !nd->board_shared)
+			ADD("b:", nd->board_serial, nd->hostname);
+		if (nd->serial && nd->board_serial) {
+			snprintf(key, sizeof(key), "%s\t%s", nd->serial,
+				 nd->board_serial);
+			ADD("p:", key, nd->hostname);
+		}
+	}
+#undef ADD
+	rc = pxeinv_cache_writer_finish(w);
+	w = NULL;
+	if (rc)
+		goto fail;
+	if (close(fd) != 0)
+		return compile_fail(c, "cannot write the cache: %s",
+				    strerror(errno));
+	*records = n;
+	return 0;
+fail:
+	pxeinv_cache_writer_abort(w);
+	close(fd);
+	return compile_fail(c, "cannot write the cache: %s", strerror(-rc));
+}
+
+/**
+ * Write every file of the new tree.
+ *
+ * @v c         Compile
+ * @v inv       Inventory
+ * @v nodes     Nodes
+ * @v stats     Counts
+ * @v tftp_root Absolute final TFTP root
+ * @v cache     Absolute final cache path
+ * @ret rc      0 or -1
+ */
+static int compile_tree(struct compile *c, struct inventory *inv,
+			const struct node *nodes, struct compile_stats *stats,
+			const char *tftp_root, const char *cache)
+{
+	struct render_conf conf = { 0 };
+	struct compile_buf b;
+	char name[PATH_MAX];
+	size_t i;
+
+	if (mkdirat(c->dirfd, "tftp", 0755) ||
+	    mkdirat(c->dirfd, "tftp/arm64", 0755) ||
+	    mkdirat(c->dirfd, "tftp/" RENDER_SCRIPT_DIR, 0755) ||
+	    mkdirat(c->dirfd, "tftp/" RENDER_NODE_DIR, 0755))
+		return compile_fail(c, "cannot create directories: %s",
+				    strerror(errno));
+	if (compile_put(c, COMPILE_MARKER, "pxeinv compile output\n", 22) ||
+	    compile_binaries_copy(c))
+		return -1;
+	for (i = 0; i < 5; i++)
+		stats->binaries += c->have[i] != NULL;
+
+	for (i = 0; i < inv->n; i++) {
+		const struct node *n = &nodes[i];
+
+		render_node_script(compile_buf_open(&b), n);
+		snprintf(name, sizeof(name), "tftp/" RENDER_NODE_DIR "/%s.ipxe",
+			 n->hostname);
+		if (compile_buf_put(c, &b, name))
+			return -1;
+		stats->installed += n->install != NODE_INSTALL_NO;
+	}
+	stats->nodes = inv->n;
+	render_exit_script(compile_buf_open(&b));
+	if (compile_buf_put(c, &b, "tftp/" RENDER_EXIT))
+		return -1;
+	render_fallback_script(compile_buf_open(&b), nodes, inv->n);
+	if (compile_buf_put(c, &b, "tftp/" RENDER_FALLBACK))
+		return -1;
+	render_monolithic(compile_buf_open(&b), nodes, inv->n);
+	if (compile_buf_put(c, &b, "tftp/ipxe.conf"))
+		return -1;
+	merge_write_json(compile_buf_open(&b), inv);
+	if (compile_buf_put(c, &b, "nodes.json"))
+		return -1;
+
+	conf.nodes_dir = c->opts->nodes_dir;
+	conf.tftp_root = tftp_root;
+	conf.cache = cache;
+	conf.hook = c->opts->hook;
+	conf.bios = c->have[0] ? c->have[0] : c->have[1];
+	conf.efi_x64 = c->have[2];
+	conf.efi_arm64 = c->have[4];
+	render_dnsmasq_conf(compile_buf_open(&b), &conf, inv->n);
+	if (compile_buf_put(c, &b, "pxe-inventory.conf"))
+		return -1;
+	return compile_cache(c, nodes, inv->n, &stats->records);
+}
+
+/**
+ * nftw callback that removes everything.
+ *
+ * @v path      Path
+ * @v st        Status
+ * @v flag      Type
+ * @v ftw       Position
+ * @ret rc      0
+ */
+static int compile_rm_one(const char *path, const struct stat *st, int flag,
+			  struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP)
+		rmdir(path);
+	else
+		unlink(path);
+	return 0;
+}
+
+/**
+ * Remove a directory tree.
+ *
+ * @v path      Directory
+ */
+static void compile_rm_tree(const char *path)
+{
+	nftw(path, compile_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/**
+ * Remove temporary trees that an interrupted compile left behind.
+ *
+ * @v parent    Parent directory of OUT_DIR
+ * @v prefix    Temporary name prefix
+ */
+static void compile_clean_stale(const char *parent, const char *prefix)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d = opendir(parent);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0)
+			continue;
+		if (compile_path(path, sizeof(path), "%s/%s", parent,
+				 de->d_name) == 0)
+			compile_rm_tree(path);
+	}
+	closedir(d);
+}
+
+/**
+ * Tell whether OUT_DIR may be replaced: absent, empty, or ours.
+ *
+ * @v c         Compile
+ * @v out       OUT_DIR
+ * @v exists    Set when it exists
+ * @ret rc      0 or -1
+ */
+static int compile_check_target(struct compile *c, const char *out,
+				int *exists)
+{
+	struct stat st;
+	struct dirent *de;
+	char marker[PATH_MAX];
+	int empty = 1;
+	DIR *d;
+
+	*exists = 0;
+	if (lstat(out, &st) != 0) {
+		if (errno == ENOENT)
+			return 0;
+		return compile_fail(c, "cannot read %s: %s", out,
+				    strerror(errno));
+	}
+	if (!S_ISDIR(st.st_mode))
+		return compile_fail(c, "%s exists and is not a directory", out);
+	*exists = 1;
+	if (compile_path(marker, sizeof(marker), "%s/" COMPILE_MARKER, out) ==
+	    0 && access(marker, F_OK) == 0)
+		return 0;
+	d = opendir(out);
+	if (!d)
+		return compile_fail(c, "cannot read %s: %s", out,
+				    strerror(errno));
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			empty = 0;
+	closedir(d);
+	if (!empty)
+		return compile_fail(c, "%s is not empty and was not written by "
+				    "pxeinv compile; refusing to replace it "
+				    "(choose an empty or new directory)", out);
+	return 0;
+}
+
+int compile_write(const struct compile_opts *opts, struct inventory *inv,
+		  const struct node *nodes, struct compile_stats *stats,
+		  char *err, size_t errlen)
+{
+	struct compile c = { .opts = opts, .dirfd = -1, .err = err,
+			     .errlen = errlen, .kill_after = -1 };
+	char parent[PATH_MAX], base[NAME_MAX + 1], final[PATH_MAX];
+	char tmp[PATH_MAX], prefix[NAME_MAX + 1], tftp[PATH_MAX];
+	char cache[PATH_MAX], *copy;
+	int lockfd = -1, exists, rc = -1;
+	const char *env = getenv("PXEINV_TEST_KILL_AFTER_FILES");
+
+	memset(stats, 0, sizeof(*stats));
+	if (env)
+		c.kill_after = atol(env);
+
+	/* Absolute paths: they go into the dnsmasq fragment */
+	copy = strdup(opts->out_dir);
+	if (!copy)
+		abort();
+	snprintf(base, sizeof(base), "%s", basename(copy));
+	strcpy(copy, opts->out_dir);
+	if (!realpath(dirname(copy), parent)) {
+		rc = compile_fail(&c, "cannot use %s: parent directory: %s",
+				  opts->out_dir, strerror(errno));
+		free(copy);
+		return rc;
+	}
+	free(copy);
+	if (!strcmp(base, ".") || !strcmp(base, "..") || !strcmp(base, "/"))
+		return compile_fail(&c, "OUT_DIR must name a directory, not "
+				    "'%s'", opts->out_dir);
+	if (compile_path(final, sizeof(final), "%s/%s", parent, base) ||
+	    compile_path(tftp, sizeof(tftp), "%s/tftp", final) ||
+	    compile_path(cache, sizeof(cache), "%s/pxe-inventory.cdb",
+			 final) ||
+	    compile_path(prefix, sizeof(prefix), ".%s.pxeinv-tmp.", base) ||
+	    compile_path(tmp, sizeof(tmp), "%s/%sXXXXXX", parent, prefix))
+		return compile_fail(&c, "OUT_DIR path is too long");
+
+	/* One compile at a time per parent directory */
+	lockfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lockfd < 0 || flock(lockfd, LOCK_EX) != 0) {
+		rc = compile_fail(&c, "cannot lock %s: %s", parent,
+				  strerror(errno));
+		goto out;
+	}
+	if (compile_check_target(&c, final, &exists))
+		goto out;
+	compile_clean_stale(parent, prefix);
+
+	if (!mkdtemp(tmp)) {
+		compile_fail(&c, "cannot create a directory beside %s: %s",
+			     final, strerror(errno));
+		goto out;
+	}
+	chmod(tmp, 0755);
+	c.dirfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (c.dirfd < 0) {
+		compile_fail(&c, "cannot open %s: %s", tmp, strerror(errno));
+		goto out_rm;
+	}
+	if (compile_tree(&c, inv, nodes, stats, tftp, cache))
+		goto out_rm;
+	if (syncfs(c.dirfd) != 0) {
+		compile_fail(&c, "cannot sync %s: %s", tmp, strerror(errno));
+		goto out_rm;
+	}
+	if (exists) {
+		if (renameat2(AT_FDCWD, tmp, AT_FDCWD, final,
+			      RENAME_EXCHANGE) != 0) {
+			compile_fail(&c, "cannot swap %s into place: %s", final,
+				     strerror(errno));
+			goto out_rm;
+		}
+		/* tmp now holds the previous tree */
+	} else if (rename(tmp, final) != 0) {
+		compile_fail(&c, "cannot move %s into place: %s", final,
+			     strerror(errno));
+		goto out_rm;
+	} else {
+		rc = 0;
+		fsync(lockfd);
+		goto out;
+	}
+	rc = 0;
+	fsync(lockfd);
+out_rm:
+	compile_rm_tree(tmp);
+out:
+	if (c.dirfd >= 0)
+		close(c.dirfd);
+	if (lockfd >= 0)
+		close(lockfd);
+	return rc;
+}

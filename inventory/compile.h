@@ -1,0 +1,57 @@
+/*
+ * `pxeinv compile`: checked nodes -> OUT_DIR, atomically.
+ *
+ * OUT_DIR/pxe-inventory.conf    dnsmasq fragment
+ * OUT_DIR/pxe-inventory.cdb     lookup cache (cache/pxeinv_cache.h)
+ * OUT_DIR/nodes.json            merged nodes, as `pxeinv merge` prints them
+ * OUT_DIR/tftp/                 TFTP root: iPXE binaries, ipxe.conf
+ *                               (seed-compatible), pxeinv/exit.ipxe,
+ *                               pxeinv/fallback.ipxe, pxeinv/nodes/NODE.ipxe
+ *
+ * Everything is written into a new sibling directory, synced, and then
+ * swapped with OUT_DIR in one rename, so readers see the old tree or the
+ * new one and nothing in between; a failed or killed compile leaves OUT_DIR
+ * as it was.
+ */
+#ifndef PXEINV_COMPILE_H
+#define PXEINV_COMPILE_H
+
+#include "node.h"
+
+/** Name of the marker file that says a directory is ours to replace */
+#define COMPILE_MARKER ".pxeinv-out"
+
+/** Compile settings */
+struct compile_opts {
+	const char *nodes_dir;
+	const char *out_dir;
+	const char *ipxe_dir;   /**< where iPXE binaries are, or NULL */
+	const char *http_url;   /**< base URL of the TFTP root over HTTP */
+	const char *hook;       /**< dhcp-script path, or NULL */
+	int quiet;
+};
+
+/** Counts of what a compile wrote */
+struct compile_stats {
+	size_t nodes;
+	size_t installed;
+	size_t records;
+	size_t binaries;
+};
+
+/**
+ * Write every output for a checked inventory into opts->out_dir.
+ *
+ * @v opts      Settings
+ * @v inv       Inventory (no errors)
+ * @v nodes     Checked nodes
+ * @v stats     What was written
+ * @v err       Reason on failure
+ * @v errlen    Size of err
+ * @ret rc      0, or -1 on an I/O failure (OUT_DIR untouched)
+ */
+int compile_write(const struct compile_opts *opts, struct inventory *inv,
+		  const struct node *nodes, struct compile_stats *stats,
+		  char *err, size_t errlen);
+
+#endif /* PXEINV_COMPILE_H */

@@ -1,0 +1,153 @@
+/*
+ * Diagnostics.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "json_out.h"
+
+void diag_add(struct diags *d, enum diag_level level, const char *file,
+	      unsigned int line, unsigned int col, const char *fmt, ...)
+{
+	struct diag *g;
+	va_list ap;
+	int len;
+
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? 2 * d->cap : 16;
+		struct diag *v = realloc(d->v, cap * sizeof(*v));
+
+		if (!v)
+			abort();
+		d->v = v;
+		d->cap = cap;
+	}
+	g = &d->v[d->n];
+	g->file = strdup(file);
+	g->line = line;
+	g->col = col;
+	g->level = level;
+	g->seq = d->n;
+	va_start(ap, fmt);
+	len = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	g->msg = malloc(len + 1);
+	if (!g->file || !g->msg)
+		abort();
+	va_start(ap, fmt);
+	vsnprintf(g->msg, len + 1, fmt, ap);
+	va_end(ap);
+	d->n++;
+	if (level == DIAG_ERROR)
+		d->errors++;
+	else
+		d->warnings++;
+}
+
+/**
+ * Order diagnostics by file, line, column, then insertion.
+ *
+ * @v a         First
+ * @v b         Second
+ * @ret order   qsort order
+ */
+static int diag_compare(const void *a, const void *b)
+{
+	const struct diag *x = a, *y = b;
+	int c = strcmp(x->file, y->file);
+
+	if (c)
+		return c;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	if (x->col != y->col)
+		return x->col < y->col ? -1 : 1;
+	return x->seq < y->seq ? -1 : (x->seq > y->seq);
+}
+
+/**
+ * Sort a list in place, stably.
+ *
+ * @v d         List
+ */
+static void diag_sort(struct diags *d)
+{
+	qsort(d->v, d->n, sizeof(*d->v), diag_compare);
+}
+
+void diag_unique(struct diags *d)
+{
+	size_t i, k = 0;
+
+	diag_sort(d);
+	d->errors = d->warnings = 0;
+	for (i = 0; i < d->n; i++) {
+		struct diag *g = &d->v[i];
+
+		if (k && strcmp(d->v[k - 1].file, g->file) == 0 &&
+		    d->v[k - 1].line == g->line && d->v[k - 1].col == g->col &&
+		    strcmp(d->v[k - 1].msg, g->msg) == 0) {
+			free(g->file);
+			free(g->msg);
+			continue;
+		}
+		d->v[k++] = *g;
+		if (g->level == DIAG_ERROR)
+			d->errors++;
+		else
+			d->warnings++;
+	}
+	d->n = k;
+}
+
+void diag_print(struct diags *d, FILE *out)
+{
+	size_t i;
+
+	diag_sort(d);
+	for (i = 0; i < d->n; i++) {
+		struct diag *g = &d->v[i];
+		const char *level = g->level == DIAG_ERROR ? "error" :
+				    "warning";
+
+		if (g->line)
+			fprintf(out, "%s:%u:%u: %s: %s\n", g->file, g->line,
+				g->col, level, g->msg);
+		else
+			fprintf(out, "%s: %s: %s\n", g->file, level, g->msg);
+	}
+}
+
+void diag_print_json(struct diags *d, FILE *out)
+{
+	size_t i;
+
+	diag_sort(d);
+	fputc('[', out);
+	for (i = 0; i < d->n; i++) {
+		struct diag *g = &d->v[i];
+
+		fputs(i ? ", {\"file\": " : "{\"file\": ", out);
+		json_write_string(out, g->file, strlen(g->file));
+		fprintf(out, ", \"line\": %u, \"column\": %u, \"level\": "
+			"\"%s\", \"message\": ", g->line, g->col,
+			g->level == DIAG_ERROR ? "error" : "warning");
+		json_write_string(out, g->msg, strlen(g->msg));
+		fputc('}', out);
+	}
+	fputs("]\n", out);
+}
+
+void diag_free(struct diags *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		free(d->v[i].file);
+		free(d->v[i].msg);
+	}
+	free(d->v);
+	memset(d, 0, sizeof(*d));
+}

@@ -1,0 +1,348 @@
+/*
+ * Walking the nodes/ tree and merging defaults, as merge.py does.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "inventory.h"
+
+/** Directory identity, for symlink loop detection */
+struct walk_seen {
+	dev_t dev;
+	ino_t ino;
+};
+
+/** Walk state */
+struct walk {
+	struct inventory *inv;
+	const char *filter;
+	struct walk_seen seen[INVENTORY_MAX_DEPTH];
+	int depth;
+};
+
+/**
+ * Tell whether a name ends with a suffix.
+ *
+ * @v name      Name
+ * @v suffix    Suffix
+ * @ret match   1 when it does
+ */
+static int walk_ends_with(const char *name, const char *suffix)
+{
+	size_t n = strlen(name), s = strlen(suffix);
+
+	return n > s && strcmp(name + n - s, suffix) == 0;
+}
+
+/**
+ * Order directory entries by name, for a deterministic walk.
+ *
+ * @v a         First entry
+ * @v b         Second entry
+ * @ret order   qsort order
+ */
+static int walk_compare(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/**
+ * Merge one mapping into a list of merged keys (the mapping wins).
+ *
+ * Keys keep the position of their first appearance, as Python's dict
+ * union does.
+ *
+ * @v arena     Arena
+ * @v base      Merged keys so far
+ * @v nbase     Count
+ * @v map       Mapping, or NULL
+ * @v src       File of the mapping
+ * @v out       Merged result
+ * @v nout      Count
+ */
+static void merge_map(struct arena *arena, const struct inv_kv *base,
+		      size_t nbase, const struct yv *map, struct inv_file *src,
+		      struct inv_kv **out, size_t *nout)
+{
+	size_t i, j, n = nbase, extra = map ? map->n : 0;
+	struct inv_kv *kv = arena_alloc(arena, (nbase + extra + 1) *
+					sizeof(*kv));
+
+	if (!kv)
+		abort();
+	memcpy(kv, base, nbase * sizeof(*kv));
+	for (i = 0; i < extra; i++) {
+		struct yv *key = map->pairs[i].key;
+
+		for (j = 0; j < n; j++) {
+			if (kv[j].key->len == key->len &&
+			    kv[j].key->type == key->type &&
+			    memcmp(kv[j].key->text, key->text, key->len) == 0)
+				break;
+		}
+		kv[j].key = (j == n) ? key : kv[j].key;
+		kv[j].val = map->pairs[i].val;
+		kv[j].src = src;
+		if (j == n)
+			n++;
+	}
+	*out = kv;
+	*nout = n;
+}
+
+/**
+ * Load a YAML file that must hold a mapping.
+ *
+ * @v inv       Inventory
+ * @v path      Path to open
+ * @v shown     Path in diagnostics
+ * @ret file    Loaded file (root NULL when broken or empty)
+ */
+static struct inv_file *walk_load(struct inventory *inv, const char *path,
+				  const char *shown)
+{
+	struct inv_file *f = arena_alloc(&inv->arena, sizeof(*f));
+
+	if (!f)
+		abort();
+	f->path = arena_strndup(&inv->arena, path, strlen(path));
+	f->shown = arena_strndup(&inv->arena, shown, strlen(shown));
+	if (yaml_load_file(&inv->arena, path, shown, &inv->diags,
+			   &f->root) != 0) {
+		f->broken = 1;
+		f->root = NULL;
+		return f;
+	}
+	if (!f->root) {
+		diag_add(&inv->diags, DIAG_ERROR, shown, 0, 0, "file is "
+			 "empty; write at least one key, or delete it");
+		f->broken = 1;
+	} else if (f->root->type != YV_MAP) {
+		diag_add(&inv->diags, DIAG_ERROR, shown, f->root->line,
+			 f->root->col, "file must hold a mapping of keys to "
+			 "values, not %s", yaml_type_name(f->root->type));
+		f->broken = 1;
+		f->root = NULL;
+	}
+	return f;
+}
+
+/**
+ * Add one machine file to the inventory.
+ *
+ * @v w         Walk
+ * @v dir       Its directory
+ * @v path      Path to open
+ * @v shown     Path in diagnostics
+ * @v name      File name
+ */
+static void walk_add_node(struct walk *w, struct inv_dir *dir,
+			  const char *path, const char *shown,
+			  const char *name)
+{
+	struct inventory *inv = w->inv;
+	struct inv_node *node;
+	const char *dot = strrchr(name, '.');
+	char *filename;
+
+	filename = arena_printf(&inv->arena, "%s/%.*s",
+				dir->rel[0] ? dir->rel : ".",
+				(int)(dot - name), name);
+	if (!filename)
+		abort();
+	if (w->filter && strncmp(filename, w->filter, strlen(w->filter)) != 0)
+		return;
+	if (inv->n == inv->cap) {
+		size_t cap = inv->cap ? 2 * inv->cap : 64;
+		struct inv_node *v = realloc(inv->nodes, cap * sizeof(*v));
+
+		if (!v)
+			abort();
+		inv->nodes = v;
+		inv->cap = cap;
+	}
+	node = &inv->nodes[inv->n++];
+	memset(node, 0, sizeof(*node));
+	node->hostname = arena_strndup(&inv->arena, name, dot - name);
+	node->filename = filename;
+	node->dir = dir;
+	node->file = walk_load(inv, path, shown);
+	merge_map(&inv->arena, dir->merged, dir->nmerged, node->file->root,
+		  node->file, &node->kv, &node->n);
+}
+
+/**
+ * Walk one directory.
+ *
+ * @v w         Walk
+ * @v parent    Parent directory, NULL at the root
+ * @v path      Path to open
+ * @v shown     Path in diagnostics
+ * @v rel       Path relative to the root ("" at the root)
+ * @ret rc      0, or -1 when the directory cannot be read
+ */
+static int walk_dir(struct walk *w, struct inv_dir *parent, const char *path,
+		    const char *shown, const char *rel)
+{
+	struct inventory *inv = w->inv;
+	struct inv_dir *dir;
+	struct stat st;
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, cap = 0, i;
+	char *sub = NULL, *subshown = NULL;
+	DIR *d;
+	int k;
+
+	if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		diag_add(&inv->diags, DIAG_ERROR, shown, 0, 0,
+			 "not a readable directory: %s",
+			 errno ? strerror(errno) : "not a directory");
+		return -1;
+	}
+	for (k = 0; k < w->depth; k++) {
+		if (w->seen[k].dev == st.st_dev && w->seen[k].ino == st.st_ino) {
+			diag_add(&inv->diags, DIAG_ERROR, shown, 0, 0,
+				 "symlink loop: this directory is already "
+				 "being read higher up the tree; remove the "
+				 "link");
+			return 0;
+		}
+	}
+	if (w->depth >= INVENTORY_MAX_DEPTH) {
+		diag_add(&inv->diags, DIAG_ERROR, shown, 0, 0, "directory "
+			 "tree is deeper than %d levels", INVENTORY_MAX_DEPTH);
+		return 0;
+	}
+	d = opendir(path);
+	if (!d) {
+		diag_add(&inv->diags, DIAG_ERROR, shown, 0, 0,
+			 "cannot read directory: %s", strerror(errno));
+		return -1;
+	}
+	w->seen[w->depth].dev = st.st_dev;
+	w->seen[w->depth].ino = st.st_ino;
+	w->depth++;
+
+	dir = arena_alloc(&inv->arena, sizeof(*dir));
+	if (!dir)
+		abort();
+	dir->parent = parent;
+	dir->rel = arena_strndup(&inv->arena, rel, strlen(rel));
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			names = realloc(names, cap * sizeof(*names));
+			if (!names)
+				abort();
+		}
+		names[n] = strdup(de->d_name);
+		if (!names[n++])
+			abort();
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), walk_compare);
+
+	/* Defaults first: they apply to every node of this directory */
+	for (i = 0; i < n; i++) {
+		if (strcmp(names[i], "_defaults.yaml") != 0)
+			continue;
+		if (asprintf(&sub, "%s/%s", path, names[i]) < 0 ||
+		    asprintf(&subshown, "%s/%s", shown, names[i]) < 0)
+			abort();
+		dir->defaults = walk_load(inv, sub, subshown);
+		inv->defaults = realloc(inv->defaults, (inv->ndefaults + 1) *
+					 sizeof(*inv->defaults));
+		if (!inv->defaults)
+			abort();
+		inv->defaults[inv->ndefaults++] = dir->defaults;
+		free(sub);
+		free(subshown);
+	}
+	merge_map(&inv->arena, parent ? parent->merged : NULL,
+		  parent ? parent->nmerged : 0,
+		  dir->defaults ? dir->defaults->root : NULL, dir->defaults,
+		  &dir->merged, &dir->nmerged);
+
+	for (i = 0; i < n; i++) {
+		const char *name = names[i];
+		char *subrel;
+
+		if (asprintf(&sub, "%s/%s", path, name) < 0 ||
+		    asprintf(&subshown, "%s/%s", shown, name) < 0 ||
+		    asprintf(&subrel, "%s%s%s", rel, rel[0] ? "/" : "",
+			     name) < 0)
+			abort();
+		if (stat(sub, &st) != 0) {
+			diag_add(&inv->diags, DIAG_ERROR, subshown, 0, 0,
+				 "cannot read: %s (a dangling symlink?)",
+				 strerror(errno));
+		} else if (S_ISDIR(st.st_mode)) {
+			walk_dir(w, dir, sub, subshown, subrel);
+		} else if (name[0] == '_') {
+			if (strcmp(name, "_defaults.yaml") != 0 &&
+			    (walk_ends_with(name, ".yaml") ||
+			     walk_ends_with(name, ".yml")))
+				diag_add(&inv->diags, DIAG_WARNING, subshown,
+					 0, 0, "ignored: only _defaults.yaml "
+					 "gives defaults, and other names "
+					 "starting with '_' are skipped");
+		} else if (walk_ends_with(name, ".yaml") ||
+			   walk_ends_with(name, ".yml")) {
+			walk_add_node(w, dir, sub, subshown, name);
+		} else {
+			diag_add(&inv->diags, DIAG_WARNING, subshown, 0, 0,
+				 "ignored: not a .yaml or .yml file (rename "
+				 "it with a leading '_' or move it out of the "
+				 "tree)");
+		}
+		free(sub);
+		free(subshown);
+		free(subrel);
+		free(names[i]);
+	}
+	free(names);
+	w->depth--;
+	return 0;
+}
+
+int inventory_load(struct inventory *inv, const char *root,
+		   const char *filter)
+{
+	struct walk w = { .inv = inv, .filter = filter };
+	size_t len = strlen(root);
+
+	while (len > 1 && root[len - 1] == '/')
+		len--;
+	inv->root = arena_strndup(&inv->arena, root, len);
+	return walk_dir(&w, NULL, inv->root, inv->root, "");
+}
+
+const struct inv_kv *inventory_get(const struct inv_node *node,
+				   const char *key)
+{
+	size_t i, klen = strlen(key);
+
+	for (i = 0; i < node->n; i++) {
+		const struct yv *k = node->kv[i].key;
+
+		if (k->type == YV_STR && k->len == klen &&
+		    memcmp(k->text, key, klen) == 0)
+			return &node->kv[i];
+	}
+	return NULL;
+}
+
+void inventory_free(struct inventory *inv)
+{
+	free(inv->nodes);
+	free(inv->defaults);
+	diag_free(&inv->diags);
+	arena_free(&inv->arena);
+	memset(inv, 0, sizeof(*inv));
+}

@@ -1,0 +1,237 @@
+/*
+ * JSON output compatible with Python's json.dumps.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json_out.h"
+
+void json_write_value(FILE *out, const struct yv *v);
+
+/**
+ * Decode one UTF-8 sequence.
+ *
+ * @v s         Bytes
+ * @v len       Bytes left
+ * @v cp        Code point
+ * @ret used    Bytes used (1 for an invalid byte, decoded as U+FFFD)
+ */
+static size_t json_utf8_next(const unsigned char *s, size_t len,
+			     unsigned int *cp)
+{
+	unsigned int c = s[0], need, i;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if ((c & 0xe0) == 0xc0) {
+		need = 1;
+		c &= 0x1f;
+	} else if ((c & 0xf0) == 0xe0) {
+		need = 2;
+		c &= 0x0f;
+	} else if ((c & 0xf8) == 0xf0) {
+		need = 3;
+		c &= 0x07;
+	} else {
+		*cp = 0xfffd;
+		return 1;
+	}
+	if (len <= need) {
+		*cp = 0xfffd;
+		return 1;
+	}
+	for (i = 1; i <= need; i++) {
+		if ((s[i] & 0xc0) != 0x80) {
+			*cp = 0xfffd;
+			return 1;
+		}
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	*cp = c;
+	return need + 1;
+}
+
+void json_write_string(FILE *out, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	fputc('"', out);
+	while (i < len) {
+		unsigned int cp;
+
+		i += json_utf8_next(p + i, len - i, &cp);
+		switch (cp) {
+		case '"':
+			fputs("\\\"", out);
+			break;
+		case '\\':
+			fputs("\\\\", out);
+			break;
+		case '\n':
+			fputs("\\n", out);
+			break;
+		case '\r':
+			fputs("\\r", out);
+			break;
+		case '\t':
+			fputs("\\t", out);
+			break;
+		case '\b':
+			fputs("\\b", out);
+			break;
+		case '\f':
+			fputs("\\f", out);
+			break;
+		default:
+			if (cp < 0x20 || (cp > 0x7e && cp < 0x10000 &&
+					  cp != 0x7f))
+				fprintf(out, "\\u%04x", cp);
+			else if (cp >= 0x10000)
+				fprintf(out, "\\u%04x\\u%04x",
+					0xd800 + ((cp - 0x10000) >> 10),
+					0xdc00 + ((cp - 0x10000) & 0x3ff));
+			else
+				fputc(cp, out);
+		}
+	}
+	fputc('"', out);
+}
+
+void json_write_float(FILE *out, double f)
+{
+	char buf[64], digits[32];
+	int prec, exp, nd = 0, i;
+	char *e;
+
+	if (isnan(f)) {
+		fputs("NaN", out);
+		return;
+	}
+	if (isinf(f)) {
+		fputs(f < 0 ? "-Infinity" : "Infinity", out);
+		return;
+	}
+	/* Shortest digits that read back as the same double */
+	for (prec = 0; prec < 17; prec++) {
+		snprintf(buf, sizeof(buf), "%.*e", prec, f);
+		if (strtod(buf, NULL) == f)
+			break;
+	}
+	snprintf(buf, sizeof(buf), "%.*e", prec, f);
+	e = strchr(buf, 'e');
+	exp = atoi(e + 1);
+	for (i = (buf[0] == '-'); buf + i < e; i++)
+		if (buf[i] != '.')
+			digits[nd++] = buf[i];
+	digits[nd] = '\0';
+	if (f < 0 || (f == 0 && signbit(f)))
+		fputc('-', out);
+	if (exp < -4 || exp >= 16) {
+		fputc(digits[0], out);
+		if (nd > 1)
+			fprintf(out, ".%s", digits + 1);
+		fprintf(out, "e%c%02d", exp < 0 ? '-' : '+', abs(exp));
+	} else if (exp < 0) {
+		fputs("0.", out);
+		for (i = 0; i < -exp - 1; i++)
+			fputc('0', out);
+		fputs(digits, out);
+	} else {
+		for (i = 0; i <= exp; i++)
+			fputc(i < nd ? digits[i] : '0', out);
+		fputc('.', out);
+		if (nd > exp + 1)
+			fputs(digits + exp + 1, out);
+		else
+			fputc('0', out);
+	}
+}
+
+void json_write_key(FILE *out, const struct yv *k)
+{
+	switch (k->type) {
+	case YV_STR:
+	case YV_TIMESTAMP:
+		json_write_string(out, k->text, k->len);
+		break;
+	case YV_NULL:
+		fputs("\"null\"", out);
+		break;
+	case YV_BOOL:
+		fputs(k->b ? "\"true\"" : "\"false\"", out);
+		break;
+	default:
+		fputc('"', out);
+		json_write_value(out, k);
+		fputc('"', out);
+	}
+}
+
+void json_write_value(FILE *out, const struct yv *v)
+{
+	size_t i;
+
+	switch (v->type) {
+	case YV_NULL:
+		fputs("null", out);
+		break;
+	case YV_BOOL:
+		fputs(v->b ? "true" : "false", out);
+		break;
+	case YV_INT:
+		if (v->big)
+			json_write_string(out, v->text, v->len);
+		else
+			fprintf(out, "%lld", v->i);
+		break;
+	case YV_FLOAT:
+		json_write_float(out, v->f);
+		break;
+	case YV_STR:
+	case YV_TIMESTAMP:
+		json_write_string(out, v->text, v->len);
+		break;
+	case YV_SEQ:
+		fputc('[', out);
+		for (i = 0; i < v->n; i++) {
+			if (i)
+				fputs(", ", out);
+			json_write_value(out, v->items[i]);
+		}
+		fputc(']', out);
+		break;
+	case YV_MAP:
+		/* Duplicate keys: the last value, at the first position */
+		fputc('{', out);
+		for (i = 0; i < v->n; i++) {
+			const struct yv *k = v->pairs[i].key;
+			const struct yv *val = v->pairs[i].val;
+			size_t j;
+			int first = 1;
+
+			for (j = 0; j < i && first; j++)
+				if (v->pairs[j].key->len == k->len &&
+				    memcmp(v->pairs[j].key->text, k->text,
+					   k->len) == 0)
+					first = 0;
+			if (!first)
+				continue;
+			for (j = i + 1; j < v->n; j++)
+				if (v->pairs[j].key->len == k->len &&
+				    memcmp(v->pairs[j].key->text, k->text,
+					   k->len) == 0)
+					val = v->pairs[j].val;
+			if (i)
+				fputs(", ", out);
+			json_write_key(out, k);
+			fputs(": ", out);
+			json_write_value(out, val);
+		}
+		fputc('}', out);
+		break;
+	}
+}

@@ -1,0 +1,94 @@
+/*
+ * Rendering checked nodes: iPXE scripts and the dnsmasq fragment.
+ * Every value rendered here has passed node_check_all().
+ */
+#ifndef PXEINV_RENDER_H
+#define PXEINV_RENDER_H
+
+#include <stdio.h>
+
+#include "node.h"
+
+/** Where scripts live, relative to the TFTP root */
+#define RENDER_SCRIPT_DIR "pxeinv"
+#define RENDER_NODE_DIR RENDER_SCRIPT_DIR "/nodes"
+#define RENDER_FALLBACK RENDER_SCRIPT_DIR "/fallback.ipxe"
+#define RENDER_EXIT RENDER_SCRIPT_DIR "/exit.ipxe"
+
+/** Settings of the generated dnsmasq fragment */
+struct render_conf {
+	const char *nodes_dir;          /**< NODES_DIR, for comments */
+	const char *tftp_root;          /**< absolute TFTP root */
+	const char *cache;              /**< absolute cache path */
+	const char *hook;               /**< dhcp-script, or NULL */
+	const char *bios;               /**< binaries present, or NULL */
+	const char *efi_x64;
+	const char *efi_arm64;
+	const char *http_x64;           /**< HTTP boot URLs, or NULL */
+	const char *http_arm64;
+};
+
+/**
+ * Write a node's kernel command line arguments (after the kernel URL).
+ *
+ * The seed's arguments come first and in its order: ip=, vlan=, then
+ * kernelArgs; pxeinv's own additions follow.
+ *
+ * @v out       Stream
+ * @v n         Node
+ */
+void render_kernel_args(FILE *out, const struct node *n);
+
+/**
+ * Write the boot lines of a node (imgfree, kernel, initrd, boot).
+ *
+ * @v out       Stream
+ * @v n         Node
+ */
+void render_boot_lines(FILE *out, const struct node *n);
+
+/**
+ * Write a node's own iPXE script.
+ *
+ * @v out       Stream
+ * @v n         Node
+ */
+void render_node_script(FILE *out, const struct node *n);
+
+/**
+ * Write the script that exits to the local disk.
+ *
+ * @v out       Stream
+ */
+void render_exit_script(FILE *out);
+
+/**
+ * Write the fallback dispatcher for iPXE clients dnsmasq did not identify.
+ *
+ * @v out       Stream
+ * @v nodes     Checked nodes
+ * @v count     Number of nodes
+ */
+void render_fallback_script(FILE *out, const struct node *nodes,
+			    size_t count);
+
+/**
+ * Write the seed-compatible monolithic ipxe.conf.
+ *
+ * @v out       Stream
+ * @v nodes     Checked nodes
+ * @v count     Number of nodes
+ */
+void render_monolithic(FILE *out, const struct node *nodes, size_t count);
+
+/**
+ * Write the dnsmasq fragment pxe-inventory.conf.
+ *
+ * @v out       Stream
+ * @v conf      Settings
+ * @v count     Number of nodes
+ */
+void render_dnsmasq_conf(FILE *out, const struct render_conf *conf,
+			 size_t count);
+
+#endif /* PXEINV_RENDER_H */
