@@ -614,18 +614,12 @@ int pxeinv_steer(struct pxeinv_cache *cache, const struct pxeinv_request *req,
 	    cache_user_class_is_ipxe(req->user_class, req->user_class_len)) {
 		ans->stage = PXEINV_STAGE_IPXE;
 		cache_identify(cache, req, ans);
-		if (ans->node[0] == '\0') {
-			ans->install = PXEINV_INSTALL_UNKNOWN;
-			setting = "fallback";
-		} else {
-			rc = cache_read_node(cache, ans);
-			if (rc != PXEINV_OK)
-				return rc;
-			if (ans->install == PXEINV_INSTALL_NO)
-				setting = "exit";
-			else
-				return PXEINV_OK;
-		}
+		/* A known node gets its own script: it boots the installer,
+		 * or exits to disk when the node is not to be installed */
+		if (ans->node[0])
+			return cache_read_node(cache, ans);
+		ans->install = PXEINV_INSTALL_UNKNOWN;
+		setting = "fallback";
 		if (!cache_get(cache, "c:", setting, strlen(setting),
 			       ans->file, sizeof(ans->file)))
 			return PXEINV_ERR_RECORD;

@@ -28,6 +28,14 @@
  *                     UEFI HTTP boot; absent when not configured),
  *                     fallback, exit (TFTP paths of the two shared scripts).
  *
+ * Steering: firmware PXE gets the iPXE binary of its architecture (option
+ * 93, else the vendor class); iPXE (option 175, or user class "iPXE" or our
+ * identity report) gets the script of the node it is identified as (by MAC,
+ * then UUID in either byte order, then client-id, then serial and board
+ * serial reported by our iPXE build), and an unknown client gets the
+ * fallback dispatcher.  A node's own script exits to disk when the node is
+ * not to be installed.
+ *
  * A cache whose meta record is missing, of another version, or whose
  * record count or checksum does not match is refused as a whole.
  */
