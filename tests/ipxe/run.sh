@@ -1,0 +1,268 @@
+#!/usr/bin/env bash
+# tests/ipxe/run.sh -- tests for ipxe-config/build-ipxe.sh and its binaries.
+#
+# Builds the binaries (IPXE_SRC is passed through; without it the Debian
+# fallback is used), then boots ipxe.efi in QEMU/OVMF inside a private network
+# namespace served by stock dnsmasq, and checks the serial console and
+# dnsmasq's DHCP log. Source-build-only cases print SKIP for the fallback.
+#
+# Environment: IPXE_SRC, TRUST (passed to the build), IPXE_TEST_OUT (use an
+# already built OUT_DIR instead of building), IPXE_TEST_KEEP=1 (keep the
+# temporary directory).  Needs root (netns, tap).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=$ROOT/ipxe-config/build-ipxe.sh
+NPASS=0 NFAIL=0 NSKIP=0
+T=$(mktemp -d /tmp/pxeinv-ipxe-test.XXXXXX)
+NS=pxeinv-ipxe-$$
+NET=10.213.77
+QEMU_PID="" DNSMASQ_PID=""
+# SMBIOS identity of the test VM: the space, '/' and ':' must be percent-encoded.
+SERIAL="PXE INV-0001"
+BOARD="BRD/42:X"
+SERIAL_ENC="PXE%20INV-0001"
+BOARD_ENC="BRD%2F42%3AX"
+
+# Record a passing case.
+pass() { echo "PASS $1"; NPASS=$((NPASS + 1)); }
+
+# Record a failing case ($2: why).
+fail() { echo "FAIL $1${2:+ ($2)}"; NFAIL=$((NFAIL + 1)); }
+
+# Record a skipped case ($2: reason).
+skip() { echo "SKIP $1 ($2)"; NSKIP=$((NSKIP + 1)); }
+
+# Pass or fail case $1 by the status of the command that follows.
+check() {
+	local name=$1
+	shift
+	if "$@"; then pass "$name"; else fail "$name"; fi
+}
+
+# Stop what we started and remove the namespace and the temporary directory.
+cleanup() {
+	[ -n "$QEMU_PID" ] && kill "$QEMU_PID" 2>/dev/null && sleep 0.5
+	[ -n "$QEMU_PID" ] && kill -9 "$QEMU_PID" 2>/dev/null
+	[ -n "$DNSMASQ_PID" ] && kill "$DNSMASQ_PID" 2>/dev/null
+	ip netns del "$NS" 2>/dev/null || true
+	if [ "${IPXE_TEST_KEEP:-0}" = 1 ]; then
+		echo "kept $T" >&2
+	else
+		rm -rf "$T"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Install the Debian packages in "$@" that are missing.
+ensure_packages() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	echo "installing ${missing[*]}" >&2
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >&2 ||
+		{ apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >&2; }
+}
+
+# Wait up to $3 seconds for extended regex $1 in file $2.
+wait_for() {
+	local re=$1 file=$2 secs=$3 i
+	for ((i = 0; i < secs * 2; i++)); do
+		grep -a -q -E "$re" "$file" 2>/dev/null && return 0
+		[ -n "$QEMU_PID" ] && ! kill -0 "$QEMU_PID" 2>/dev/null && break
+		sleep 0.5
+	done
+	grep -a -q -E "$re" "$file" 2>/dev/null
+}
+
+# Read KEY from OUT/BUILD-INFO.
+info() { sed -n "s/^$1=//p" "$OUT/BUILD-INFO" | head -n 1; }
+
+# Case group 1: build (or reuse) the binaries and check BUILD-INFO.
+test_build() {
+	local f ok=1
+	if [ -n "${IPXE_TEST_OUT:-}" ]; then
+		OUT=$IPXE_TEST_OUT
+		echo "using prebuilt $OUT" >&2
+		: >"$T/build.log"
+	else
+		OUT=$T/out
+		if "$BUILD" "$OUT" >"$T/build.log" 2>&1; then pass build; else
+			fail build "exit status $?; log: $(tail -n 3 "$T/build.log" | tr '\n' ' ')"
+		fi
+	fi
+	for f in ipxe.pxe undionly.kpxe ipxe.efi snponly.efi arm64/ipxe.efi BUILD-INFO; do
+		[ -s "$OUT/$f" ] || { ok=0; echo "missing $OUT/$f" >&2; }
+	done
+	check build-outputs-present [ $ok = 1 ]
+	[ -f "$OUT/BUILD-INFO" ] || { fail build-info "no BUILD-INFO"; return; }
+	SOURCE=$(info source)
+	check build-info-keys bash -c '[[ $0 =~ ^(upstream|IPXE_SRC|debian-fallback)$ ]] && [ -n "$1" ]' \
+		"$SOURCE" "$(info commit)"
+	check build-info-features-https grep -q -E '^features=(.*,)?https(,|$)' "$OUT/BUILD-INFO"
+	if [ "$SOURCE" = debian-fallback ] && [ -n "${IPXE_TEST_OUT:-}" ]; then
+		skip fallback-prints-warning "prebuilt IPXE_TEST_OUT, no build log"
+		check fallback-info-missing grep -q -E '^missing=.*identity.*trust' "$OUT/BUILD-INFO"
+	elif [ "$SOURCE" = debian-fallback ]; then
+		check fallback-prints-warning grep -q 'WARNING: .*no iPXE source reachable' "$T/build.log"
+		check fallback-info-missing grep -q -E '^missing=.*identity.*trust' "$OUT/BUILD-INFO"
+	else
+		skip fallback-prints-warning "source build ($SOURCE)"
+		skip fallback-info-missing "source build ($SOURCE)"
+	fi
+}
+
+# Case group 2: strings in the (uncompressed) EFI binaries.
+test_strings() {
+	local f ok=1
+	for f in ipxe.efi snponly.efi arm64/ipxe.efi; do
+		grep -a -q HTTPS "$OUT/$f" || { ok=0; echo "no HTTPS in $f" >&2; }
+	done
+	check efi-binaries-have-https [ $ok = 1 ]
+	if [ "$SOURCE" = debian-fallback ]; then
+		skip efi-binaries-embed-script "Debian fallback has no embedded script"
+		return
+	fi
+	ok=1
+	for f in ipxe.efi snponly.efi arm64/ipxe.efi; do
+		grep -a -q 'pxeinv/1 s=${serial:uristring}' "$OUT/$f" || { ok=0; echo "no script in $f" >&2; }
+	done
+	check efi-binaries-embed-script [ $ok = 1 ]
+}
+
+# Case group 3: our config/local headers reach the build (source builds).
+test_config_reaches_build() {
+	local tree work cfg src
+	if [ "$SOURCE" = debian-fallback ]; then
+		skip config-https-in-bios-build "no iPXE source (Debian fallback)"
+		skip config-broken-header-fails "no iPXE source (Debian fallback)"
+		return
+	fi
+	# The BIOS link output before compression (bin/*.tmp) shows the feature
+	# list: upstream's BIOS default has no HTTPS, our local/general.h adds it.
+	tree=$(info tree_sha256)
+	work=${IPXE_BUILD_DIR:-$ROOT/build/ipxe}/work-${tree:0:16}/src
+	if [ -f "$work/bin/ipxe.pxe.tmp" ]; then
+		check config-https-in-bios-build grep -a -q HTTPS "$work/bin/ipxe.pxe.tmp"
+	else
+		skip config-https-in-bios-build "no work tree at $work"
+	fi
+	# A copy of ipxe-config whose local/general.h has an #error must fail.
+	src=${IPXE_SRC:-${IPXE_BUILD_DIR:-$ROOT/build/ipxe}/unpack-upstream}
+	if [ ! -e "$src" ]; then
+		skip config-broken-header-fails "no iPXE source at $src"
+		return
+	fi
+	cfg=$T/broken/ipxe-config
+	mkdir -p "$cfg"
+	cp -a "$ROOT/ipxe-config/." "$cfg/"
+	printf '#error "pxeinv-broken-header-marker"\n' >>"$cfg/local/general.h"
+	if IPXE_SRC=$src IPXE_BUILD_DIR=$T/broken/build timeout 600 \
+		"$cfg/build-ipxe.sh" "$T/broken/out" >"$T/broken.log" 2>&1; then
+		fail config-broken-header-fails "build succeeded"
+	else
+		check config-broken-header-fails grep -q 'pxeinv-broken-header-marker' "$T/broken.log"
+	fi
+	rm -rf "$T/broken"
+}
+
+# Set up the namespace, tap0, the TFTP root and stock dnsmasq.
+start_network() {
+	local tftp=$T/tftp
+	mkdir -p "$tftp"
+	cp "$OUT/ipxe.efi" "$tftp/ipxe.efi"
+	printf '#!ipxe\necho PXEINV-TEST-CHAINED-OK serial=${serial}\nexit 0\n' >"$tftp/chained.ipxe"
+	chmod -R a+rX "$T"
+	ip netns add "$NS"
+	ip -n "$NS" link set lo up
+	ip -n "$NS" tuntap add dev tap0 mode tap
+	ip -n "$NS" addr add "$NET.1/24" dev tap0
+	ip -n "$NS" link set tap0 up
+	ip netns exec "$NS" dnsmasq --conf-file=/dev/null --keep-in-foreground --port=0 \
+		--interface=tap0 --bind-interfaces --user=root --group=root \
+		--dhcp-range="$NET.100,$NET.150,255.255.255.0,10m" --no-ping \
+		--dhcp-leasefile="$T/leases" --pid-file="$T/dnsmasq.pid" \
+		--enable-tftp --tftp-root="$tftp" \
+		--dhcp-match=set:ipxe,175 \
+		--dhcp-boot=tag:!ipxe,ipxe.efi --dhcp-boot=tag:ipxe,chained.ipxe \
+		--dhcp-option=encap:175,176,1b \
+		--log-dhcp --log-facility="$T/dnsmasq.log" </dev/null >"$T/dnsmasq.out" 2>&1 &
+	DNSMASQ_PID=$!
+	sleep 1
+	kill -0 "$DNSMASQ_PID" 2>/dev/null
+}
+
+# Boot OVMF with its own PXE (romfile=) so the firmware fetches ipxe.efi.
+start_qemu() {
+	cp /usr/share/OVMF/OVMF_VARS_4M.fd "$T/vars.fd"
+	ip netns exec "$NS" timeout 300 qemu-system-x86_64 -accel tcg -M q35 -m 512 -smp 1 \
+		-display none -serial file:"$T/serial.log" -monitor none -no-reboot \
+		-drive if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd \
+		-drive if=pflash,format=raw,file="$T/vars.fd" \
+		-netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
+		-device virtio-net-pci,romfile=,netdev=n0,bootindex=1 \
+		-smbios type=1,serial="$SERIAL" -smbios type=2,serial="$BOARD" \
+		-uuid 12345678-9abc-def0-1234-56789abcdef0 </dev/null >"$T/qemu.out" 2>&1 &
+	QEMU_PID=$!
+}
+
+# Case group 4: UEFI boot of ipxe.efi in QEMU.
+test_qemu_uefi() {
+	local start=$SECONDS
+	if ! start_network; then
+		fail uefi-test-network "dnsmasq did not start: $(cat "$T/dnsmasq.out")"
+		return
+	fi
+	start_qemu
+	# Firmware stage: OVMF's PXE client fetches our ipxe.efi over TFTP.
+	check uefi-firmware-fetches-ipxe-efi wait_for 'sent .*ipxe\.efi' "$T/dnsmasq.log" 120
+	check uefi-ipxe-features-https wait_for 'Features:.* HTTPS' "$T/serial.log" 60
+	# iPXE stage: a DHCP request with option 175 gets chained.ipxe.
+	check uefi-ipxe-stage-dhcp wait_for 'tags: .*ipxe' "$T/dnsmasq.log" 60
+	if [ "$SOURCE" = debian-fallback ]; then
+		skip uefi-identity-in-dhcp "Debian fallback sends user class iPXE, no identity"
+		skip uefi-embedded-script-messages "Debian fallback has no embedded script"
+		check uefi-chain-next-file wait_for 'PXEINV-TEST-CHAINED-OK' "$T/serial.log" 60
+	else
+		check uefi-identity-in-dhcp wait_for \
+			"user class: pxeinv/1 s=$SERIAL_ENC b=$BOARD_ENC" "$T/dnsmasq.log" 30
+		check uefi-embedded-script-messages wait_for 'pxeinv: chaining tftp://' "$T/serial.log" 30
+		check uefi-chain-next-file wait_for 'PXEINV-TEST-CHAINED-OK' "$T/serial.log" 60
+		check uefi-exit-after-chain wait_for 'pxeinv: chained.ipxe returned, exiting' "$T/serial.log" 30
+	fi
+	echo "UEFI boot checks took $((SECONDS - start)) s" >&2
+	kill "$QEMU_PID" 2>/dev/null || true
+	wait "$QEMU_PID" 2>/dev/null || true
+	QEMU_PID=""
+	if [ "$NFAIL" -gt 0 ]; then
+		echo "--- serial (tail) ---" >&2
+		tr -d '\r' <"$T/serial.log" | sed 's/\x1b\[[0-9;]*[A-Za-z]//g' | grep -a -v '^\s*$' | tail -n 25 >&2 || true
+		echo "--- dnsmasq (tail) ---" >&2
+		tail -n 25 "$T/dnsmasq.log" >&2 || true
+	fi
+}
+
+# Run every case group and print the summary.
+main() {
+	[ "$(id -u)" -eq 0 ] || { echo "tests/ipxe/run.sh needs root (netns, tap)" >&2; exit 2; }
+	ensure_packages qemu-system-x86 ovmf dnsmasq-base tcpdump
+	test_build
+	if [ -f "${OUT:-}/ipxe.efi" ] && [ -f "$OUT/BUILD-INFO" ]; then
+		test_strings
+		test_config_reaches_build
+		test_qemu_uefi
+	else
+		fail boot-tests "no binaries to test"
+	fi
+	if [ "$NSKIP" -gt 0 ]; then
+		echo "$NPASS passed, $NFAIL failed, $NSKIP skipped"
+	else
+		echo "$NPASS passed, $NFAIL failed"
+	fi
+	[ "$NFAIL" -eq 0 ]
+}
+
+main "$@"
