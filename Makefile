@@ -14,6 +14,8 @@ LIB_SRC  := $(wildcard inventory/*.c) cache/pxeinv_cache.c \
             cache/pxeinv_cache_write.c
 CLI_SRC  := $(wildcard inventory/cli/*.c)
 TEST_SRC := $(wildcard tests/unit/test_*.c)
+# Shared test helpers: every other .c file in tests/unit
+TEST_LIB := $(filter-out $(TEST_SRC),$(wildcard tests/unit/*.c))
 TESTS    := $(patsubst tests/unit/%.c,%,$(TEST_SRC))
 
 # Normal and sanitizer builds live side by side
@@ -47,12 +49,13 @@ $(BUILD)/bin/pxeinv: $(call objs,obj,$(LIB_SRC) $(CLI_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(call objs,obj,$(LIB_SRC))
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o \
+		$(call objs,obj,$(LIB_SRC) $(TEST_LIB))
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
 $(BUILD)/tests-asan/%: $(BUILD)/obj-asan/tests/unit/%.o \
-		$(call objs,obj-asan,$(LIB_SRC))
+		$(call objs,obj-asan,$(LIB_SRC) $(TEST_LIB))
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g $(SANITIZE) -o $@ $^ $(LDLIBS) -lcmocka
 

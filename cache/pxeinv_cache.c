@@ -127,6 +127,18 @@ static int cache_verify(struct pxeinv_cache *cache, char *err, size_t errlen)
 		if (klen == PXEINV_CACHE_META_KEYLEN &&
 		    memcmp(key, PXEINV_CACHE_META_KEY, klen) == 0)
 			continue;
+		/* The hash tables must lead to this very record */
+		{
+			unsigned int vpos = cdb_datapos(cdb);
+
+			if (cdb_find(cdb, key, klen) <= 0 ||
+			    cdb_datapos(cdb) != vpos) {
+				cache_set_error(err, errlen, "hash tables do "
+						"not lead to every record "
+						"(corrupt)");
+				return PXEINV_ERR_FORMAT;
+			}
+		}
 		crc = cache_crc_length(crc, klen);
 		crc = crc32(crc, key, klen);
 		crc = cache_crc_length(crc, vlen);
@@ -134,6 +146,13 @@ static int cache_verify(struct pxeinv_cache *cache, char *err, size_t errlen)
 		records++;
 		if (klen > 2 && memcmp(key, "h:", 2) == 0)
 			cache->nodes++;
+	}
+	/* tinycdb writes 2 slots of 8 bytes per record after the records */
+	if (cdb->cdb_fsize != cdb->cdb_dend + 16 * (records + 1)) {
+		cache_set_error(err, errlen, "file is %u bytes, expected %u "
+				"(truncated or corrupt)", cdb->cdb_fsize,
+				cdb->cdb_dend + 16 * (records + 1));
+		return PXEINV_ERR_FORMAT;
 	}
 	if (records != want_records) {
 		cache_set_error(err, errlen, "%u records, meta says %u "

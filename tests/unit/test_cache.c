@@ -1,0 +1,376 @@
+/*
+ * Unit tests: the lookup cache format, its integrity checks, and the
+ * steering decision shared with the dnsmasq patch.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../cache/pxeinv_cache.h"
+#include "../../cache/pxeinv_cache_write.h"
+
+/** Test cache path */
+static char cache_path[64];
+
+/**
+ * Add a record with string key and value.
+ *
+ * @v w         Writer
+ * @v k         Key
+ * @v v         Value
+ */
+static void put(struct pxeinv_cache_writer *w, const char *k, const char *v)
+{
+	assert_int_equal(pxeinv_cache_writer_add(w, k, strlen(k), v,
+						 strlen(v)), 0);
+}
+
+/**
+ * Write the test cache: two nodes, settings for every arch.
+ *
+ * @v state     cmocka state
+ * @ret rc      0
+ */
+static int setup(void **state)
+{
+	struct pxeinv_cache_writer *w;
+	int fd;
+
+	(void)state;
+	snprintf(cache_path, sizeof(cache_path), "/tmp/pxeinv-cache.XXXXXX");
+	fd = mkstemp(cache_path);
+	assert_true(fd >= 0);
+	assert_int_equal(pxeinv_cache_writer_start(fd, &w), 0);
+	put(w, "c:bios", "ipxe.pxe");
+	put(w, "c:efi-x64", "ipxe.efi");
+	put(w, "c:efi-arm64", "arm64/ipxe.efi");
+	put(w, "c:http-x64", "http://10.0.0.1/tftp/ipxe.efi");
+	put(w, "c:fallback", "pxeinv/fallback.ipxe");
+	put(w, "c:exit", "pxeinv/exit.ipxe");
+	put(w, "h:node-01", "yes\tamd64\tpxeinv/nodes/node-01.ipxe");
+	put(w, "h:node-02", "no\tamd64\tpxeinv/nodes/node-02.ipxe");
+	put(w, "h:node-03", "once\tarm64\tpxeinv/nodes/node-03.ipxe");
+	put(w, "m:52:54:00:00:00:01", "node-01");
+	put(w, "m:52:54:00:00:00:11", "node-01");
+	put(w, "m:52:54:00:00:00:02", "node-02");
+	put(w, "u:12345678-9abc-def0-1234-56789abcdef0", "node-02");
+	put(w, "s:CHASSIS9", "node-03");
+	put(w, "b:BOARD-3", "node-03");
+	put(w, "p:SHARED\tBOARD-X", "node-01");
+	assert_int_equal(pxeinv_cache_writer_finish(w), 0);
+	close(fd);
+	return 0;
+}
+
+/**
+ * Remove the test cache.
+ *
+ * @v state     cmocka state
+ * @ret rc      0
+ */
+static int teardown(void **state)
+{
+	(void)state;
+	unlink(cache_path);
+	return 0;
+}
+
+/**
+ * Open the test cache.
+ *
+ * @ret cache   Cache
+ */
+static struct pxeinv_cache *open_cache(void)
+{
+	struct pxeinv_cache *c;
+	char err[256];
+
+	assert_int_equal(pxeinv_cache_open(cache_path, &c, err, sizeof(err)),
+			 PXEINV_OK);
+	return c;
+}
+
+/**
+ * Steer a firmware request with option 93.
+ *
+ * @v c         Cache
+ * @v arch      Architecture
+ * @v vc        Vendor class
+ * @v ans       Answer
+ * @ret rc      Steering result
+ */
+static int firmware(struct pxeinv_cache *c, int arch, const char *vc,
+		    struct pxeinv_answer *ans)
+{
+	static const unsigned char mac[6] = { 0x52, 0x54, 0, 0, 0, 0x99 };
+	struct pxeinv_request req = {
+		.mac = mac, .mac_len = 6, .arch = arch, .vendor_class = vc,
+		.vendor_class_len = vc ? strlen(vc) : 0,
+	};
+
+	return pxeinv_steer(c, &req, ans);
+}
+
+/**
+ * Every firmware architecture gets its binary.
+ *
+ * @v state     cmocka state
+ */
+static void test_firmware_arches(void **state)
+{
+	struct pxeinv_cache *c = open_cache();
+	struct pxeinv_answer a;
+
+	(void)state;
+	assert_int_equal(pxeinv_cache_nodes(c), 3);
+	assert_int_equal(firmware(c, 0, "PXEClient:Arch:00000:UNDI:002001",
+				  &a), PXEINV_OK);
+	assert_string_equal(a.file, "ipxe.pxe");
+	assert_int_equal(a.stage, PXEINV_STAGE_FIRMWARE);
+	assert_string_equal(a.node, "");
+	assert_int_equal(firmware(c, 7, "PXEClient:Arch:00007:UNDI:003000",
+				  &a), PXEINV_OK);
+	assert_string_equal(a.file, "ipxe.efi");
+	assert_int_equal(firmware(c, 9, "PXEClient:Arch:00009:UNDI:003016",
+				  &a), PXEINV_OK);
+	assert_string_equal(a.file, "ipxe.efi");
+	assert_int_equal(firmware(c, 11, "PXEClient:Arch:00011:UNDI:003000",
+				  &a), PXEINV_OK);
+	assert_string_equal(a.file, "arm64/ipxe.efi");
+	assert_int_equal(firmware(c, 16, "HTTPClient:Arch:00016:UNDI:003016",
+				  &a), PXEINV_OK);
+	assert_string_equal(a.file, "http://10.0.0.1/tftp/ipxe.efi");
+	assert_int_equal(a.stage, PXEINV_STAGE_HTTPBOOT);
+	assert_int_equal(a.http, 1);
+	/* No arm64 HTTP URL configured: left alone */
+	assert_int_equal(firmware(c, 19, "HTTPClient:Arch:00019:UNDI:003016",
+				  &a), PXEINV_UNTOUCHED);
+	/* Option 93 absent: the vendor class says it */
+	assert_int_equal(firmware(c, -1, "PXEClient:Arch:00007:UNDI:003000",
+				  &a), PXEINV_OK);
+	assert_string_equal(a.file, "ipxe.efi");
+	/* Not PXE: untouched */
+	assert_int_equal(firmware(c, -1, "udhcp 1.35.0", &a),
+			 PXEINV_UNTOUCHED);
+	assert_int_equal(firmware(c, -1, NULL, &a), PXEINV_UNTOUCHED);
+	/* Unknown arch (x86 32-bit EFI): untouched */
+	assert_int_equal(firmware(c, 6, "PXEClient:Arch:00006:UNDI:003000",
+				  &a), PXEINV_UNTOUCHED);
+	pxeinv_cache_close(c);
+}
+
+/**
+ * iPXE clients are identified by each key in turn.
+ *
+ * @v state     cmocka state
+ */
+static void test_ipxe_identify(void **state)
+{
+	static const unsigned char mac1[6] = { 0x52, 0x54, 0, 0, 0, 0x11 };
+	static const unsigned char unknown[6] = { 0x52, 0x54, 0, 0, 0, 0x77 };
+	/* 12345678-9abc-def0-1234-56789abcdef0 in SMBIOS order */
+	static const unsigned char uuid[17] = {
+		0x00, 0x78, 0x56, 0x34, 0x12, 0xbc, 0x9a, 0xf0, 0xde,
+		0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0 };
+	static const unsigned char uuid_raw[17] = {
+		0x00, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0,
+		0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0 };
+	static const unsigned char ff[17] = {
+		0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	static const unsigned char cid[7] = { 1, 0x52, 0x54, 0, 0, 0, 2 };
+	static const char report[] = "pxeinv/1 s=CHASSIS9 b=";
+	static const char pair[] = "pxeinv/1 s=SHARED b=BOARD%2DX";
+	static const char board[] = "pxeinv/1 s=UNKNOWN b=BOARD-3";
+	struct pxeinv_cache *c = open_cache();
+	struct pxeinv_request r = { .arch = 7, .is_ipxe = 1 };
+	struct pxeinv_answer a;
+
+	(void)state;
+	r.mac = mac1;
+	r.mac_len = 6;
+	assert_int_equal(pxeinv_steer(c, &r, &a), PXEINV_OK);
+	assert_string_equal(a.node, "node-01");
+	assert_string_equal(a.matched, "mac");
+	assert_string_equal(a.file, "pxeinv/nodes/node-01.ipxe");
+	assert_int_equal(a.install, PXEINV_INSTALL_YES);
+	assert_int_equal(a.stage, PXEINV_STAGE_IPXE);
+
+	r.mac = unknown;
+	r.uuid = uuid;
+	r.uuid_len = 17;
+	assert_int_equal(pxeinv_steer(c, &r, &a), PXEINV_OK);
+	assert_string_equal(a.node, "node-02");
+	assert_string_equal(a.matched, "uuid");
+	assert_int_equal(a.install, PXEINV_INSTALL_NO);
+	assert_string_equal(a.file, "pxeinv/nodes/node-02.ipxe");
+
+	r.uuid = uuid_raw;
+	assert_int_equal(pxeinv_steer(c, &r, &a), PXEINV_OK);
+	assert_string_equal(a.matched, "uuid-swapped");
+
+	r.uuid = ff;
+	assert_int_equal(pxeinv_steer(c, &r, &a), PXEINV_OK);
+	assert_string_equal(a.node, "");
+	assert_string_equal(a.file, "pxeinv/fallback.ipxe");
+	assert_int_equal(a.install, PXEINV_INSTALL_UNKNOWN);
+
+	r.client_id = cid;
+	r.client_id_len = sizeof(cid);
+	assert_int_equal(pxeinv_steer(c, &r, &a), PXEINV_OK);
+	assert_string_equal(a.node, "node-02");
+	assert_string_equal(a.matched, "client-id");
+	r.client_id = NULL;
+	r.client_id_len = 0;
+
+	r.user_class = (const unsigned char *)report;
+	r.user_class_len = strlen(report);
+	assert_int_equal(pxeinv_steer(c, &r, &a), PXEINV_OK);
+	assert_string_equal(a.node, "node-03");
+	assert_string_equal(a.matched, "serial");
+	assert_int_equal(a.install, PXEINV_INSTALL_ONCE);
+
+	r.user_class = (const unsigned char *)pair;
+	r.user_class_len = strlen(pair);
+	assert_int_equal(pxeinv_steer(c, &r, &a), PXEINV_OK);
+	assert_string_equal(a.node, "node-01");
+	assert_string_equal(a.matched, "serial+board");
+
+	r.user_class = (const unsigned char *)board;
+	r.user_class_len = strlen(board);
+	assert_int_equal(pxeinv_steer(c, &r, &a), PXEINV_OK);
+	assert_string_equal(a.node, "node-03");
+	assert_string_equal(a.matched, "board-serial");
+
+	/* The identity report alone marks an iPXE client */
+	r.is_ipxe = 0;
+	assert_int_equal(pxeinv_steer(c, &r, &a), PXEINV_OK);
+	assert_int_equal(a.stage, PXEINV_STAGE_IPXE);
+	pxeinv_cache_close(c);
+}
+
+/**
+ * Copy the test cache with a change, and try to open it.
+ *
+ * @v offset    Byte to flip (when truncate is 0)
+ * @v truncate  New length (from the end when negative), or 0
+ * @v err       Reason
+ * @v errlen    Size of err
+ * @ret rc      pxeinv_cache_open() result
+ */
+static int open_damaged(long offset, long truncate, char *err, size_t errlen)
+{
+	char path[64], buf[65536];
+	struct pxeinv_cache *c = NULL;
+	ssize_t n;
+	int in, out, rc;
+
+	snprintf(path, sizeof(path), "/tmp/pxeinv-damaged.XXXXXX");
+	out = mkstemp(path);
+	in = open(cache_path, O_RDONLY);
+	assert_true(in >= 0 && out >= 0);
+	n = read(in, buf, sizeof(buf));
+	assert_true(n > 0 && n < (ssize_t)sizeof(buf));
+	close(in);
+	if (truncate)
+		n = truncate < 0 ? n + truncate : truncate;
+	else
+		buf[offset < 0 ? n + offset : offset] ^= 0x20;
+	assert_int_equal(write(out, buf, n), n);
+	close(out);
+	rc = pxeinv_cache_open(path, &c, err, errlen);
+	pxeinv_cache_close(c);
+	unlink(path);
+	return rc;
+}
+
+/**
+ * Truncated or corrupt caches are refused, with a reason.
+ *
+ * @v state     cmocka state
+ */
+static void test_damaged(void **state)
+{
+	struct pxeinv_cache *c;
+	char err[256];
+
+	(void)state;
+	/* A byte inside a value (records start at 2048) */
+	assert_int_equal(open_damaged(2048 + 8 + 6 + 2, 0, err, sizeof(err)),
+			 PXEINV_ERR_CHECKSUM);
+	assert_string_equal(err, "checksum mismatch (corrupt)");
+	/* Cut inside the hash tables, and inside the records */
+	assert_int_equal(open_damaged(0, -10, err, sizeof(err)),
+			 PXEINV_ERR_FORMAT);
+	assert_int_equal(open_damaged(0, 2100, err, sizeof(err)),
+			 PXEINV_ERR_FORMAT);
+	assert_int_equal(open_damaged(0, 100, err, sizeof(err)),
+			 PXEINV_ERR_FORMAT);
+	assert_int_equal(pxeinv_cache_open("/nonexistent/x.cdb", &c, err,
+					   sizeof(err)), PXEINV_ERR_IO);
+	assert_string_equal(err, "cannot open /nonexistent/x.cdb: No such "
+			    "file or directory");
+}
+
+/**
+ * A cache of another format version is refused.
+ *
+ * @v state     cmocka state
+ */
+static void test_version(void **state)
+{
+	struct pxeinv_cache *c;
+	char path[64], err[256];
+	int fd;
+
+	(void)state;
+	/* Write a cdb whose meta names version 99, with the writer's own
+	 * checksum so that only the version differs */
+	snprintf(path, sizeof(path), "/tmp/pxeinv-v99.XXXXXX");
+	fd = mkstemp(path);
+	{
+		struct pxeinv_cache_writer *w;
+
+		assert_int_equal(pxeinv_cache_writer_start(fd, &w), 0);
+		put(w, "pxeinv-cache-version-test", "x");
+		assert_int_equal(pxeinv_cache_writer_finish(w), 0);
+	}
+	close(fd);
+	/* Patch "pxeinv-cache 1 " into "pxeinv-cache 9 " in place */
+	{
+		char buf[4096];
+		int f = open(path, O_RDWR);
+		ssize_t n = read(f, buf, sizeof(buf));
+		char *p = memmem(buf, n, "pxeinv-cache 1 ", 15);
+
+		assert_non_null(p);
+		p[13] = '9';
+		assert_int_equal(pwrite(f, buf, n, 0), n);
+		close(f);
+	}
+	assert_int_equal(pxeinv_cache_open(path, &c, err, sizeof(err)),
+			 PXEINV_ERR_VERSION);
+	assert_non_null(strstr(err, "cache format version 9"));
+	unlink(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_firmware_arches),
+		cmocka_unit_test(test_ipxe_identify),
+		cmocka_unit_test(test_damaged),
+		cmocka_unit_test(test_version),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
