@@ -74,7 +74,8 @@ static int diag_compare(const void *a, const void *b)
  */
 static void diag_sort(struct diags *d)
 {
-	qsort(d->v, d->n, sizeof(*d->v), diag_compare);
+	if (d->n)
+		qsort(d->v, d->n, sizeof(*d->v), diag_compare);
 }
 
 void diag_unique(struct diags *d)

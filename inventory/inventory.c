@@ -73,7 +73,8 @@ static void merge_map(struct arena *arena, const struct inv_kv *base,
 
 	if (!kv)
 		abort();
-	memcpy(kv, base, nbase * sizeof(*kv));
+	if (nbase)
+		memcpy(kv, base, nbase * sizeof(*kv));
 	for (i = 0; i < extra; i++) {
 		struct yv *key = map->pairs[i].key;
 
