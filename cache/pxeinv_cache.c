@@ -104,6 +104,15 @@ static int cache_verify(struct pxeinv_cache *cache, char *err, size_t errlen)
 		return PXEINV_ERR_VERSION;
 	}
 
+	/* tinycdb writes 2 slots of 8 bytes per record after the records */
+	if (want_records > cdb->cdb_fsize ||
+	    cdb->cdb_fsize != cdb->cdb_dend + 16 * (want_records + 1)) {
+		cache_set_error(err, errlen, "file is %u bytes, its meta record "
+				"says %u (truncated or corrupt)",
+				cdb->cdb_fsize,
+				cdb->cdb_dend + 16 * (want_records + 1));
+		return PXEINV_ERR_FORMAT;
+	}
 	cdb_seqinit(&pos, cdb);
 	while (1) {
 		const void *key, *val;
@@ -146,13 +155,6 @@ static int cache_verify(struct pxeinv_cache *cache, char *err, size_t errlen)
 		records++;
 		if (klen > 2 && memcmp(key, "h:", 2) == 0)
 			cache->nodes++;
-	}
-	/* tinycdb writes 2 slots of 8 bytes per record after the records */
-	if (cdb->cdb_fsize != cdb->cdb_dend + 16 * (records + 1)) {
-		cache_set_error(err, errlen, "file is %u bytes, expected %u "
-				"(truncated or corrupt)", cdb->cdb_fsize,
-				cdb->cdb_dend + 16 * (records + 1));
-		return PXEINV_ERR_FORMAT;
 	}
 	if (records != want_records) {
 		cache_set_error(err, errlen, "%u records, meta says %u "

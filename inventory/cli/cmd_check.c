@@ -46,7 +46,7 @@ int cmd_check(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+f:WqhV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:WqhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			filter = optarg;

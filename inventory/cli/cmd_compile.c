@@ -137,7 +137,7 @@ int cmd_compile(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+f:qhV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:qhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			filter = optarg;

@@ -42,7 +42,7 @@ int cmd_merge(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+f:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			filter = optarg;

@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# build.sh: pxeinv's one entry point. Run `./build.sh help`.
+#
+# Everything it builds goes to build/ (never committed):
+#   build/bin/pxeinv     the CLI (make)
+#   build/bin/dnsmasq    dnsmasq from Debian's source + patches/dnsmasq
+#   build/ipxe/          iPXE binaries (IPXE_SRC, else Debian's prebuilt)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+BUILD=$ROOT/build
+cd "$ROOT"
+
+# Debian packages needed to build and to run every test.
+DEPS=(
+	build-essential pkg-config libyaml-dev libcdb-dev tinycdb
+	libcmocka-dev zlib1g-dev valgrind python3 python3-yaml
+	dpkg-dev patch curl ca-certificates iproute2 procps psmisc
+	busybox-static kea-admin dnsmasq-base tcpdump
+	qemu-system-x86 ovmf mtools liblzma-dev
+)
+
+# Print a progress line.
+say() { echo "build.sh: $*"; }
+
+# Print an error and exit.
+die() { echo "build.sh: error: $*" >&2; exit 1; }
+
+# Print the usage.
+usage() {
+	cat <<'USAGE'
+Usage: ./build.sh [COMMAND]
+
+Commands:
+  all       build pxeinv, the patched dnsmasq and iPXE (default)
+  deps      install the Debian packages needed to build and test (apt-get)
+  pxeinv    build build/bin/pxeinv
+  dnsmasq   build build/bin/dnsmasq (Debian source + patches/dnsmasq)
+  ipxe      build build/ipxe/* (from IPXE_SRC; offline: Debian's prebuilt
+            iPXE, with a warning)
+  test      deps, all, then every test suite; ends with "N passed, N failed"
+  demo      deps, all, then compile the example nodes/ and show what a node
+            is handed
+  bench     run every bench/ script
+  clean     remove build/
+
+Environment:
+  IPXE_SRC      iPXE source tree or tarball (see ipxe-config/README.md)
+  TRUST         CA certificates to build into iPXE
+  DNSMASQ_SRC   a local dnsmasq source tree instead of apt-get source
+  DNSMASQ_SUITE bookworm (default) or sid
+USAGE
+}
+
+# Install the Debian packages that are missing.
+deps() {
+	local missing=() p
+	for p in "${DEPS[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+			grep -q "install ok installed" || missing+=("$p")
+	done
+	if [ ${#missing[@]} -eq 0 ]; then
+		say "deps: all ${#DEPS[@]} packages present"
+		return
+	fi
+	[ "$(id -u)" -eq 0 ] || die "deps: run as root to install: ${missing[*]}"
+	say "deps: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Build the pxeinv CLI.
+build_pxeinv() {
+	say "pxeinv: make"
+	make -s -j"$(nproc)" pxeinv
+	say "pxeinv: $BUILD/bin/pxeinv"
+}
+
+# Build the patched dnsmasq.
+build_dnsmasq() {
+	patches/dnsmasq/build-dnsmasq.sh "$BUILD/bin"
+}
+
+# Build iPXE (or fall back to Debian's prebuilt binaries).
+build_ipxe() {
+	ipxe-config/build-ipxe.sh "$BUILD/ipxe"
+}
+
+# Build everything.
+build_all() {
+	build_pxeinv
+	build_dnsmasq
+	build_ipxe
+}
+
+# Compile the example inventory and show what its nodes are handed.
+demo() {
+	local out=$BUILD/demo
+	say "demo: pxeinv check nodes/"
+	"$BUILD/bin/pxeinv" check nodes
+	say "demo: pxeinv compile nodes/ $out"
+	"$BUILD/bin/pxeinv" compile nodes "$out"
+	say "demo: a UEFI x86-64 firmware asking (option 93 = 7) is handed:"
+	"$BUILD/bin/pxeinv" lookup "$out" --mac 52:54:00:a0:10:01 --arch 7
+	say "demo: then node-01's iPXE, reporting serial ABCDEFGHIJ01, is handed:"
+	"$BUILD/bin/pxeinv" lookup "$out" --serial ABCDEFGHIJ01 --ipxe
+	say "demo: which boots:"
+	cat "$out/tftp/pxeinv/nodes/node-01.ipxe"
+	say "demo: node-01's kernel command line:"
+	sed -n 's/^kernel [^ ]* //p' "$out/tftp/pxeinv/nodes/node-01.ipxe"
+}
+
+cmd=${1:-all}
+case $cmd in
+all) build_all ;;
+deps) deps ;;
+pxeinv) build_pxeinv ;;
+dnsmasq) build_dnsmasq ;;
+ipxe) build_ipxe ;;
+test)
+	deps
+	build_all
+	exec tests/run.sh
+	;;
+demo)
+	deps
+	build_all
+	demo
+	;;
+bench)
+	deps
+	build_all
+	for b in bench/*; do [ -x "$b" ] && "$b"; done
+	;;
+clean) rm -rf "$BUILD" ;;
+help | -h | --help) usage ;;
+*)
+	usage >&2
+	exit 2
+	;;
+esac

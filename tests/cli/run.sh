@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# Tests of the pxeinv CLI as operators use it: help, exit codes, compile
+# atomicity (invalid input, a compile killed midway, a foreign OUT_DIR),
+# lookup answers, and corrupt caches.
+# Prints PASS/FAIL per case and "N passed, N failed".
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+PXEINV=${PXEINV_BIN:-$ROOT/build/bin/pxeinv}
+T=$(mktemp -d /tmp/pxeinv-cli.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+
+passed=0
+failed=0
+pass() { echo "PASS $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL $1${2:+: $2}"; failed=$((failed + 1)); }
+
+# Run pxeinv, keeping stdout, stderr and the exit code.
+run() {
+	"$PXEINV" "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+}
+
+# Expect an exit code.
+expect_rc() {
+	local name=$1 want=$2
+	if [ "$rc" -eq "$want" ]; then pass "$name"; else
+		fail "$name" "exit $rc, expected $want; stderr: $(head -c 400 "$T/err")"
+	fi
+}
+
+# Expect a file to contain a line exactly.
+expect_line() {
+	local name=$1 file=$2 line=$3
+	if grep -qxF -- "$line" "$file"; then pass "$name"; else
+		fail "$name" "missing line: $line; got: $(head -c 600 "$file")"
+	fi
+}
+
+# Print a fingerprint of a directory: every path, type, mode and content.
+snapshot() {
+	(cd "$1" && find . -printf '%p %y %m\n' | sort &&
+		find . -type f -print0 | sort -z | xargs -0 sha256sum)
+}
+
+# A fake iPXE binary directory, so that firmware steering has files.
+mkdir -p "$T/ipxe/arm64"
+for f in ipxe.pxe undionly.kpxe ipxe.efi snponly.efi arm64/ipxe.efi; do
+	echo "fake $f" >"$T/ipxe/$f"
+done
+
+# --- help, version, usage ------------------------------------------------
+for c in check merge compile lookup; do
+	run "$c" --help
+	if [ "$rc" -eq 0 ] && grep -q "^Usage: pxeinv $c" "$T/out"; then
+		pass "$c --help"
+	else fail "$c --help" "exit $rc"; fi
+	run "$c" --version
+	expect_rc "$c --version" 0
+done
+run --help
+expect_line "pxeinv --help lists exit codes" "$T/out" "  3  I/O error (a file could not be read or written)"
+run frobnicate
+expect_rc "unknown command is a usage error" 2
+run compile nodes-only
+expect_rc "compile with one argument is a usage error" 2
+run check --bogus x
+expect_rc "unknown option is a usage error" 2
+run lookup "$T/nowhere"
+expect_rc "lookup without identity is a usage error" 2
+
+# --- check -----------------------------------------------------------------
+run check "$ROOT/nodes"
+expect_rc "check nodes/ passes" 0
+run check "$T/missing-dir"
+expect_rc "check of a missing directory is an I/O error" 3
+cp -r "$ROOT/nodes" "$T/bad"
+printf 'serial: ABCDEFGHIJ02\nip: 192.168.100.300\ninstall: true\n' >"$T/bad/k8s-dev/node-03.yaml"
+run check "$T/bad"
+expect_rc "check of a bad tree exits 1" 1
+expect_line "check names file:line:col" "$T/err" \
+	"$T/bad/k8s-dev/node-03.yaml:1:9: error: duplicate (serial, boardSerial) pair 'ABCDEFGHIJ02/': node node-03 claims it, and node node-02 ($T/bad/k8s-dev/node-02.yaml:1) already does; each identity must be unique"
+expect_line "check reports every problem" "$T/err" \
+	"$T/bad/k8s-dev/node-03.yaml:2:5: error: ip: '192.168.100.300' is not an IPv4 address (or 'dhcp')"
+run check --json "$T/bad"
+if /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d)==2 and all(e["level"]=="error" for e in d)' "$T/out"; then
+	pass "check --json"
+else fail "check --json" "$(head -c 300 "$T/out")"; fi
+
+# --- merge -----------------------------------------------------------------
+run merge --filter k8s-prod "$ROOT/nodes"
+n=$(/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d), all(o["filename"].startswith("k8s-prod/") for o in d))' "$T/out")
+if [ "$rc" -eq 0 ] && [ "$n" = "6 True" ]; then pass "merge --filter"; else fail "merge --filter" "$n"; fi
+
+# --- compile: outputs ------------------------------------------------------
+run compile --ipxe-dir "$T/ipxe" --http-url http://10.9.0.1/boot/ "$ROOT/nodes" "$T/out1"
+expect_rc "compile nodes/" 0
+for f in pxe-inventory.conf pxe-inventory.cdb nodes.json tftp/ipxe.conf \
+	tftp/pxeinv/fallback.ipxe tftp/pxeinv/exit.ipxe \
+	tftp/pxeinv/nodes/node-01.ipxe tftp/pxeinv/nodes/node-12.ipxe \
+	tftp/ipxe.efi tftp/arm64/ipxe.efi; do
+	[ -f "$T/out1/$f" ] || fail "compile writes $f"
+done
+pass "compile writes every output"
+expect_line "fragment points at the absolute cache" "$T/out1/pxe-inventory.conf" \
+	"pxe-inventory=$T/out1/pxe-inventory.cdb"
+expect_line "fragment sets the TFTP root" "$T/out1/pxe-inventory.conf" "tftp-root=$T/out1/tftp"
+expect_line "install: false node exits" "$T/out1/tftp/pxeinv/nodes/node-06.ipxe" "exit"
+if [ "$(stat -c %a "$T/out1/pxe-inventory.cdb")" = 644 ]; then
+	pass "cache is readable after dnsmasq drops privileges (0644)"
+else fail "cache mode" "$(stat -c %a "$T/out1/pxe-inventory.cdb")"; fi
+
+# --- lookup ------------------------------------------------------------------
+lookup_expect() {
+	local name=$1 want=$2
+	shift 2
+	run lookup "$T/out1" --json "$@"
+	got=$(cat "$T/out")
+	if [ "$rc" -eq 0 ] && [ "$got" = "$want" ]; then pass "lookup $name"; else
+		fail "lookup $name" "exit $rc: $got"
+	fi
+}
+lookup_expect "second MAC of node-10" \
+	'{"steered": true, "stage": "ipxe", "node": "node-10", "matched": "mac", "install": "yes", "http": false, "file": "pxeinv/nodes/node-10.ipxe"}' \
+	--mac 52:54:00:A0:10:02
+lookup_expect "UUID" \
+	'{"steered": true, "stage": "ipxe", "node": "node-10", "matched": "uuid", "install": "yes", "http": false, "file": "pxeinv/nodes/node-10.ipxe"}' \
+	--uuid 4C4C4544-0010-3010-8010-B4C04F303130
+lookup_expect "shared chassis serial + board serial" \
+	'{"steered": true, "stage": "ipxe", "node": "node-12", "matched": "serial+board", "install": "yes", "http": false, "file": "pxeinv/nodes/node-12.ipxe"}' \
+	--serial KLMNOPQRST11 --board-serial BRD-A1102
+lookup_expect "shared chassis serial alone is not an identity" \
+	'{"steered": true, "stage": "ipxe", "node": null, "matched": null, "install": "unknown", "http": false, "file": "pxeinv/fallback.ipxe"}' \
+	--serial KLMNOPQRST11
+lookup_expect "install: false" \
+	'{"steered": true, "stage": "ipxe", "node": "node-06", "matched": "serial", "install": "no", "http": false, "file": "pxeinv/nodes/node-06.ipxe"}' \
+	--serial ABCDEFGHIJ06
+lookup_expect "BIOS firmware" \
+	'{"steered": true, "stage": "firmware", "node": null, "matched": null, "install": "unknown", "http": false, "file": "ipxe.pxe"}' \
+	--mac 02:00:00:00:00:01 --arch 0
+lookup_expect "arm64 firmware" \
+	'{"steered": true, "stage": "firmware", "node": null, "matched": null, "install": "unknown", "http": false, "file": "arm64/ipxe.efi"}' \
+	--mac 02:00:00:00:00:01 --arch 11
+lookup_expect "UEFI HTTP boot" \
+	'{"steered": true, "stage": "httpboot", "node": "node-10", "matched": "mac", "install": "yes", "http": true, "file": "http://10.9.0.1/boot/ipxe.efi"}' \
+	--mac 52:54:00:a0:10:01 --arch 16
+run lookup "$T/out1" --mac 52:54:00:zz:10:01
+expect_rc "lookup of a bad MAC exits 1" 1
+
+# --- compile: atomicity ------------------------------------------------------
+before=$(snapshot "$T/out1")
+run compile --ipxe-dir "$T/ipxe" "$T/bad" "$T/out1"
+expect_rc "compile of a bad tree exits 1" 1
+expect_line "compile says OUT_DIR is unchanged" "$T/err" "pxeinv compile: 2 errors; $T/out1 left unchanged"
+if [ "$(snapshot "$T/out1")" = "$before" ]; then pass "bad input leaves OUT_DIR byte-identical"; else
+	fail "bad input leaves OUT_DIR byte-identical"; fi
+
+cp -r "$ROOT/nodes" "$T/changed"
+sed -i 's/v1.9.5/v1.10.0/' "$T/changed/_defaults.yaml"
+for k in 1 7 20; do
+	# (in a child shell, so that its "Killed" notice is not printed)
+	PXEINV_TEST_KILL_AFTER_FILES=$k bash -c '"$@"; exit $?' _ "$PXEINV" \
+		compile --ipxe-dir "$T/ipxe" "$T/changed" "$T/out1" >/dev/null 2>&1
+	rc=$?
+	if [ "$rc" -eq 137 ] && [ "$(snapshot "$T/out1")" = "$before" ]; then
+		pass "compile killed after $k files leaves OUT_DIR unchanged"
+	else fail "compile killed after $k files" "exit $rc"; fi
+done
+run compile --ipxe-dir "$T/ipxe" "$T/changed" "$T/out1"
+expect_rc "compile after a killed one" 0
+if grep -q v1.10.0 "$T/out1/tftp/pxeinv/nodes/node-01.ipxe" &&
+	[ -z "$(find "$T" -maxdepth 1 -name '.out1.pxeinv-tmp.*')" ]; then
+	pass "next compile replaces OUT_DIR and removes leftovers"
+else fail "next compile replaces OUT_DIR and removes leftovers"; fi
+
+mkdir -p "$T/precious"
+echo keep >"$T/precious/file"
+run compile "$ROOT/nodes" "$T/precious"
+expect_rc "compile refuses a directory it did not write" 3
+if [ "$(cat "$T/precious/file")" = keep ] && [ ! -e "$T/precious/pxe-inventory.conf" ]; then
+	pass "a foreign OUT_DIR is untouched"
+else fail "a foreign OUT_DIR is untouched"; fi
+run compile "$ROOT/nodes" "$T/no/such/parent/out"
+expect_rc "compile into a missing parent is an I/O error" 3
+
+# --- corrupt caches ------------------------------------------------------------
+cp -r "$T/out1" "$T/corrupt"
+size=$(stat -c %s "$T/corrupt/pxe-inventory.cdb")
+truncate -s $((size - 100)) "$T/corrupt/pxe-inventory.cdb"
+run lookup "$T/corrupt" --mac 52:54:00:a0:10:01
+expect_rc "truncated cache is refused (exit 3)" 3
+if grep -q "truncated or corrupt" "$T/err"; then pass "truncated cache reason"; else
+	fail "truncated cache reason" "$(cat "$T/err")"; fi
+cp "$T/out1/pxe-inventory.cdb" "$T/corrupt/pxe-inventory.cdb"
+printf 'X' | dd of="$T/corrupt/pxe-inventory.cdb" bs=1 seek=2060 conv=notrunc status=none
+run lookup "$T/corrupt" --mac 52:54:00:a0:10:01
+expect_rc "corrupt cache is refused (exit 3)" 3
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
