@@ -101,6 +101,74 @@ void json_write_string(FILE *out, const char *s, size_t len)
 	fputc('"', out);
 }
 
+/**
+ * Write an integer too large for 64 bits in decimal, converting from the
+ * base PyYAML would read it in (decimal, 0x, 0b, leading-0 octal, or
+ * sexagesimal a:b:c).
+ *
+ * @v out       Stream
+ * @v text      Scalar text
+ * @v len       Length
+ */
+static void json_write_bigint(FILE *out, const char *text, size_t len)
+{
+	unsigned int limb[64] = { 0 };  /* base 1e9, little-endian */
+	int nlimb = 1, i, neg = 0;
+	unsigned int base = 10;
+	size_t p = 0;
+
+	if (p < len && (text[p] == '-' || text[p] == '+'))
+		neg = (text[p++] == '-');
+	if (memchr(text, ':', len)) {
+		base = 60;
+	} else if (len - p > 2 && text[p] == '0' && text[p + 1] == 'x') {
+		base = 16;
+		p += 2;
+	} else if (len - p > 2 && text[p] == '0' && text[p + 1] == 'b') {
+		base = 2;
+		p += 2;
+	} else if (len - p > 1 && text[p] == '0') {
+		base = 8;
+	}
+	while (p < len) {
+		unsigned long long carry;
+		unsigned int digit = 0, mul = base;
+		char c = text[p++];
+
+		if (c == '_')
+			continue;
+		if (base == 60) {
+			/* One sexagesimal group: decimal digits up to ':' */
+			if (c == ':')
+				continue;
+			digit = c - '0';
+			if (p < len && text[p] != ':' && text[p] != '_')
+				digit = digit * 10 + (text[p++] - '0');
+		} else if (c >= '0' && c <= '9') {
+			digit = c - '0';
+		} else {
+			digit = (c | 0x20) - 'a' + 10;
+		}
+		carry = digit;
+		for (i = 0; i < nlimb; i++) {
+			carry += (unsigned long long)limb[i] * mul;
+			limb[i] = carry % 1000000000u;
+			carry /= 1000000000u;
+		}
+		while (carry && nlimb < 64) {
+			limb[nlimb++] = carry % 1000000000u;
+			carry /= 1000000000u;
+		}
+	}
+	while (nlimb > 1 && limb[nlimb - 1] == 0)
+		nlimb--;
+	if (neg && (nlimb > 1 || limb[0]))
+		fputc('-', out);
+	fprintf(out, "%u", limb[nlimb - 1]);
+	for (i = nlimb - 2; i >= 0; i--)
+		fprintf(out, "%09u", limb[i]);
+}
+
 void json_write_float(FILE *out, double f)
 {
 	char buf[64], digits[32];
@@ -184,7 +252,7 @@ void json_write_value(FILE *out, const struct yv *v)
 		break;
 	case YV_INT:
 		if (v->big)
-			json_write_string(out, v->text, v->len);
+			json_write_bigint(out, v->text, v->len);
 		else
 			fprintf(out, "%lld", v->i);
 		break;

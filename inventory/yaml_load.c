@@ -216,6 +216,10 @@ static int load_scalar(struct loader *ld, yaml_event_t *ev)
 			return -1;
 	} else if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
 		v->plain = 1;
+		if (v->len == 1 && v->text[0] == '=')
+			return load_error(ld, &ev->start_mark, "a plain '=' is "
+					  "YAML 1.1's value key, which PyYAML "
+					  "refuses; quote it: \"=\"");
 		yaml_resolve_plain(v);
 	} else {
 		v->type = YV_STR;

@@ -7,6 +7,11 @@ into this repository), used as the oracle for pxeinv's compatibility.
                                     template's kernel line, from merge.py's
                                     output and the template's own printf
                                     formats
+  seed.py ipxeconf DIR NODES.JSON   render the seed's ipxe.conf template for
+                                    merge.py's nodes of DIR, in the order of
+                                    NODES.JSON (pxeinv's nodes.json)
+  seed.py inventory DIR             write the post's example files
+                                    (nodes/_defaults.yaml, ...) under DIR
 
 merge.py calls pathlib.Path.walk(), which only exists from Python 3.12;
 on Debian bookworm (3.11) a few lines supply it over os.walk, as
@@ -96,6 +101,38 @@ def template_kernel_lines(nodes):
     return out
 
 
+def template_ipxe_conf(nodes):
+    """Render the seed's ipxe.conf template (gomplate, whitespace-trimmed
+    actions as in the post) for a list of merged nodes."""
+    text = seed_text()
+    start = text.index("#!ipxe\n")
+    end = text.index("{{ range", start)
+    out = text[start:end]
+    lines = dict((l.split("\t")[0], l.split("\t", 1)[1])
+                 for l in template_kernel_lines(nodes))
+    initrd = re.search(r"\ninitrd (.+)\n", text).group(1)
+    for n in nodes:
+        if not n.get("install"):
+            out += "\n"
+            continue
+        url = initrd.replace("{{ .schematicID }}", str(n.get("schematicID")))
+        url = url.replace("{{ .talosVersion }}", str(n.get("talosVersion")))
+        out += "\n# %s\n:node_%s\nimgfree\n%s\ninitrd %s\nboot\n" % (
+            n["filename"], n.get("serial"), lines[n["hostname"]], url)
+    return out + "\n"
+
+
+def write_inventory(root):
+    """Write the example files the post shows, unchanged."""
+    text = seed_text()
+    for path, body in re.findall(r"\n(nodes/\S+\.yaml) :\n\n(.*?)(?=\n\n)",
+                                 text, re.S):
+        dest = os.path.join(root, os.path.relpath(path, "nodes"))
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        with open(dest, "w", encoding="utf-8") as f:
+            f.write(body + "\n")
+
+
 def main():
     if len(sys.argv) >= 3 and sys.argv[1] == "merge":
         sys.stdout.write(run_merge(sys.argv[2:]))
@@ -103,6 +140,14 @@ def main():
         nodes = json.loads(run_merge([sys.argv[2]]))
         for l in sorted(template_kernel_lines(nodes)):
             print(l)
+    elif len(sys.argv) == 4 and sys.argv[1] == "ipxeconf":
+        nodes = dict((n["filename"], n)
+                     for n in json.loads(run_merge([sys.argv[2]])))
+        with open(sys.argv[3], encoding="utf-8") as f:
+            order = [n["filename"] for n in json.load(f)]
+        sys.stdout.write(template_ipxe_conf([nodes[k] for k in order]))
+    elif len(sys.argv) == 3 and sys.argv[1] == "inventory":
+        write_inventory(sys.argv[2])
     else:
         sys.exit(__doc__)
 
