@@ -73,6 +73,10 @@ DNSMASQ_PID=
 cleanup() {
 	[ -n "$DNSMASQ_PID" ] && kill "$DNSMASQ_PID" 2>/dev/null
 	[ -n "$HTTP_PID" ] && kill "$HTTP_PID" 2>/dev/null
+	# anything this test started that is still inside its namespaces
+	for ns in "$NS_S" "$NS_C"; do
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null; done
+	done
 	wait 2>/dev/null
 	ip netns del "$NS_C" 2>/dev/null
 	ip netns del "$NS_S" 2>/dev/null
@@ -98,61 +102,47 @@ for _ in 1 2 3 4 5 6 7 8 9 10; do
 	sleep 0.2
 done
 
-# --- TFTP/HTTP content and the inventory ---------------------------------
-mkdir -p "$T/tftp/ipxe" "$T/tftp/nodes"
-for f in ipxe/undionly.kpxe ipxe/ipxe.efi ipxe/ipxe-arm64.efi ipxe/fallback.ipxe ipxe/exit.ipxe \
-	 nodes/node-a.ipxe nodes/node-a-v2.ipxe nodes/node-b.ipxe nodes/node-c.ipxe \
-	 nodes/node-d.ipxe nodes/node-ff.ipxe; do
-	echo "content of $f" > "$T/tftp/$f"
+# --- the inventory: a nodes/ tree compiled by `pxeinv compile` -------------
+[ -x "$PXEINV" ] || { echo "run.sh: $PXEINV missing (run ./build.sh)" >&2; echo "0 passed, 1 failed"; exit 1; }
+OUTD=$T/out
+TFTP=$OUTD/tftp
+mkdir -p "$T/ipxe-bin/arm64" "$T/nodes/lab"
+for f in ipxe.pxe undionly.kpxe ipxe.efi snponly.efi arm64/ipxe.efi; do
+	echo "test binary $f" > "$T/ipxe-bin/$f"
 done
-chmod -R a+rX "$T/tftp"
+cat > "$T/nodes/_defaults.yaml" <<'EOF2'
+schematicID: 376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba
+talosVersion: v1.9.5
+kernelArgs: talos.platform=metal console=tty0
+dns0: 1.1.1.1
+ntp: fr.pool.ntp.org
+install: false
+netmask: 255.255.255.0
+gateway: 10.213.0.1
+interface: ens1
+EOF2
+# node_a INSTALL: node-a has two MACs
+node_a() { printf 'mac:\n  - "52:54:00:aa:00:01"\n  - "52:54:00:aa:00:02"\nip: 10.213.0.11\ninstall: %s\n' "$1" > "$T/nodes/lab/node-a.yaml"; }
+node_a true
+printf 'uuid: 12345678-9abc-def0-1234-56789abcdef0\nip: 10.213.0.12\ninstall: once\n' > "$T/nodes/lab/node-b.yaml"
+printf 'mac: "52:54:00:aa:00:03"\nip: 10.213.0.13\ninstall: false\n' > "$T/nodes/lab/node-c.yaml"
+printf 'serial: SER-D-001\nip: 10.213.0.14\ninstall: true\n' > "$T/nodes/lab/node-d.yaml"
 
-MKCACHE=$T/mkcache
-gcc -O2 -I"$root/cache" -o "$MKCACHE" "$here/mkcache.c" "$root/cache/pxeinv_cache_write.c" -lcdb -lz ||
-	{ echo "run.sh: cannot build mkcache" >&2; echo "0 passed, 1 failed"; exit 1; }
-
-# records NODE_A_SCRIPT NODE_C_INSTALL: the test inventory, as cache records.
-# node-ff has the all-FF and all-zero UUIDs: a trap that must never match.
-records() {
-	printf '%s\t%s\n' \
-		c:bios ipxe/undionly.kpxe \
-		c:efi-x64 ipxe/ipxe.efi \
-		c:efi-arm64 ipxe/ipxe-arm64.efi \
-		c:http-x64 "http://$SRV:8080/ipxe/ipxe.efi" \
-		c:http-arm64 "http://$SRV:8080/ipxe/ipxe-arm64.efi" \
-		c:fallback ipxe/fallback.ipxe \
-		c:exit ipxe/exit.ipxe \
-		m:52:54:00:aa:00:01 node-a \
-		m:52:54:00:aa:00:02 node-a \
-		u:12345678-9abc-def0-1234-56789abcdef0 node-b \
-		m:52:54:00:aa:00:03 node-c \
-		u:ffffffff-ffff-ffff-ffff-ffffffffffff node-ff \
-		u:00000000-0000-0000-0000-000000000000 node-ff \
-		s:SER-D-001 node-d
-	printf 'h:node-a\tyes\tamd64\t%s\n' "$1"
-	printf 'h:node-b\tonce\tamd64\tnodes/node-b.ipxe\n'
-	printf 'h:node-c\t%s\tamd64\tnodes/node-c.ipxe\n' "$2"
-	printf 'h:node-d\tyes\tamd64\tnodes/node-d.ipxe\n'
-	printf 'h:node-ff\tyes\tamd64\tnodes/node-ff.ipxe\n'
+compile() {
+	"$PXEINV" compile -q --ipxe-dir "$T/ipxe-bin" --http-url "http://$SRV:8080" "$T/nodes" "$OUTD"
 }
+compile || { echo "run.sh: pxeinv compile failed" >&2; echo "0 passed, 1 failed"; exit 1; }
+chmod -R a+rX "$T/out"
 
-# write_cache OUT NODE_A_SCRIPT NODE_C_INSTALL: write atomically
-write_cache() {
-	records "$2" "$3" | "$MKCACHE" "$1.tmp" && chmod 0644 "$1.tmp" && mv "$1.tmp" "$1"
-}
-write_cache "$T/inv.cdb" nodes/node-a.ipxe no || { echo "0 passed, 1 failed"; exit 1; }
-if [ -x "$PXEINV" ]; then
-	note "note: $PXEINV exists; this test still writes its cache with the shared writer"
-fi
-
-cat > "$T/script.sh" <<EOF
+cat > "$T/script.sh" <<EOF2
 #!/bin/sh
 # dhcp-script: record the tags of each lease event
 echo "\$1 \$2 \$3 tags=[\$DNSMASQ_TAGS]" >> "$T/script.log"
-EOF
+EOF2
 chmod 755 "$T/script.sh"
 
-S python3 -m http.server 8080 --bind "$SRV" --directory "$T/tftp" >/dev/null 2>&1 &
+# HTTP server for UEFI HTTP boot (serves the compiled TFTP root)
+ip netns exec "$NS_S" python3 -m http.server 8080 --bind "$SRV" --directory "$TFTP" >/dev/null 2>&1 &
 HTTP_PID=$!
 
 # --- dnsmasq control ------------------------------------------------------
@@ -170,8 +160,6 @@ conf() {
 		echo "dhcp-authoritative"
 		echo "no-ping"
 		echo "dhcp-leasefile=$T/leases"
-		echo "enable-tftp"
-		echo "tftp-root=$T/tftp"
 		echo "log-dhcp"
 		echo "log-facility=$T/$name.log"
 		echo "dhcp-script=$T/script.sh"
@@ -256,13 +244,15 @@ fetch() {
 boot() { local o; o=$(val "$1.opt67"); echo "${o:-$(val "$1.file")}"; }
 
 # check NAME FILE TAG...: assert OFFER and ACK carry FILE (siaddr = server),
-# the tags, and that FILE is served with the expected content
+# the tags, and that FILE is served with the content of the compiled file
+# (which must also match $WANT_TEXT when set)
 check() {
-	local name=$1 file=$2 why=
+	local name=$1 file=$2 why= got path
 	shift 2
 	local xid tags
 	xid=$(val xid)
 	tags=$(tags_of "$xid")
+	path=$TFTP/${file#http://$SRV:8080/}
 	if [ -z "$xid" ]; then
 		why="no reply: $OUT"
 	elif [ "$(boot OFFER)" != "$file" ]; then
@@ -273,47 +263,53 @@ check() {
 		why="ACK siaddr '$(val ACK.siaddr)'"
 	elif ! has_tags "$tags" "$@"; then
 		why="tags [$tags], want $*"
-	elif [ "$(fetch "$file")" != "content of ${file#http://$SRV:8080/}" ]; then
-		why="fetching $file gave '$(fetch "$file" | head -c 80)'"
+	elif ! got=$(fetch "$file") || [ -z "$got" ] || [ "$got" != "$(cat "$path")" ]; then
+		why="fetching $file gave '$(printf '%s' "$got" | head -c 80)'"
+	elif [ -n "${WANT_TEXT:-}" ] && ! printf '%s\n' "$got" | grep -q -- "$WANT_TEXT"; then
+		why="$file lacks '$WANT_TEXT'"
 	fi
 	if [ -z "$why" ]; then pass "$name"; else fail "$name" "$why"; fi
 }
 
 # --- startup ----------------------------------------------------------------
-conf missing "dhcp-range=10.213.0.100,10.213.0.199,255.255.255.0,1h" "pxe-inventory=$T/nope.cdb"
-if S timeout 10 "$DNSMASQ" -k --conf-file="$T/missing.conf" > "$T/out" 2>&1; then
+CDB=$OUTD/pxe-inventory.cdb
+RANGE0="dhcp-range=10.213.0.100,10.213.0.199,255.255.255.0,1h"
+conf missing "$RANGE0" "pxe-inventory=$T/nope.cdb"
+if S timeout 10 "$DNSMASQ" -k --conf-file="$T/missing.conf" > "$T/out.txt" 2>&1; then
 	fail startup-missing-cache "dnsmasq started without its cache"
-elif grep -qs "pxe-inventory: cannot open $T/nope.cdb" "$T/out" "$T/missing.log"; then
+elif grep -qs "pxe-inventory: cannot open $T/nope.cdb" "$T/out.txt" "$T/missing.log"; then
 	pass startup-missing-cache
 else
-	fail startup-missing-cache "$(head -c 200 "$T/out")"
+	fail startup-missing-cache "$(head -c 200 "$T/out.txt")"
 fi
 
 printf 'garbage' > "$T/garbage.cdb"
-conf corrupt "dhcp-range=10.213.0.100,10.213.0.199,255.255.255.0,1h" "pxe-inventory=$T/garbage.cdb"
-if S timeout 10 "$DNSMASQ" -k --conf-file="$T/corrupt.conf" > "$T/out" 2>&1; then
+conf corrupt "$RANGE0" "pxe-inventory=$T/garbage.cdb"
+if S timeout 10 "$DNSMASQ" -k --conf-file="$T/corrupt.conf" > "$T/out.txt" 2>&1; then
 	fail startup-corrupt-cache "dnsmasq started with a corrupt cache"
-elif grep -qs "pxe-inventory: .*garbage.cdb" "$T/out" "$T/corrupt.log"; then
+elif grep -qs "pxe-inventory: .*garbage.cdb" "$T/out.txt" "$T/corrupt.log"; then
 	pass startup-corrupt-cache
 else
-	fail startup-corrupt-cache "$(head -c 200 "$T/out")"
+	fail startup-corrupt-cache "$(head -c 200 "$T/out.txt")"
 fi
 
-cp "$T/inv.cdb" "$T/private.cdb" && chmod 0600 "$T/private.cdb"
-conf private "dhcp-range=10.213.0.100,10.213.0.199,255.255.255.0,1h" "pxe-inventory=$T/private.cdb"
-S timeout 10 "$DNSMASQ" -k --conf-file="$T/private.conf" > "$T/out" 2>&1
+# readable by root (checked at parse time) but not by user nobody (checked
+# again after privileges are dropped): must stop, saying why
+cp "$CDB" "$T/private.cdb" && chmod 0600 "$T/private.cdb"
+conf private "$RANGE0" "pxe-inventory=$T/private.cdb"
+S timeout 10 "$DNSMASQ" -k --conf-file="$T/private.conf" > "$T/out.txt" 2>&1
 rc=$?
 if [ $rc = 0 ] || [ $rc = 124 ]; then
 	fail startup-unreadable-by-user "dnsmasq started though user nobody cannot read the cache"
-elif grep -q "Permission denied (the file must be readable by the user" "$T/private.log"; then
+elif grep -qs "Permission denied (the file must be readable by the user" "$T/private.log"; then
 	pass startup-unreadable-by-user
 else
-	fail startup-unreadable-by-user "rc=$rc $(head -c 300 "$T/out" "$T/private.log")"
+	fail startup-unreadable-by-user "rc=$rc $(head -c 300 "$T/out.txt" "$T/private.log")"
 fi
 
-# --- main instance: the seed's own lines too, to show we take precedence ---
-conf main \
-	"dhcp-range=10.213.0.100,10.213.0.199,255.255.255.0,1h" \
+# --- main instance: the compiled fragment, plus the seed's own dhcp-boot lines
+# (pxe-inventory takes precedence over them) --------------------------------
+conf main "$RANGE0" \
 	"dhcp-range=10.213.1.100,10.213.1.199,255.255.255.0,1h" \
 	"dhcp-vendorclass=BIOS,PXEClient:Arch:00000" \
 	"dhcp-vendorclass=UEFI,PXEClient:Arch:00007" \
@@ -321,7 +317,7 @@ conf main \
 	"dhcp-boot=net:UEFI,seed-ipxe.efi" \
 	"dhcp-match=set:ipxe,175" \
 	"dhcp-boot=tag:ipxe,seed-ipxe.conf" \
-	"pxe-inventory=$T/inv.cdb"
+	"conf-file=$OUTD/pxe-inventory.conf"
 if ! start main; then
 	fail start-main "$(cat "$T/dnsmasq.err" "$LOG" | head -c 400)"
 	finish
@@ -329,34 +325,31 @@ fi
 pass start-main
 
 # firmware stage, every architecture
+FW=pxeinv-stage:firmware
 dhcp --mac 52:54:00:bb:00:00 --vendor PXEClient:Arch:00000:UNDI:002001 --arch 0
-check firmware-bios-arch0 ipxe/undionly.kpxe pxeinv pxeinv-stage:firmware pxeinv-node:unknown pxeinv-install:unknown
+WANT_TEXT="test binary ipxe.pxe" check firmware-bios-arch0 ipxe.pxe pxeinv $FW pxeinv-node:unknown pxeinv-install:unknown
 dhcp --mac 52:54:00:bb:00:07 --vendor PXEClient:Arch:00007:UNDI:003000 --arch 7
-check firmware-efi-arch7 ipxe/ipxe.efi pxeinv pxeinv-stage:firmware
+WANT_TEXT="test binary ipxe.efi" check firmware-efi-arch7 ipxe.efi pxeinv $FW
 dhcp --mac 52:54:00:bb:00:09 --vendor PXEClient:Arch:00009:UNDI:003016 --arch 9
-check firmware-efi-arch9 ipxe/ipxe.efi pxeinv pxeinv-stage:firmware
+check firmware-efi-arch9 ipxe.efi pxeinv $FW
 dhcp --mac 52:54:00:bb:00:0b --vendor PXEClient:Arch:00011:UNDI:003000 --arch 11
-check firmware-efi-arm64-arch11 ipxe/ipxe-arm64.efi pxeinv pxeinv-stage:firmware
+WANT_TEXT="test binary arm64/ipxe.efi" check firmware-efi-arm64-arch11 arm64/ipxe.efi pxeinv $FW
 dhcp --mac 52:54:00:aa:00:01 --vendor PXEClient:Arch:00007:UNDI:003000 --arch 7
-check firmware-known-node ipxe/ipxe.efi pxeinv pxeinv-stage:firmware pxeinv-node:node-a pxeinv-install:yes
+check firmware-known-node ipxe.efi pxeinv $FW pxeinv-node:node-a pxeinv-install:yes
 
 for a in 16 19; do
-	if [ $a = 16 ]; then bin=ipxe.efi; else bin=ipxe-arm64.efi; fi
+	if [ $a = 16 ]; then bin=ipxe.efi; else bin=arm64/ipxe.efi; fi
 	dhcp --mac 52:54:00:bb:00:$a --vendor "HTTPClient:Arch:000$a:UNDI:003000" --arch $a
-	url="http://$SRV:8080/ipxe/$bin"
 	if [ "$(val OFFER.opt60)" != HTTPClient ] || [ "$(val ACK.opt60)" != HTTPClient ]; then
 		fail "httpboot-arch$a" "option 60 not echoed: '$(val OFFER.opt60)'"
 	else
-		check "httpboot-arch$a" "$url" pxeinv pxeinv-stage:httpboot
+		WANT_TEXT="test binary $bin" check "httpboot-arch$a" "http://$SRV:8080/$bin" pxeinv pxeinv-stage:httpboot
 	fi
 done
 
 # busybox udhcpc as a real firmware-like client (non-relayed)
-cat > "$T/udhcpc.sh" <<EOF
-#!/bin/sh
-[ "\$1" = bound ] && env | grep -E '^(boot_file|siaddr|ip|opt[0-9]+)=' > "$T/udhcpc.env"
-exit 0
-EOF
+printf '#!/bin/sh\n[ "$1" = bound ] && env | grep -E "^(boot_file|siaddr|ip)=" > "%s"\nexit 0\n' \
+	"$T/udhcpc.env" > "$T/udhcpc.sh"
 chmod 755 "$T/udhcpc.sh"
 udhcpc() {
 	rm -f "$T/udhcpc.env"
@@ -366,14 +359,14 @@ udhcpc() {
 env_out=$(udhcpc -V PXEClient:Arch:00007:UNDI:003000 -x 93:0007 -x 0x61:0078563412bc9af0de123456789abcdef0)
 f=$(printf '%s\n' "$env_out" | sed -n 's/^boot_file=//p')
 s=$(printf '%s\n' "$env_out" | sed -n 's/^siaddr=//p')
-if [ "$f" = ipxe/ipxe.efi ] && [ "$s" = "$SRV" ] && [ "$(fetch "$f")" = "content of ipxe/ipxe.efi" ]; then
+if [ "$f" = ipxe.efi ] && [ "$s" = "$SRV" ] && [ "$(fetch "$f")" = "$(cat "$TFTP/ipxe.efi")" ]; then
 	pass udhcpc-firmware-efi
 else
 	fail udhcpc-firmware-efi "boot_file='$f' siaddr='$s' ($env_out)"
 fi
 env_out=$(udhcpc -V PXEClient:Arch:00000:UNDI:002001 -x 93:0000)
 f=$(printf '%s\n' "$env_out" | sed -n 's/^boot_file=//p')
-if [ "$f" = ipxe/undionly.kpxe ]; then pass udhcpc-firmware-bios; else fail udhcpc-firmware-bios "boot_file='$f' ($env_out)"; fi
+if [ "$f" = ipxe.pxe ]; then pass udhcpc-firmware-bios; else fail udhcpc-firmware-bios "boot_file='$f' ($env_out)"; fi
 
 # non-PXE clients are untouched
 env_out=$(udhcpc)
@@ -393,33 +386,34 @@ fi
 
 # iPXE stage
 IPXE=(--vendor PXEClient:Arch:00007:UNDI:003010 --arch 7 --user-class iPXE --ipxe)
+NA=pxeinv/nodes/node-a.ipxe
+FALLBACK=pxeinv/fallback.ipxe
 dhcp --mac 52:54:00:aa:00:01 "${IPXE[@]}"
-check ipxe-known-mac nodes/node-a.ipxe pxeinv pxeinv-stage:ipxe pxeinv-node:node-a pxeinv-install:yes
+WANT_TEXT=node-a check ipxe-known-mac $NA pxeinv pxeinv-stage:ipxe pxeinv-node:node-a pxeinv-install:yes
 case $(val ACK.opt175) in
 *b00101*) pass ipxe-no-pxedhcp-175.176 ;;
 *) fail ipxe-no-pxedhcp-175.176 "option 175 = '$(val ACK.opt175)'" ;;
 esac
 dhcp --mac 52:54:00:aa:00:02 "${IPXE[@]}"
-check ipxe-second-mac-same-node nodes/node-a.ipxe pxeinv-node:node-a
+check ipxe-second-mac-same-node $NA pxeinv-node:node-a
 dhcp --mac 52:54:00:cc:00:01 "${IPXE[@]}" --uuid 12345678-9abc-def0-1234-56789abcdef0
-check ipxe-known-uuid-smbios-order nodes/node-b.ipxe pxeinv-node:node-b pxeinv-install:once
+WANT_TEXT=node-b check ipxe-known-uuid-smbios-order pxeinv/nodes/node-b.ipxe pxeinv-node:node-b pxeinv-install:once
 dhcp --mac 52:54:00:cc:00:02 "${IPXE[@]}" --uuid ffffffff-ffff-ffff-ffff-ffffffffffff
-check ipxe-all-ff-uuid-ignored ipxe/fallback.ipxe pxeinv-node:unknown pxeinv-install:unknown
+check ipxe-all-ff-uuid-ignored $FALLBACK pxeinv-node:unknown pxeinv-install:unknown
 dhcp --mac 52:54:00:cc:00:03 "${IPXE[@]}" --uuid 00000000-0000-0000-0000-000000000000
-check ipxe-all-zero-uuid-ignored ipxe/fallback.ipxe pxeinv-node:unknown
+check ipxe-all-zero-uuid-ignored $FALLBACK pxeinv-node:unknown
 dhcp --mac 52:54:00:cc:00:04 "${IPXE[@]}"
-check ipxe-unknown-fallback ipxe/fallback.ipxe pxeinv-stage:ipxe pxeinv-node:unknown
+check ipxe-unknown-fallback $FALLBACK pxeinv-stage:ipxe pxeinv-node:unknown
 dhcp --mac 52:54:00:aa:00:03 "${IPXE[@]}"
-check ipxe-install-false-own-script nodes/node-c.ipxe pxeinv-node:node-c pxeinv-install:no
+WANT_TEXT="^exit" check ipxe-install-false-exits pxeinv/nodes/node-c.ipxe pxeinv-node:node-c pxeinv-install:no
 dhcp --mac 52:54:00:cc:00:05 --vendor PXEClient:Arch:00000:UNDI:002001 --arch 0 \
 	--user-class "pxeinv/1 s=SER%2DD-001 b=" --ipxe
-check ipxe-serial-from-user-class nodes/node-d.ipxe pxeinv-node:node-d
+WANT_TEXT=node-d check ipxe-serial-from-user-class pxeinv/nodes/node-d.ipxe pxeinv-node:node-d
 
 # relayed: dhcpclient.py as a relay agent on another subnet, and perfdhcp
 dhcp --mac 52:54:00:aa:00:01 "${IPXE[@]}" --relay "$RELAY" --server "$SRV"
-if [ "$(val ACK.yiaddr)" = "${RELAY%.1}.$(val ACK.yiaddr | cut -d. -f4)" ] &&
-	[ "$(val ACK.yiaddr | cut -d. -f1-3)" = 10.213.1 ]; then
-	check relayed-giaddr nodes/node-a.ipxe pxeinv-node:node-a
+if [ "$(val ACK.yiaddr | cut -d. -f1-3)" = 10.213.1 ]; then
+	check relayed-giaddr $NA pxeinv-node:node-a
 else
 	fail relayed-giaddr "yiaddr '$(val ACK.yiaddr)' not from the relay's subnet ($OUT)"
 fi
@@ -430,15 +424,19 @@ mark=$(wc -l < "$LOG")
 perf=$(C timeout 30 perfdhcp -4 -l "$VC" -r 1 -R 1 -n 1 -W 3000000 -b mac=52:54:00:aa:00:02 \
 	-o 60,"$(printf 'PXEClient:Arch:00007:UNDI:003010' | od -An -tx1 | tr -d ' \n')" \
 	-o 93,0007 -o 77,69505845 -o 175,130101 "$SRV" 2>&1)
-newlog=$(tail -n +"$((mark + 1))" "$LOG")
-if printf '%s\n' "$perf" | grep -Eq 'received packets: [1-9]|received: [1-9]' &&
-	printf '%s\n' "$newlog" | grep -q 'pxe-inventory: node=node-a matched=mac stage=ipxe install=yes file=nodes/node-a.ipxe' &&
+for _ in $(seq 50); do
+	newlog=$(tail -n +"$((mark + 1))" "$LOG")
+	printf '%s\n' "$newlog" | grep -q "DHCPACK($VS).*52:54:00:aa:00:02" && break
+	sleep 0.1
+done
+if printf '%s\n' "$perf" | grep -Eq 'received packets: [1-9]' &&
+	printf '%s\n' "$newlog" | grep -q "pxe-inventory: node=node-a matched=mac stage=ipxe install=yes file=$NA" &&
 	printf '%s\n' "$newlog" | grep -q 'tags: .*pxeinv-node:node-a' &&
 	printf '%s\n' "$newlog" | grep -q "DHCPOFFER($VS).*52:54:00:aa:00:02" &&
 	printf '%s\n' "$newlog" | grep -q "DHCPACK($VS).*52:54:00:aa:00:02"; then
 	pass relayed-perfdhcp
 else
-	fail relayed-perfdhcp "$(printf '%s\n' "$perf" | grep -i 'sent\|recei' | tr '\n' ' ') log: $(printf '%s\n' "$newlog" | grep -c pxe-inventory) steering lines"
+	fail relayed-perfdhcp "$(printf '%s\n' "$perf" | grep -i 'sent\|recei' | tr '\n' ' ') log: $(printf '%s\n' "$newlog" | grep -E 'pxe-inventory|DHCP[A-Z]+\(' | sed 's/.*]: //' | tr '\n' '|')"
 fi
 
 # dhcp-script sees the tags (DNSMASQ_TAGS), on lease creation
@@ -456,53 +454,58 @@ else
 fi
 
 # --- reload -------------------------------------------------------------------
-write_cache "$T/inv.cdb" nodes/node-a-v2.ipxe no
-if ! hup; then
+node_a false
+if ! compile || ! chmod -R a+rX "$OUTD"; then
+	fail reload-new-inventory "pxeinv compile failed"
+elif ! hup; then
 	fail reload-new-inventory "no reload logged"
 else
 	dhcp --mac 52:54:00:aa:00:01 "${IPXE[@]}"
-	check reload-new-inventory nodes/node-a-v2.ipxe pxeinv-node:node-a
+	WANT_TEXT="^exit" check reload-new-inventory $NA pxeinv-node:node-a pxeinv-install:no
 fi
 
-head -c 4096 /dev/urandom > "$T/inv.cdb.tmp" && mv "$T/inv.cdb.tmp" "$T/inv.cdb"
+cp "$CDB" "$T/good.cdb"
+head -c 4096 /dev/urandom > "$T/junk.cdb" && mv "$T/junk.cdb" "$CDB"
 if ! hup; then
 	fail reload-corrupt-keeps-previous "no reload logged"
 elif ! grep -q 'pxe-inventory: .*keeping the previous inventory' "$LOG"; then
 	fail reload-corrupt-keeps-previous "reason not logged"
 else
 	dhcp --mac 52:54:00:aa:00:01 "${IPXE[@]}"
-	check reload-corrupt-keeps-previous nodes/node-a-v2.ipxe pxeinv-node:node-a
-	grep 'keeping the previous inventory' "$LOG" | tail -n1 | sed 's/^/# logged: /'
+	check reload-corrupt-keeps-previous $NA pxeinv-node:node-a pxeinv-install:no
+	grep 'keeping the previous inventory' "$LOG" | tail -n1 | sed 's/^.*dnsmasq-dhcp\[[0-9]*\]: /# logged: /'
 fi
 
-rm -f "$T/inv.cdb"
+rm -f "$CDB"
 hup
 dhcp --mac 52:54:00:aa:00:02 "${IPXE[@]}"
-if grep -q "pxe-inventory: cannot open $T/inv.cdb.*keeping" "$LOG"; then
-	check reload-missing-keeps-previous nodes/node-a-v2.ipxe pxeinv-node:node-a
+if grep -q "pxe-inventory: cannot open $CDB.*keeping" "$LOG"; then
+	check reload-missing-keeps-previous $NA pxeinv-node:node-a pxeinv-install:no
 else
 	fail reload-missing-keeps-previous "reason not logged"
 fi
-write_cache "$T/inv.cdb" nodes/node-a.ipxe no
-hup
+mv "$T/good.cdb" "$CDB"
 stop
 
-# --- proxy DHCP -----------------------------------------------------------------
-conf proxy "dhcp-range=10.213.0.0,proxy" "pxe-prompt=Booting,0" "pxe-inventory=$T/inv.cdb"
+# --- proxy DHCP: another server hands out addresses; dnsmasq only boot info.
+# Stock dnsmasq answers PXE clients in proxy mode only with pxe-service or
+# pxe-prompt configured.
+conf proxy "dhcp-range=10.213.0.0,proxy" "pxe-prompt=Booting,0" \
+	"enable-tftp" "tftp-root=$TFTP" "pxe-inventory=$CDB"
 if ! start proxy; then
-	fail proxy-start "$(cat "$T/dnsmasq.err" | head -c 300)"
+	fail proxy-start "$(head -c 300 "$T/dnsmasq.err")"
 else
-	dhcp --mac 52:54:00:aa:00:01 "${IPXE[@]/--arch/--arch}" --discover-only
+	dhcp --mac 52:54:00:aa:00:02 "${IPXE[@]}" --discover-only
 	f=$(val OFFER.file)
-	if [ "$(val OFFER.yiaddr)" = 0.0.0.0 ] && [ "$f" = nodes/node-a.ipxe ] &&
+	if [ "$(val OFFER.yiaddr)" = 0.0.0.0 ] && [ "$f" = $NA ] &&
 		has_tags "$(tags_of "$(val xid)")" pxeinv-node:node-a &&
-		[ "$(fetch "$f")" = "content of $f" ]; then
+		[ "$(fetch "$f")" = "$(cat "$TFTP/$f")" ]; then
 		pass proxy-ipxe-known-mac
 	else
 		fail proxy-ipxe-known-mac "yiaddr=$(val OFFER.yiaddr) file='$f' ($OUT)"
 	fi
 	dhcp --mac 52:54:00:bb:00:00 --vendor PXEClient:Arch:00000:UNDI:002001 --arch 0 --discover-only
-	if [ "$(val OFFER.file)" = ipxe/undionly.kpxe ]; then
+	if [ "$(val OFFER.file)" = ipxe.pxe ] && [ "$(val OFFER.yiaddr)" = 0.0.0.0 ]; then
 		pass proxy-firmware-bios
 	else
 		fail proxy-firmware-bios "file='$(val OFFER.file)' ($OUT)"
@@ -510,23 +513,48 @@ else
 	stop
 fi
 
-# --- tag restriction --------------------------------------------------------------
+# --- tag restriction: only the "lab" range is steered ------------------------
 conf tagged "dhcp-range=set:lab,10.213.0.100,10.213.0.199,255.255.255.0,1h" \
 	"dhcp-range=set:other,10.213.1.100,10.213.1.199,255.255.255.0,1h" \
-	"pxe-inventory=$T/inv.cdb,tag:lab"
+	"enable-tftp" "tftp-root=$TFTP" "pxe-inventory=$CDB,tag:lab"
 if ! start tagged; then
-	fail tag-start "$(cat "$T/dnsmasq.err" | head -c 300)"
+	fail tag-start "$(head -c 300 "$T/dnsmasq.err")"
 else
-	dhcp --mac 52:54:00:aa:00:01 "${IPXE[@]}"
-	check tag-restricted-steered nodes/node-a.ipxe pxeinv-node:node-a
-	dhcp --mac 52:54:00:aa:00:01 "${IPXE[@]}" --relay "$RELAY" --server "$SRV"
-	if [ -n "$(val ACK.yiaddr)" ] && [ -z "$(val ACK.file)" ] &&
+	dhcp --mac 52:54:00:aa:00:02 "${IPXE[@]}"
+	check tag-restricted-steered $NA pxeinv-node:node-a
+	dhcp --mac 52:54:00:aa:00:02 "${IPXE[@]}" --relay "$RELAY" --server "$SRV"
+	if [ "$(val ACK.yiaddr | cut -d. -f1-3)" = 10.213.1 ] && [ -z "$(boot ACK)" ] &&
 		! has_tags "$(tags_of "$(val xid)")" pxeinv; then
 		pass tag-restricted-other-untouched
 	else
-		fail tag-restricted-other-untouched "file='$(val ACK.file)' ($OUT)"
+		fail tag-restricted-other-untouched "file='$(boot ACK)' ($OUT)"
 	fi
 	stop
+fi
+
+# --- blank UUIDs are never looked up: a cache that (wrongly) holds the all-FF
+# and all-zero UUIDs, written with the shared writer -------------------------
+if gcc -O2 -I"$root/cache" -o "$T/mkcache" "$here/mkcache.c" "$root/cache/pxeinv_cache_write.c" -lcdb -lz; then
+	{
+		printf '%s\t%s\n' c:bios ipxe.pxe c:efi-x64 ipxe.efi c:fallback "$FALLBACK" \
+			c:exit pxeinv/exit.ipxe \
+			u:ffffffff-ffff-ffff-ffff-ffffffffffff node-trap \
+			u:00000000-0000-0000-0000-000000000000 node-trap
+		printf 'h:node-trap\tyes\tamd64\t%s\n' "$NA"
+	} | "$T/mkcache" "$T/trap.cdb"
+	chmod 644 "$T/trap.cdb"
+	conf trap "$RANGE0" "enable-tftp" "tftp-root=$TFTP" "pxe-inventory=$T/trap.cdb"
+	if start trap; then
+		dhcp --mac 52:54:00:cc:00:02 "${IPXE[@]}" --uuid ffffffff-ffff-ffff-ffff-ffffffffffff
+		check blank-uuid-ff-never-matches $FALLBACK pxeinv-node:unknown
+		dhcp --mac 52:54:00:cc:00:03 "${IPXE[@]}" --uuid 00000000-0000-0000-0000-000000000000
+		check blank-uuid-zero-never-matches $FALLBACK pxeinv-node:unknown
+		stop
+	else
+		fail blank-uuid-start "$(head -c 300 "$T/dnsmasq.err")"
+	fi
+else
+	fail blank-uuid-mkcache "cannot build tests/integration/mkcache.c"
 fi
 
 finish
