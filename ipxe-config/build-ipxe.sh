@@ -144,7 +144,9 @@ prepare_worktree() {
 	work="$BUILD_DIR/work-$key"
 	if [ ! -f "$work/.copied" ]; then
 		rm -rf "$work" && mkdir -p "$work/src"
-		cp -a "$(ipxe_srcdir "$top")/." "$work/src/"
+		# Earlier build output in a user's tree (bin*/) is left behind.
+		tar -C "$(ipxe_srcdir "$top")" --exclude=./bin --exclude='./bin-*' -cf - . |
+			tar -C "$work/src" -xf -
 		touch "$work/.copied"
 	fi
 	mkdir -p "$work/src/config/local"

@@ -169,30 +169,50 @@ test_config_reaches_build() {
 	rm -rf "$T/broken"
 }
 
-# Set up the namespace, tap0, the TFTP root and stock dnsmasq.
+# Set up (once) the namespace, tap0 and the TFTP root, then start stock
+# dnsmasq handing out $1 in the iPXE stage (ipxe.efi to the firmware).
 start_network() {
-	local tftp=$T/tftp
-	mkdir -p "$tftp"
-	cp "$OUT/ipxe.efi" "$tftp/ipxe.efi"
-	printf '#!ipxe\necho PXEINV-TEST-CHAINED-OK serial=${serial}\nexit 0\n' >"$tftp/chained.ipxe"
-	chmod -R a+rX "$T"
-	ip netns add "$NS"
-	ip -n "$NS" link set lo up
-	ip -n "$NS" tuntap add dev tap0 mode tap
-	ip -n "$NS" addr add "$NET.1/24" dev tap0
-	ip -n "$NS" link set tap0 up
+	local tftp=$T/tftp ipxe_file=$1
+	if [ ! -d "$tftp" ]; then
+		mkdir -p "$tftp"
+		cp "$OUT/ipxe.efi" "$tftp/ipxe.efi"
+		printf '#!ipxe\necho PXEINV-TEST-CHAINED-OK serial=${serial}\nexit 0\n' >"$tftp/chained.ipxe"
+		chmod -R a+rX "$T"
+		ip netns add "$NS"
+		ip -n "$NS" link set lo up
+		ip -n "$NS" tuntap add dev tap0 mode tap
+		ip -n "$NS" addr add "$NET.1/24" dev tap0
+		ip -n "$NS" link set tap0 up
+	fi
+	rm -f "$T/leases" "$T/dnsmasq.log" "$T/serial.log"
 	ip netns exec "$NS" dnsmasq --conf-file=/dev/null --keep-in-foreground --port=0 \
 		--interface=tap0 --bind-interfaces --user=root --group=root \
 		--dhcp-range="$NET.100,$NET.150,255.255.255.0,10m" --no-ping \
 		--dhcp-leasefile="$T/leases" --pid-file="$T/dnsmasq.pid" \
 		--enable-tftp --tftp-root="$tftp" \
 		--dhcp-match=set:ipxe,175 \
-		--dhcp-boot=tag:!ipxe,ipxe.efi --dhcp-boot=tag:ipxe,chained.ipxe \
+		--dhcp-boot=tag:!ipxe,ipxe.efi --dhcp-boot=tag:ipxe,"$ipxe_file" \
 		--dhcp-option=encap:175,176,1b \
 		--log-dhcp --log-facility="$T/dnsmasq.log" </dev/null >"$T/dnsmasq.out" 2>&1 &
 	DNSMASQ_PID=$!
 	sleep 1
 	kill -0 "$DNSMASQ_PID" 2>/dev/null
+}
+
+# Stop QEMU and dnsmasq (the namespace stays for the next run).
+stop_vm() {
+	[ -n "$QEMU_PID" ] && { kill "$QEMU_PID" 2>/dev/null; wait "$QEMU_PID" 2>/dev/null; }
+	[ -n "$DNSMASQ_PID" ] && { kill "$DNSMASQ_PID" 2>/dev/null; wait "$DNSMASQ_PID" 2>/dev/null; }
+	QEMU_PID="" DNSMASQ_PID=""
+	return 0
+}
+
+# Print the tails of the serial console and of dnsmasq's log (on failure).
+show_logs() {
+	echo "--- serial (tail) ---" >&2
+	tr -d '\r' <"$T/serial.log" | sed 's/\x1b\[[0-9;]*[A-Za-z]//g' | grep -a -v '^\s*$' | tail -n 25 >&2 || true
+	echo "--- dnsmasq (tail) ---" >&2
+	tail -n 25 "$T/dnsmasq.log" >&2 || true
 }
 
 # Boot OVMF with its own PXE (romfile=) so the firmware fetches ipxe.efi.
@@ -211,8 +231,8 @@ start_qemu() {
 
 # Case group 4: UEFI boot of ipxe.efi in QEMU.
 test_qemu_uefi() {
-	local start=$SECONDS
-	if ! start_network; then
+	local start=$SECONDS nfail=$NFAIL
+	if ! start_network chained.ipxe; then
 		fail uefi-test-network "dnsmasq did not start: $(cat "$T/dnsmasq.out")"
 		return
 	fi
@@ -228,21 +248,38 @@ test_qemu_uefi() {
 		check uefi-chain-next-file wait_for 'PXEINV-TEST-CHAINED-OK' "$T/serial.log" 60
 	else
 		check uefi-identity-in-dhcp wait_for \
-			"user class: pxeinv/1 s=$SERIAL_ENC b=$BOARD_ENC" "$T/dnsmasq.log" 30
+			"user class: pxeinv/1 s=$SERIAL_ENC b=$BOARD_ENC\$" "$T/dnsmasq.log" 30
 		check uefi-embedded-script-messages wait_for 'pxeinv: chaining tftp://' "$T/serial.log" 30
 		check uefi-chain-next-file wait_for 'PXEINV-TEST-CHAINED-OK' "$T/serial.log" 60
 		check uefi-exit-after-chain wait_for 'pxeinv: chained.ipxe returned, exiting' "$T/serial.log" 30
 	fi
 	echo "UEFI boot checks took $((SECONDS - start)) s" >&2
-	kill "$QEMU_PID" 2>/dev/null || true
-	wait "$QEMU_PID" 2>/dev/null || true
-	QEMU_PID=""
-	if [ "$NFAIL" -gt 0 ]; then
-		echo "--- serial (tail) ---" >&2
-		tr -d '\r' <"$T/serial.log" | sed 's/\x1b\[[0-9;]*[A-Za-z]//g' | grep -a -v '^\s*$' | tail -n 25 >&2 || true
-		echo "--- dnsmasq (tail) ---" >&2
-		tail -n 25 "$T/dnsmasq.log" >&2 || true
+	[ "$NFAIL" -gt "$nfail" ] && show_logs
+	stop_vm
+}
+
+# Case group 5: a missing boot file makes the embedded script retry with
+# back-off, drop the board serial on the last attempt and exit (source builds).
+test_qemu_retry() {
+	local start=$SECONDS nfail=$NFAIL
+	if [ "$SOURCE" = debian-fallback ]; then
+		skip uefi-retry-backoff "Debian fallback has no embedded script"
+		skip uefi-retry-last-attempt-serial-only "Debian fallback has no embedded script"
+		skip uefi-retry-gives-up-and-exits "Debian fallback has no embedded script"
+		return
 	fi
+	if ! start_network missing.ipxe; then
+		fail uefi-retry-network "dnsmasq did not start: $(cat "$T/dnsmasq.out")"
+		return
+	fi
+	start_qemu
+	check uefi-retry-backoff wait_for 'pxeinv: retrying in 8 s' "$T/serial.log" 180
+	check uefi-retry-last-attempt-serial-only wait_for \
+		"user class: pxeinv/1 s=$SERIAL_ENC\$" "$T/dnsmasq.log" 60
+	check uefi-retry-gives-up-and-exits wait_for 'pxeinv: exiting to the next boot device' "$T/serial.log" 60
+	echo "UEFI retry checks took $((SECONDS - start)) s" >&2
+	[ "$NFAIL" -gt "$nfail" ] && show_logs
+	stop_vm
 }
 
 # Run every case group and print the summary.
@@ -254,6 +291,7 @@ main() {
 		test_strings
 		test_config_reaches_build
 		test_qemu_uefi
+		test_qemu_retry
 	else
 		fail boot-tests "no binaries to test"
 	fi
