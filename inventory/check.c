@@ -106,17 +106,34 @@ static const char *check_string(struct check *c, const char *key,
 		*kv_out = kv;
 	if (!kv || kv->val->type == YV_NULL)
 		return NULL;
-	if (kv->val->type == YV_STR)
+	if (kv->val->type == YV_STR) {
+		if (strlen(kv->val->text) != kv->val->len) {
+			/* C code would see only the part before the NUL */
+			check_error_at(c, kv, strlen(kv->val->text), "%s: a "
+				       "NUL character (\\0) is not allowed",
+				       key);
+			return NULL;
+		}
 		return kv->val->text;
+	}
 	if (kv->val->plain && (kv->val->type == YV_INT ||
 			       kv->val->type == YV_FLOAT ||
 			       kv->val->type == YV_TIMESTAMP) &&
 	    allow_number) {
+		char what[64];
+
+		/* Say what merge.py sees: 0012345 is octal, so 5349 */
+		if (kv->val->type == YV_INT && !kv->val->big)
+			snprintf(what, sizeof(what), "the integer %lld",
+				 kv->val->i);
+		else
+			snprintf(what, sizeof(what), "%s",
+				 yaml_type_name(kv->val->type));
 		diag_add(&c->inv->diags, DIAG_WARNING, kv->src->shown,
-			 kv->val->line, kv->val->col, "%s: YAML reads '%s' as "
-			 "%s, and merge.py and templates would see that; "
-			 "quote it: %s: \"%s\"", key, kv->val->text,
-			 yaml_type_name(kv->val->type), key, kv->val->text);
+			 kv->val->line, kv->val->col, "%s: YAML reads %s as "
+			 "%s, and merge.py and the templates would see that; "
+			 "quote it: %s: \"%s\"", key, kv->val->text, what,
+			 key, kv->val->text);
 		return kv->val->text;
 	}
 	if (kv->val->plain && kv->val->text)
@@ -180,6 +197,10 @@ static const char *check_char_name(unsigned char ch, char *buf)
 		return "a space";
 	if (ch == '\t')
 		return "a tab";
+	if (ch == '"')
+		return "a double quote";
+	if (ch == '\'')
+		return "a single quote";
 	if (ch < 0x20 || ch >= 0x7f) {
 		snprintf(buf, 8, "0x%02x", ch);
 		return buf;
@@ -299,7 +320,7 @@ static int check_is_hex(const char *s, size_t n)
  *
  * @v s         Text, ':' or '-' separated
  * @v out       Output, 18 bytes
- * @ret ok      1 when valid
+ * @ret ok      1 when valid, 0 when not a MAC, -1 for all zero or all FF
  */
 static int check_normalise_mac(const char *s, char *out)
 {
@@ -321,8 +342,10 @@ static int check_normalise_mac(const char *s, char *out)
 		}
 	}
 	out[17] = '\0';
-	return strcmp(out, "00:00:00:00:00:00") != 0 &&
-	       strcmp(out, "ff:ff:ff:ff:ff:ff") != 0;
+	if (strcmp(out, "00:00:00:00:00:00") == 0 ||
+	    strcmp(out, "ff:ff:ff:ff:ff:ff") == 0)
+		return -1;
+	return 1;
 }
 
 /**
@@ -337,12 +360,17 @@ static void check_one_mac(struct check *c, const struct inv_kv *kv,
 {
 	struct inv_kv item = { kv->key, (struct yv *)v, kv->src };
 	char mac[18], *copy;
+	int ok;
 
 	if (v->type != YV_STR) {
-		if (v->plain && v->text)
-			check_error_at(c, &item, -1, "mac: YAML reads '%s' as "
-				       "%s (YAML 1.1 sexagesimal); quote it: "
-				       "\"%s\"", v->text,
+		if (v->plain && v->text && v->type == YV_INT && !v->big &&
+		    strchr(v->text, ':'))
+			check_error_at(c, &item, -1, "mac: YAML 1.1 reads %s "
+				       "as the base-60 integer %lld; quote it: "
+				       "\"%s\"", v->text, v->i, v->text);
+		else if (v->plain && v->text)
+			check_error_at(c, &item, -1, "mac: YAML reads %s as "
+				       "%s; quote it: \"%s\"", v->text,
 				       yaml_type_name(v->type), v->text);
 		else
 			check_error_at(c, &item, -1, "mac must be a string or "
@@ -350,10 +378,17 @@ static void check_one_mac(struct check *c, const struct inv_kv *kv,
 				       yaml_type_name(v->type));
 		return;
 	}
-	if (!check_normalise_mac(v->text, mac)) {
-		check_error_at(c, &item, -1, "mac: '%s' is not a MAC address "
-			       "(write six hex pairs: aa:bb:cc:dd:ee:ff)",
-			       v->text);
+	ok = check_normalise_mac(v->text, mac);
+	if (ok <= 0) {
+		if (ok < 0)
+			check_error_at(c, &item, -1, "mac: '%s' is a "
+				       "placeholder (all zero or broadcast), "
+				       "not a network card's address",
+				       v->text);
+		else
+			check_error_at(c, &item, -1, "mac: '%s' is not a MAC "
+				       "address (write six hex pairs: "
+				       "aa:bb:cc:dd:ee:ff)", v->text);
 		return;
 	}
 	if (c->node->nmacs >= NODE_MAX_MACS) {
@@ -416,8 +451,9 @@ static const char *check_serial(struct check *c, const char *key)
 		if (strcasecmp(s, placeholders[i]) == 0) {
 			check_error_at(c, kv, -1, "%s: '%s' is a firmware "
 				       "placeholder, not an identity; use "
-				       "boardSerial, mac or uuid instead", key,
-				       s);
+				       "%s, mac or uuid instead", key, s,
+				       strcmp(key, "serial") == 0 ?
+				       "boardSerial" : "serial");
 			return NULL;
 		}
 	}
@@ -931,12 +967,19 @@ static void check_claim(struct inventory *inv, struct hsearch_data *table,
 				    first->node->inv->file->shown;
 		unsigned int oline = first->kv ? first->kv->val->line : 1;
 
-		diag_add(&inv->diags, DIAG_ERROR, file, line, col,
-			 "duplicate %s '%s': node %s claims it, and node %s "
-			 "(%s:%u) already does; each identity must be unique",
-			 claim->what, strchr(key, ':') + 1,
-			 claim->node->hostname, first->node->hostname, ofile,
-			 oline);
+		if (first->node == claim->node)
+			diag_add(&inv->diags, DIAG_ERROR, file, line, col,
+				 "%s '%s' is listed twice for node %s (first "
+				 "at %s:%u); remove one", claim->what,
+				 strchr(key, ':') + 1, claim->node->hostname,
+				 ofile, oline);
+		else
+			diag_add(&inv->diags, DIAG_ERROR, file, line, col,
+				 "duplicate %s '%s': node %s claims it, and "
+				 "node %s (%s:%u) already does; each identity "
+				 "must be unique", claim->what,
+				 strchr(key, ':') + 1, claim->node->hostname,
+				 first->node->hostname, ofile, oline);
 	}
 }
 
@@ -949,11 +992,14 @@ static void check_claim(struct inventory *inv, struct hsearch_data *table,
 static void check_duplicates(struct inventory *inv, struct node *nodes)
 {
 	struct hsearch_data table;
-	size_t i;
+	size_t i, claims = 64;
 	int m;
 
+	/* hsearch_r cannot grow: room for every claim (6 + one per MAC) */
+	for (i = 0; i < inv->n; i++)
+		claims += 6 + nodes[i].nmacs;
 	memset(&table, 0, sizeof(table));
-	if (!hcreate_r(inv->n * 8 + 64, &table))
+	if (!hcreate_r(2 * claims, &table))
 		abort();
 	for (i = 0; i < inv->n; i++) {
 		struct node *n = &nodes[i];

@@ -78,6 +78,32 @@ static void diag_sort(struct diags *d)
 		qsort(d->v, d->n, sizeof(*d->v), diag_compare);
 }
 
+/**
+ * Tell whether a diagnostic repeats one already kept at its position.
+ *
+ * Several messages can share a position (a value in a _defaults.yaml can
+ * have a warning and an error, once per node below it), so every kept
+ * diagnostic at the same position is compared, not only the last one.
+ *
+ * @v d         List, sorted, with k kept
+ * @v k         Number kept
+ * @v g         Candidate
+ * @ret repeat  1 when it repeats one
+ */
+static int diag_repeats(const struct diags *d, size_t k, const struct diag *g)
+{
+	while (k-- > 0) {
+		const struct diag *o = &d->v[k];
+
+		if (strcmp(o->file, g->file) != 0 || o->line != g->line ||
+		    o->col != g->col)
+			return 0;
+		if (o->level == g->level && strcmp(o->msg, g->msg) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 void diag_unique(struct diags *d)
 {
 	size_t i, k = 0;
@@ -87,9 +113,7 @@ void diag_unique(struct diags *d)
 	for (i = 0; i < d->n; i++) {
 		struct diag *g = &d->v[i];
 
-		if (k && strcmp(d->v[k - 1].file, g->file) == 0 &&
-		    d->v[k - 1].line == g->line && d->v[k - 1].col == g->col &&
-		    strcmp(d->v[k - 1].msg, g->msg) == 0) {
+		if (diag_repeats(d, k, g)) {
 			free(g->file);
 			free(g->msg);
 			continue;

@@ -198,10 +198,14 @@ static int walk_dir(struct walk *w, struct inv_dir *parent, const char *path,
 	DIR *d;
 	int k;
 
-	if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+	if (stat(path, &st) != 0) {
 		diag_add(&inv->diags, DIAG_ERROR, shown, 0, 0,
-			 "not a readable directory: %s",
-			 errno ? strerror(errno) : "not a directory");
+			 "not a readable directory: %s", strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		diag_add(&inv->diags, DIAG_ERROR, shown, 0, 0,
+			 "not a readable directory: not a directory");
 		return -1;
 	}
 	for (k = 0; k < w->depth; k++) {
@@ -234,7 +238,12 @@ static int walk_dir(struct walk *w, struct inv_dir *parent, const char *path,
 	dir->parent = parent;
 	dir->rel = arena_strndup(&inv->arena, rel, strlen(rel));
 	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
+		/* Hidden entries (.git, editor files) are skipped, but not
+		 * a hidden machine file: merge.py reads it, so its name
+		 * must meet the hostname rule like any other */
+		if (de->d_name[0] == '.' &&
+		    !walk_ends_with(de->d_name, ".yaml") &&
+		    !walk_ends_with(de->d_name, ".yml"))
 			continue;
 		if (n == cap) {
 			cap = cap ? 2 * cap : 64;
@@ -279,7 +288,10 @@ static int walk_dir(struct walk *w, struct inv_dir *parent, const char *path,
 		    asprintf(&subrel, "%s%s%s", rel, rel[0] ? "/" : "",
 			     name) < 0)
 			abort();
-		if (stat(sub, &st) != 0) {
+		if (name[0] == '.' && (stat(sub, &st) != 0 ||
+				       !S_ISREG(st.st_mode))) {
+			/* An editor's lock link, or a directory */
+		} else if (stat(sub, &st) != 0) {
 			diag_add(&inv->diags, DIAG_ERROR, subshown, 0, 0,
 				 "cannot read: %s (a dangling symlink?)",
 				 strerror(errno));

@@ -87,8 +87,8 @@ void json_write_string(FILE *out, const char *s, size_t len)
 			fputs("\\f", out);
 			break;
 		default:
-			if (cp < 0x20 || (cp > 0x7e && cp < 0x10000 &&
-					  cp != 0x7f))
+			/* ensure_ascii: only ' ' to '~' are written as is */
+			if (cp < 0x20 || (cp > 0x7e && cp < 0x10000))
 				fprintf(out, "\\u%04x", cp);
 			else if (cp >= 0x10000)
 				fprintf(out, "\\u%04x\\u%04x",
@@ -113,7 +113,7 @@ void json_write_string(FILE *out, const char *s, size_t len)
 static void json_write_bigint(FILE *out, const char *text, size_t len)
 {
 	unsigned int limb[64] = { 0 };  /* base 1e9, little-endian */
-	int nlimb = 1, i, neg = 0;
+	int nlimb = 1, i, neg = 0, colon = 0;
 	unsigned int base = 10;
 	size_t p = 0;
 
@@ -137,7 +137,15 @@ static void json_write_bigint(FILE *out, const char *text, size_t len)
 
 		if (c == '_')
 			continue;
-		if (base == 60) {
+		if (base == 60 && !colon) {
+			/* The first group is decimal, of any length */
+			if (c == ':') {
+				colon = 1;
+				continue;
+			}
+			digit = c - '0';
+			mul = 10;
+		} else if (base == 60) {
 			/* One sexagesimal group: decimal digits up to ':' */
 			if (c == ':')
 				continue;
@@ -169,11 +177,64 @@ static void json_write_bigint(FILE *out, const char *text, size_t len)
 		fprintf(out, "%09u", limb[i]);
 }
 
+/**
+ * Find the shortest decimal digits that read back as a value, as Python's
+ * repr() does.
+ *
+ * "%.*e" rounds correctly, so its digits are the nearest of their length.
+ * Just above a power of two, though, the gap to the next double below is
+ * half the gap above: the nearest string can then miss while its upper
+ * neighbour of the same length reads back, and Python uses that one.
+ *
+ * @v f         Finite value, not negative
+ * @v digits    Output, at least 24 bytes; no trailing zeros
+ * @v nd        Number of digits
+ * @ret exp     Decimal exponent of the first digit
+ */
+static int json_float_digits(double f, char *digits, int *nd)
+{
+	char buf[64], *e, *p;
+	unsigned long long m;
+	int prec, exp, scale = 0, k, n = 0;
+
+	for (prec = 0; prec < 17; prec++) {
+		snprintf(buf, sizeof(buf), "%.*e", prec, f);
+		e = strchr(buf, 'e');
+		scale = atoi(e + 1) - prec;
+		if (strtod(buf, NULL) == f)
+			break;
+		for (m = 0, p = buf; p < e; p++)
+			if (*p != '.')
+				m = m * 10 + (*p - '0');
+		for (k = -1; k <= 1; k += 2) {
+			if (m + k == 0)
+				continue;
+			snprintf(buf, sizeof(buf), "%llue%d", m + k, scale);
+			if (strtod(buf, NULL) == f)
+				goto found;
+		}
+	}
+	if (prec == 17) {
+		/* Never reached: 17 digits always read back */
+		snprintf(buf, sizeof(buf), "%.16e", f);
+		scale = atoi(strchr(buf, 'e') + 1) - 16;
+	}
+found:
+	for (p = buf; *p != 'e'; p++)
+		if (*p != '.')
+			digits[n++] = *p;
+	exp = scale + n - 1;
+	while (n > 1 && digits[n - 1] == '0')
+		n--;
+	digits[n] = '\0';
+	*nd = n;
+	return exp;
+}
+
 void json_write_float(FILE *out, double f)
 {
-	char buf[64], digits[32];
-	int prec, exp, nd = 0, i;
-	char *e;
+	char digits[32];
+	int exp, nd, i;
 
 	if (isnan(f)) {
 		fputs("NaN", out);
@@ -184,18 +245,7 @@ void json_write_float(FILE *out, double f)
 		return;
 	}
 	/* Shortest digits that read back as the same double */
-	for (prec = 0; prec < 17; prec++) {
-		snprintf(buf, sizeof(buf), "%.*e", prec, f);
-		if (strtod(buf, NULL) == f)
-			break;
-	}
-	snprintf(buf, sizeof(buf), "%.*e", prec, f);
-	e = strchr(buf, 'e');
-	exp = atoi(e + 1);
-	for (i = (buf[0] == '-'); buf + i < e; i++)
-		if (buf[i] != '.')
-			digits[nd++] = buf[i];
-	digits[nd] = '\0';
+	exp = json_float_digits(fabs(f), digits, &nd);
 	if (f < 0 || (f == 0 && signbit(f)))
 		fputc('-', out);
 	if (exp < -4 || exp >= 16) {

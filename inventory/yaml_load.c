@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -91,11 +92,22 @@ static int load_count(struct loader *ld, size_t weight,
  * @v ld        Loader
  * @v name      Anchor name (copied)
  * @v v         Value
+ * @ret rc      0, or -1 when the name is taken (PyYAML refuses that)
  */
-static void load_remember(struct loader *ld, const char *name, struct yv *v)
+static int load_remember(struct loader *ld, const char *name, struct yv *v)
 {
 	struct load_anchor *a;
+	size_t i;
 
+	for (i = 0; i < ld->nanchors; i++) {
+		if (strcmp(ld->anchors[i].name, name) == 0) {
+			diag_add(ld->diags, DIAG_ERROR, ld->shown, v->line,
+				 v->col, "anchor &%s is defined twice (first "
+				 "on line %u); rename one", name,
+				 ld->anchors[i].v->line);
+			return -1;
+		}
+	}
 	a = realloc(ld->anchors, (ld->nanchors + 1) * sizeof(*a));
 	if (!a)
 		abort();
@@ -105,6 +117,7 @@ static void load_remember(struct loader *ld, const char *name, struct yv *v)
 	if (!a[ld->nanchors].name)
 		abort();
 	ld->nanchors++;
+	return 0;
 }
 
 /**
@@ -135,6 +148,24 @@ static void load_attach(struct loader *ld, struct yv *v)
 }
 
 /**
+ * Write a tag the way it is written in a file ("!!int", not
+ * "tag:yaml.org,2002:int").
+ *
+ * @v tag       Tag, as libyaml resolved it
+ * @ret shown   Tag as shown, in a static buffer
+ */
+static const char *load_tag_shown(const char *tag)
+{
+	static const char prefix[] = "tag:yaml.org,2002:";
+	static char buf[256];
+
+	if (strncmp(tag, prefix, sizeof(prefix) - 1) != 0)
+		return tag;
+	snprintf(buf, sizeof(buf), "!!%s", tag + sizeof(prefix) - 1);
+	return buf;
+}
+
+/**
  * Apply an explicit tag to a scalar.
  *
  * @v ld        Loader
@@ -151,7 +182,8 @@ static int load_tag_scalar(struct loader *ld, struct yv *v, const char *tag,
 	enum yv_type want;
 
 	if (strcmp(tag, "!") == 0) {
-		v->type = YV_STR;
+		/* PyYAML resolves "! 123" and even '! "123"' as if plain */
+		yaml_resolve_plain(v);
 		return 0;
 	}
 	if (strncmp(tag, prefix, sizeof(prefix) - 1) != 0)
@@ -175,13 +207,14 @@ static int load_tag_scalar(struct loader *ld, struct yv *v, const char *tag,
 	if (v->type != want) {
 		diag_add(ld->diags, DIAG_ERROR, ld->shown, mark->line + 1,
 			 mark->column + 1, "value '%s' does not match its tag "
-			 "%s", v->text, tag);
+			 "%s", v->text, load_tag_shown(tag));
 		return -1;
 	}
 	return 0;
 unknown:
 	diag_add(ld->diags, DIAG_ERROR, ld->shown, mark->line + 1,
-		 mark->column + 1, "unsupported YAML tag %s; remove it", tag);
+		 mark->column + 1, "unsupported YAML tag %s; remove it",
+		 load_tag_shown(tag));
 	return -1;
 }
 
@@ -224,8 +257,9 @@ static int load_scalar(struct loader *ld, yaml_event_t *ev)
 	} else {
 		v->type = YV_STR;
 	}
-	if (ev->data.scalar.anchor)
-		load_remember(ld, (char *)ev->data.scalar.anchor, v);
+	if (ev->data.scalar.anchor &&
+	    load_remember(ld, (char *)ev->data.scalar.anchor, v))
+		return -1;
 	load_attach(ld, v);
 	return 0;
 }
@@ -237,14 +271,26 @@ static int load_scalar(struct loader *ld, yaml_event_t *ev)
  * @v ev        Start event
  * @v type      YV_SEQ or YV_MAP
  * @v anchor    Anchor, or NULL
+ * @v tag       Explicit tag, or NULL
  * @ret rc      0 or -1
  */
 static int load_open(struct loader *ld, yaml_event_t *ev, enum yv_type type,
-		     const unsigned char *anchor)
+		     const unsigned char *anchor, const unsigned char *tag)
 {
+	const char *plain = type == YV_SEQ ? "tag:yaml.org,2002:seq" :
+			    "tag:yaml.org,2002:map";
 	struct load_frame *f;
 	struct yv *v;
 
+	/* safe_load refuses !!python/... and json.dumps a !!set */
+	if (tag && strcmp((const char *)tag, "!") != 0 &&
+	    strcmp((const char *)tag, plain) != 0) {
+		diag_add(ld->diags, DIAG_ERROR, ld->shown,
+			 ev->start_mark.line + 1, ev->start_mark.column + 1,
+			 "unsupported YAML tag %s; remove it",
+			 load_tag_shown((const char *)tag));
+		return -1;
+	}
 	if (ld->depth >= YAML_MAX_DEPTH)
 		return load_error(ld, &ev->start_mark, "nesting is too deep");
 	if (load_count(ld, 1, &ev->start_mark))
@@ -288,7 +334,8 @@ static int load_close(struct loader *ld, yaml_event_t *ev)
 		v->items = arena_alloc(ld->arena, f->n * sizeof(*v->items) + 1);
 		if (!v->items)
 			abort();
-		memcpy(v->items, f->items, f->n * sizeof(*v->items));
+		if (f->n)       /* an empty list has no items array */
+			memcpy(v->items, f->items, f->n * sizeof(*v->items));
 	} else {
 		v->n = f->n / 2;
 		v->pairs = arena_alloc(ld->arena, v->n * sizeof(*v->pairs) + 1);
@@ -313,7 +360,8 @@ static int load_close(struct loader *ld, yaml_event_t *ev)
 	free(f->items);
 	ld->depth--;
 	if (f->anchor) {
-		load_remember(ld, f->anchor, v);
+		if (load_remember(ld, f->anchor, v))
+			rc = -1;
 		free(f->anchor);
 	}
 	load_attach(ld, v);
@@ -428,11 +476,13 @@ int yaml_load_buffer(struct arena *arena, const char *buf, size_t len,
 			break;
 		case YAML_SEQUENCE_START_EVENT:
 			rc = load_open(&ld, &ev, YV_SEQ,
-				       ev.data.sequence_start.anchor);
+				       ev.data.sequence_start.anchor,
+				       ev.data.sequence_start.tag);
 			break;
 		case YAML_MAPPING_START_EVENT:
 			rc = load_open(&ld, &ev, YV_MAP,
-				       ev.data.mapping_start.anchor);
+				       ev.data.mapping_start.anchor,
+				       ev.data.mapping_start.tag);
 			break;
 		case YAML_SEQUENCE_END_EVENT:
 		case YAML_MAPPING_END_EVENT:

@@ -138,9 +138,10 @@ static int resolve_is_float(const char *s, size_t n)
 
 	if (resolve_word(s, n, nan) >= 0)
 		return 1;
-	if (n > 0 && s[0] == '.') {
+	if (n > 1 && s[0] == '.' && s[1] >= '0' && s[1] <= '9') {
+		/* "\.[0-9][0-9_]*": a digit first, so "._5" is a string */
 		j = resolve_span(s, 1, n, "0123456789_");
-		if (j > 1 && resolve_exponent_to_end(s, j, n))
+		if (resolve_exponent_to_end(s, j, n))
 			return 1;
 	}
 	if (i < n && (s[i] == '-' || s[i] == '+'))
@@ -264,21 +265,28 @@ static int resolve_strip(const char *s, size_t n, char *buf, size_t size)
 /**
  * Compute a sexagesimal value "a:b:c" as a double.
  *
+ * PyYAML adds the parts from the last one up (c + b*60 + a*3600), and
+ * floating-point addition depends on that order, so this does the same.
+ *
  * @v s         Digits and colons, no sign
  * @ret value   Value
  */
 static double resolve_base60(const char *s)
 {
-	double value = 0;
+	double parts[64], value = 0, base = 1;
+	int n = 0;
 
-	while (*s) {
+	while (*s && n < 64) {
 		char *end;
-		double part = strtod(s, &end);
 
-		value = value * 60 + part;
-		s = (*end == ':') ? end + 1 : end;
-		if (end == s && *s)
+		parts[n++] = strtod(s, &end);
+		if (*end != ':')
 			break;
+		s = end + 1;
+	}
+	while (n-- > 0) {
+		value += parts[n] * base;
+		base *= 60;
 	}
 	return value;
 }
