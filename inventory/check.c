@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <search.h>
 #include <stdlib.h>
@@ -701,17 +702,18 @@ static void check_file_keys(struct inventory *inv, const struct inv_file *f)
 		}
 		if (strncmp(k->text, "x-", 2) == 0)
 			continue;
-		for (j = 0; check_known_keys[j]; j++) {
+		for (j = 0; check_known_keys[j]; j++)
 			if (strcmp(k->text, check_known_keys[j]) == 0)
 				break;
+		if (check_known_keys[j])
+			continue;
+		for (j = 0; check_known_keys[j]; j++) {
 			d = check_distance(k->text, check_known_keys[j]);
 			if (d < bestd) {
 				bestd = d;
 				best = check_known_keys[j];
 			}
 		}
-		if (check_known_keys[j])
-			continue;
 		if (best && bestd <= 3)
 			diag_add(&inv->diags, DIAG_ERROR, f->shown, k->line,
 				 k->col, "unknown key '%s'; did you mean "
@@ -938,7 +940,17 @@ struct check_claim {
 static void check_claim(struct inventory *inv, struct hsearch_data *table,
 			char *key, struct check_claim *claim)
 {
-	ENTRY e = { .key = key, .data = claim }, *found;
+	ENTRY e = { .data = claim }, *found;
+	uint32_t hash = 2166136261u;
+	const char *p;
+
+	/* glibc's hsearch hashes only the first 8 characters of a key, and
+	 * keys share prefixes ("m:02:00:..."): lead with a FNV-1a hash. */
+	for (p = key; *p; p++)
+		hash = (hash ^ (unsigned char)*p) * 16777619u;
+	e.key = arena_printf(&inv->arena, "%08x%s", hash, key);
+	if (!e.key)
+		abort();
 
 	if (!hsearch_r(e, FIND, &found, table)) {
 		if (!hsearch_r(e, ENTER, &found, table))

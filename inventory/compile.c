@@ -19,7 +19,6 @@
 #include "../cache/pxeinv_cache.h"
 #include "../cache/pxeinv_cache_write.h"
 #include "compile.h"
-#include "merge_json.h"
 #include "render.h"
 
 /** iPXE binaries copied into the TFTP root: source name, TFTP name */
@@ -384,9 +383,6 @@ static int compile_tree(struct compile *c, struct inventory *inv,
 		return -1;
 	render_monolithic(compile_buf_open(&b), nodes, inv->n);
 	if (compile_buf_put(c, &b, "tftp/ipxe.conf"))
-		return -1;
-	merge_write_json(compile_buf_open(&b), inv);
-	if (compile_buf_put(c, &b, "nodes.json"))
 		return -1;
 
 	conf.nodes_dir = c->opts->nodes_dir;

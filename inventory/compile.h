@@ -3,7 +3,6 @@
  *
  * OUT_DIR/pxe-inventory.conf    dnsmasq fragment
  * OUT_DIR/pxe-inventory.cdb     lookup cache (cache/pxeinv_cache.h)
- * OUT_DIR/nodes.json            merged nodes, as `pxeinv merge` prints them
  * OUT_DIR/tftp/                 TFTP root: iPXE binaries, ipxe.conf
  *                               (seed-compatible), pxeinv/exit.ipxe,
  *                               pxeinv/fallback.ipxe, pxeinv/nodes/NODE.ipxe

@@ -62,7 +62,17 @@ void json_write_string(FILE *out, const char *s, size_t len)
 	fputc('"', out);
 	while (i < len) {
 		unsigned int cp;
+		size_t run = i;
 
+		/* Most text needs no escaping: write it in one piece */
+		while (run < len && p[run] >= 0x20 && p[run] < 0x7f &&
+		       p[run] != '"' && p[run] != '\\')
+			run++;
+		if (run > i) {
+			fwrite(p + i, 1, run - i, out);
+			i = run;
+			continue;
+		}
 		i += json_utf8_next(p + i, len - i, &cp);
 		switch (cp) {
 		case '"':

@@ -29,7 +29,6 @@ static void compile_help(void)
 	       "from /etc/dnsmasq.d)\n"
 	       "  OUT_DIR/pxe-inventory.cdb   lookup cache for dnsmasq's "
 	       "pxe-inventory=\n"
-	       "  OUT_DIR/nodes.json          merged nodes ('pxeinv merge')\n"
 	       "  OUT_DIR/tftp/               TFTP root: iPXE binaries, "
 	       "ipxe.conf (seed-compatible),\n"
 	       "                              pxeinv/nodes/NODE.ipxe, "

@@ -94,7 +94,7 @@ if [ "$rc" -eq 0 ] && [ "$n" = "6 True" ]; then pass "merge --filter"; else fail
 # --- compile: outputs ------------------------------------------------------
 run compile --ipxe-dir "$T/ipxe" --http-url http://10.9.0.1/boot/ "$ROOT/nodes" "$T/out1"
 expect_rc "compile nodes/" 0
-for f in pxe-inventory.conf pxe-inventory.cdb nodes.json tftp/ipxe.conf \
+for f in pxe-inventory.conf pxe-inventory.cdb tftp/ipxe.conf \
 	tftp/pxeinv/fallback.ipxe tftp/pxeinv/exit.ipxe \
 	tftp/pxeinv/nodes/node-01.ipxe tftp/pxeinv/nodes/node-12.ipxe \
 	tftp/ipxe.efi tftp/arm64/ipxe.efi; do

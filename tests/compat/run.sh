@@ -89,7 +89,8 @@ else fail "kernel lines equal the seed template's" "$n lines; $bad"; fi
 # The monolithic ipxe.conf: the seed template's output line for line, once
 # pxeinv's additions (labels by board serial, UUID and MAC, and the added
 # kernel arguments) are taken out.
-"$PY" "$HERE/seed.py" ipxeconf "$ROOT/nodes" "$T/out/nodes.json" >"$T/seed.conf"
+"$PXEINV" merge "$ROOT/nodes" >"$T/order.json"
+"$PY" "$HERE/seed.py" ipxeconf "$ROOT/nodes" "$T/order.json" >"$T/seed.conf"
 grep -v -e '^goto board_' -e '^goto uuid_' -e '^goto mac_' -e '^:board_' \
 	-e '^:uuid_' -e '^:mac_' "$T/out/tftp/ipxe.conf" |
 	sed 's/ talos\.halt_if_installed=1$//' >"$T/ours.conf"

@@ -7,9 +7,9 @@ into this repository), used as the oracle for pxeinv's compatibility.
                                     template's kernel line, from merge.py's
                                     output and the template's own printf
                                     formats
-  seed.py ipxeconf DIR NODES.JSON   render the seed's ipxe.conf template for
+  seed.py ipxeconf DIR ORDER.JSON   render the seed's ipxe.conf template for
                                     merge.py's nodes of DIR, in the order of
-                                    NODES.JSON (pxeinv's nodes.json)
+                                    ORDER.JSON (`pxeinv merge` output)
   seed.py inventory DIR             write the post's example files
                                     (nodes/_defaults.yaml, ...) under DIR
 
