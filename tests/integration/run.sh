@@ -410,6 +410,33 @@ dhcp --mac 52:54:00:cc:00:05 --vendor PXEClient:Arch:00000:UNDI:002001 --arch 0 
 	--user-class "pxeinv/1 s=SER%2DD-001 b=" --ipxe
 WANT_TEXT=node-d check ipxe-serial-from-user-class pxeinv/nodes/node-d.ipxe pxeinv-node:node-d
 
+# `pxeinv lookup` runs the same code: it must give the answer dnsmasq logged
+# agree NAME LOOKUP-ARGS...: after a dhcp call
+agree() {
+	local name=$1 xid logged want
+	shift
+	xid=$(( 16#$(val xid) ))
+	logged=$(grep " $xid pxe-inventory: " "$LOG" | tail -n1 | sed 's/.* pxe-inventory: //')
+	want=$("$PXEINV" lookup "$OUTD" "$@" --json | python3 -c '
+import json, sys
+a = json.load(sys.stdin)
+print("node=%s matched=%s stage=%s install=%s file=%s" % (a["node"] or "unknown",
+      a["matched"] or "-", a["stage"], a["install"], a["file"] or "-"))')
+	if [ -n "$logged" ] && [ "$logged" = "$want" ]; then
+		pass "$name"
+	else
+		fail "$name" "dnsmasq: '$logged', pxeinv lookup: '$want'"
+	fi
+}
+dhcp --mac 52:54:00:aa:00:02 "${IPXE[@]}"
+agree lookup-agrees-mac --mac 52:54:00:aa:00:02 --ipxe
+dhcp --mac 52:54:00:cc:00:01 "${IPXE[@]}" --uuid 12345678-9abc-def0-1234-56789abcdef0
+agree lookup-agrees-uuid --mac 52:54:00:cc:00:01 --uuid 12345678-9abc-def0-1234-56789abcdef0 --ipxe
+dhcp --mac 52:54:00:cc:00:05 "${IPXE[@]}" --user-class "pxeinv/1 s=SER-D-001 b="
+agree lookup-agrees-serial --mac 52:54:00:cc:00:05 --serial SER-D-001 --ipxe
+dhcp --mac 52:54:00:bb:00:0b --vendor PXEClient:Arch:00011:UNDI:003000 --arch 11
+agree lookup-agrees-firmware-arm64 --mac 52:54:00:bb:00:0b --arch 11
+
 # relayed: dhcpclient.py as a relay agent on another subnet, and perfdhcp
 dhcp --mac 52:54:00:aa:00:01 "${IPXE[@]}" --relay "$RELAY" --server "$SRV"
 if [ "$(val ACK.yiaddr | cut -d. -f1-3)" = 10.213.1 ]; then
