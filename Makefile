@@ -5,8 +5,8 @@ BUILD    ?= build
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Werror
-CPPFLAGS += -D_GNU_SOURCE
-LDLIBS   := -lyaml -lcdb -lz
+CPPFLAGS += -D_GNU_SOURCE -pthread
+LDLIBS   := -lyaml -lcdb -lz -pthread
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer \
             -fno-sanitize-recover=all
 

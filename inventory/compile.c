@@ -7,7 +7,9 @@
 #include <ftw.h>
 #include <libgen.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +38,9 @@ struct compile {
 	int dirfd;              /**< the new tree */
 	char *err;
 	size_t errlen;
-	long files;             /**< files written, for the fault hook */
+	atomic_long files;      /**< files written, for the fault hook */
+	pthread_mutex_t lock;   /**< guards err */
+	int failed;             /**< err holds a reason */
 	long kill_after;        /**< PXEINV_TEST_KILL_AFTER_FILES, or -1 */
 	const char *have[5];    /**< TFTP names of binaries present */
 };
@@ -53,9 +57,14 @@ compile_fail(struct compile *c, const char *fmt, ...)
 {
 	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(c->err, c->errlen, fmt, ap);
-	va_end(ap);
+	pthread_mutex_lock(&c->lock);
+	if (!c->failed) {
+		va_start(ap, fmt);
+		vsnprintf(c->err, c->errlen, fmt, ap);
+		va_end(ap);
+		c->failed = 1;
+	}
+	pthread_mutex_unlock(&c->lock);
 	return -1;
 }
 
@@ -115,7 +124,8 @@ static int compile_put(struct compile *c, const char *name, const char *buf,
 		return compile_fail(c, "cannot write %s: %s", name,
 				    strerror(errno));
 	/* Test hook: die here, as a crash or kill -9 would */
-	if (c->kill_after >= 0 && ++c->files > c->kill_after)
+	if (c->kill_after >= 0 && atomic_fetch_add(&c->files, 1) + 1 >
+	    c->kill_after)
 		raise(SIGKILL);
 	return 0;
 }
@@ -332,6 +342,106 @@ fail:
 	return compile_fail(c, "cannot write the cache: %s", strerror(-rc));
 }
 
+/** Fewest node scripts per writing thread */
+#define COMPILE_NODES_PER_THREAD 512
+/** Most writing threads */
+#define COMPILE_MAX_THREADS 8
+/** Scripts a thread takes from the queue at once */
+#define COMPILE_BATCH 32
+/** Largest node script */
+#define COMPILE_SCRIPT_MAX 65536
+
+/** Node scripts shared out between threads */
+struct compile_node_pool {
+	struct compile *c;
+	const struct node *nodes;
+	size_t count;
+	atomic_size_t next;
+	atomic_int stop;        /**< another part failed */
+};
+
+/** One writing thread */
+struct compile_node_thread {
+	struct compile_node_pool *pool;
+	pthread_t id;
+};
+
+/**
+ * Render and write node scripts until the queue is empty.
+ *
+ * @v pool      Queue
+ * @ret rc      0 or -1
+ */
+static int compile_nodes(struct compile_node_pool *pool)
+{
+	char *buf = malloc(COMPILE_SCRIPT_MAX), name[PATH_MAX];
+	FILE *f = buf ? fmemopen(buf, COMPILE_SCRIPT_MAX, "w+") : NULL;
+	size_t i, start;
+	long len;
+	int rc = 0;
+
+	if (!f)
+		abort();
+	while (rc == 0 && !atomic_load(&pool->stop) &&
+	       (start = atomic_fetch_add(&pool->next, COMPILE_BATCH)) <
+	       pool->count) {
+		for (i = start; rc == 0 && i < start + COMPILE_BATCH &&
+		     i < pool->count; i++) {
+			const struct node *n = &pool->nodes[i];
+
+			rewind(f);
+			render_node_script(f, n);
+			fflush(f);
+			len = ftell(f);
+			if (len < 0 || len >= COMPILE_SCRIPT_MAX - 1) {
+				rc = compile_fail(pool->c, "the script of %s "
+						  "is too long", n->hostname);
+				break;
+			}
+			snprintf(name, sizeof(name), "tftp/" RENDER_NODE_DIR
+				 "/%s.ipxe", n->hostname);
+			rc = compile_put(pool->c, name, buf, len);
+		}
+	}
+	if (rc)
+		atomic_store(&pool->stop, 1);
+	fclose(f);
+	free(buf);
+	return rc;
+}
+
+/**
+ * Writing thread entry point.
+ *
+ * @v arg       struct compile_node_thread
+ * @ret NULL
+ */
+static void *compile_nodes_run(void *arg)
+{
+	struct compile_node_thread *t = arg;
+
+	compile_nodes(t->pool);
+	return NULL;
+}
+
+/**
+ * Number of writing threads for a tree (0: write on the calling thread).
+ *
+ * @v count     Nodes
+ * @ret n       Threads
+ */
+static int compile_threads(size_t count)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t n = count / COMPILE_NODES_PER_THREAD;
+
+	if (n <= 1)
+		return 0;
+	if (cpus > 0 && n > (size_t)cpus)
+		n = cpus;
+	return n > COMPILE_MAX_THREADS ? COMPILE_MAX_THREADS : (int)n;
+}
+
 /**
  * Write every file of the new tree.
  *
@@ -348,9 +458,11 @@ static int compile_tree(struct compile *c, struct inventory *inv,
 			const char *tftp_root, const char *cache)
 {
 	struct render_conf conf = { 0 };
+	struct compile_node_pool pool = { 0 };
+	struct compile_node_thread workers[COMPILE_MAX_THREADS];
 	struct compile_buf b;
-	char name[PATH_MAX];
 	size_t i;
+	int k, nthreads, rc;
 
 	if (mkdirat(c->dirfd, "tftp", 0755) ||
 	    mkdirat(c->dirfd, "tftp/arm64", 0755) ||
@@ -364,25 +476,38 @@ static int compile_tree(struct compile *c, struct inventory *inv,
 	for (i = 0; i < 5; i++)
 		stats->binaries += c->have[i] != NULL;
 
-	for (i = 0; i < inv->n; i++) {
-		const struct node *n = &nodes[i];
-
-		render_node_script(compile_buf_open(&b), n);
-		snprintf(name, sizeof(name), "tftp/" RENDER_NODE_DIR "/%s.ipxe",
-			 n->hostname);
-		if (compile_buf_put(c, &b, name))
-			return -1;
-		stats->installed += n->install != NODE_INSTALL_NO;
+	/* Node scripts on worker threads, shared files meanwhile here */
+	pool.c = c;
+	pool.nodes = nodes;
+	pool.count = inv->n;
+	atomic_init(&pool.next, 0);
+	nthreads = compile_threads(inv->n);
+	for (k = 0; k < nthreads; k++) {
+		workers[k].pool = &pool;
+		if (pthread_create(&workers[k].id, NULL, compile_nodes_run,
+				   &workers[k]))
+			abort();
 	}
+	if (nthreads == 0)
+		compile_nodes(&pool);
+	for (i = 0; i < inv->n; i++)
+		stats->installed += nodes[i].install != NODE_INSTALL_NO;
 	stats->nodes = inv->n;
 	render_exit_script(compile_buf_open(&b));
-	if (compile_buf_put(c, &b, "tftp/" RENDER_EXIT))
-		return -1;
-	render_fallback_script(compile_buf_open(&b), nodes, inv->n);
-	if (compile_buf_put(c, &b, "tftp/" RENDER_FALLBACK))
-		return -1;
-	render_monolithic(compile_buf_open(&b), nodes, inv->n);
-	if (compile_buf_put(c, &b, "tftp/ipxe.conf"))
+	rc = compile_buf_put(c, &b, "tftp/" RENDER_EXIT);
+	if (rc == 0) {
+		render_fallback_script(compile_buf_open(&b), nodes, inv->n);
+		rc = compile_buf_put(c, &b, "tftp/" RENDER_FALLBACK);
+	}
+	if (rc == 0) {
+		render_monolithic(compile_buf_open(&b), nodes, inv->n);
+		rc = compile_buf_put(c, &b, "tftp/ipxe.conf");
+	}
+	if (rc)
+		atomic_store(&pool.stop, 1);
+	for (k = 0; k < nthreads; k++)
+		pthread_join(workers[k].id, NULL);
+	if (rc || c->failed)
 		return -1;
 
 	conf.nodes_dir = c->opts->nodes_dir;
@@ -503,7 +628,8 @@ int compile_write(const struct compile_opts *opts, struct inventory *inv,
 		  char *err, size_t errlen)
 {
 	struct compile c = { .opts = opts, .dirfd = -1, .err = err,
-			     .errlen = errlen, .kill_after = -1 };
+			     .errlen = errlen, .kill_after = -1,
+			     .lock = PTHREAD_MUTEX_INITIALIZER };
 	char parent[PATH_MAX], base[NAME_MAX + 1], final[PATH_MAX];
 	char tmp[PATH_MAX], prefix[NAME_MAX + 1], tftp[PATH_MAX];
 	char cache[PATH_MAX], *copy;

@@ -165,6 +165,31 @@ void diag_print_json(struct diags *d, FILE *out)
 	fputs("]\n", out);
 }
 
+void diag_append(struct diags *d, struct diags *from)
+{
+	size_t i;
+
+	for (i = 0; i < from->n; i++) {
+		struct diag *g = &from->v[i];
+
+		if (d->n == d->cap) {
+			d->cap = d->cap ? 2 * d->cap : 16;
+			d->v = realloc(d->v, d->cap * sizeof(*d->v));
+			if (!d->v)
+				abort();
+		}
+		d->v[d->n] = *g;
+		d->v[d->n].seq = d->n;
+		d->n++;
+		if (g->level == DIAG_ERROR)
+			d->errors++;
+		else
+			d->warnings++;
+	}
+	free(from->v);
+	memset(from, 0, sizeof(*from));
+}
+
 void diag_free(struct diags *d)
 {
 	size_t i;

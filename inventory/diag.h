@@ -71,6 +71,14 @@ void diag_print_json(struct diags *d, FILE *out);
 void diag_unique(struct diags *d);
 
 /**
+ * Move every diagnostic of one list to the end of another.
+ *
+ * @v d         Destination
+ * @v from      Source, left empty
+ */
+void diag_append(struct diags *d, struct diags *from);
+
+/**
  * Free a list.
  *
  * @v d         List

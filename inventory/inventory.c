@@ -3,9 +3,12 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "inventory.h"
 
@@ -21,6 +24,33 @@ struct walk {
 	const char *filter;
 	struct walk_seen seen[INVENTORY_MAX_DEPTH];
 	int depth;
+	struct inv_file **files;        /**< every file to load, in order */
+	size_t nfiles;
+	size_t capfiles;
+	struct inv_dir **dirs;          /**< every directory, parents first */
+	size_t ndirs;
+	size_t capdirs;
+};
+
+/** Fewest files per loading thread */
+#define LOAD_FILES_PER_THREAD 512
+/** Most loading threads */
+#define LOAD_MAX_THREADS 8
+/** Files a thread takes from the queue at once */
+#define LOAD_BATCH 32
+
+/** Shared state of the loading threads */
+struct load_pool {
+	struct walk *w;
+	atomic_size_t next;
+};
+
+/** One loading thread */
+struct load_thread {
+	struct load_pool *pool;
+	struct arena arena;
+	struct diags diags;
+	pthread_t id;
 };
 
 /**
@@ -40,13 +70,13 @@ static int walk_ends_with(const char *name, const char *suffix)
 /**
  * Order directory entries by name, for a deterministic walk.
  *
- * @v a         First entry
+ * @v a         First entry (d_type byte, then the name)
  * @v b         Second entry
  * @ret order   qsort order
  */
 static int walk_compare(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(*(char *const *)a + 1, *(char *const *)b + 1);
 }
 
 /**
@@ -95,40 +125,125 @@ static void merge_map(struct arena *arena, const struct inv_kv *base,
 }
 
 /**
- * Load a YAML file that must hold a mapping.
+ * Queue a file for loading.
  *
- * @v inv       Inventory
+ * @v w         Walk
  * @v path      Path to open
  * @v shown     Path in diagnostics
- * @ret file    Loaded file (root NULL when broken or empty)
+ * @ret file    File, loaded later by inventory_load()
  */
-static struct inv_file *walk_load(struct inventory *inv, const char *path,
-				  const char *shown)
+static struct inv_file *walk_queue(struct walk *w, const char *path,
+				   const char *shown)
 {
+	struct inventory *inv = w->inv;
 	struct inv_file *f = arena_alloc(&inv->arena, sizeof(*f));
 
 	if (!f)
 		abort();
 	f->path = arena_strndup(&inv->arena, path, strlen(path));
 	f->shown = arena_strndup(&inv->arena, shown, strlen(shown));
-	if (yaml_load_file(&inv->arena, path, shown, &inv->diags,
-			   &f->root) != 0) {
+	if (!f->path || !f->shown)
+		abort();
+	if (w->nfiles == w->capfiles) {
+		w->capfiles = w->capfiles ? 2 * w->capfiles : 256;
+		w->files = realloc(w->files, w->capfiles * sizeof(*w->files));
+		if (!w->files)
+			abort();
+	}
+	w->files[w->nfiles++] = f;
+	return f;
+}
+
+/**
+ * Load a YAML file that must hold a mapping.
+ *
+ * @v arena     Arena for the tree
+ * @v diags     Diagnostics
+ * @v f         File; root and broken are set
+ */
+static void load_file(struct arena *arena, struct diags *diags,
+		      struct inv_file *f)
+{
+	if (yaml_load_file(arena, f->path, f->shown, diags, &f->root) != 0) {
 		f->broken = 1;
 		f->root = NULL;
-		return f;
+		return;
 	}
 	if (!f->root) {
-		diag_add(&inv->diags, DIAG_ERROR, shown, 0, 0, "file is "
-			 "empty; write at least one key, or delete it");
+		diag_add(diags, DIAG_ERROR, f->shown, 0, 0, "file is empty; "
+			 "write at least one key, or delete it");
 		f->broken = 1;
 	} else if (f->root->type != YV_MAP) {
-		diag_add(&inv->diags, DIAG_ERROR, shown, f->root->line,
+		diag_add(diags, DIAG_ERROR, f->shown, f->root->line,
 			 f->root->col, "file must hold a mapping of keys to "
 			 "values, not %s", yaml_type_name(f->root->type));
 		f->broken = 1;
 		f->root = NULL;
 	}
-	return f;
+}
+
+/**
+ * Loading thread: take batches of files from the queue.
+ *
+ * @v arg       struct load_thread
+ * @ret NULL
+ */
+static void *load_thread_run(void *arg)
+{
+	struct load_thread *t = arg;
+	struct walk *w = t->pool->w;
+	size_t i, start;
+
+	while ((start = atomic_fetch_add(&t->pool->next, LOAD_BATCH)) <
+	       w->nfiles) {
+		for (i = start; i < start + LOAD_BATCH && i < w->nfiles; i++)
+			load_file(&t->arena, &t->diags, w->files[i]);
+	}
+	return NULL;
+}
+
+/**
+ * Load every queued file, on several threads for a large tree.
+ *
+ * Each thread has its own arena and diagnostics; the arenas become the
+ * inventory's, and the diagnostics are appended to it.
+ *
+ * @v w         Walk
+ */
+static void load_all(struct walk *w)
+{
+	struct inventory *inv = w->inv;
+	struct load_pool pool = { .w = w };
+	struct load_thread *t;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t n = w->nfiles / LOAD_FILES_PER_THREAD, i;
+
+	if (n > (size_t)cpus)
+		n = cpus > 0 ? cpus : 1;
+	if (n > LOAD_MAX_THREADS)
+		n = LOAD_MAX_THREADS;
+	if (n <= 1) {
+		for (i = 0; i < w->nfiles; i++)
+			load_file(&inv->arena, &inv->diags, w->files[i]);
+		return;
+	}
+	atomic_init(&pool.next, 0);
+	t = calloc(n, sizeof(*t));
+	inv->arenas = calloc(n, sizeof(*inv->arenas));
+	if (!t || !inv->arenas)
+		abort();
+	for (i = 0; i < n; i++) {
+		t[i].pool = &pool;
+		if (pthread_create(&t[i].id, NULL, load_thread_run, &t[i]))
+			abort();
+	}
+	for (i = 0; i < n; i++) {
+		pthread_join(t[i].id, NULL);
+		inv->arenas[i] = t[i].arena;
+		diag_append(&inv->diags, &t[i].diags);
+	}
+	inv->narenas = n;
+	free(t);
 }
 
 /**
@@ -170,9 +285,7 @@ static void walk_add_node(struct walk *w, struct inv_dir *dir,
 	node->hostname = arena_strndup(&inv->arena, name, dot - name);
 	node->filename = filename;
 	node->dir = dir;
-	node->file = walk_load(inv, path, shown);
-	merge_map(&inv->arena, dir->merged, dir->nmerged, node->file->root,
-		  node->file, &node->kv, &node->n);
+	node->file = walk_queue(w, path, shown);
 }
 
 /**
@@ -237,6 +350,13 @@ static int walk_dir(struct walk *w, struct inv_dir *parent, const char *path,
 		abort();
 	dir->parent = parent;
 	dir->rel = arena_strndup(&inv->arena, rel, strlen(rel));
+	if (w->ndirs == w->capdirs) {
+		w->capdirs = w->capdirs ? 2 * w->capdirs : 64;
+		w->dirs = realloc(w->dirs, w->capdirs * sizeof(*w->dirs));
+		if (!w->dirs)
+			abort();
+	}
+	w->dirs[w->ndirs++] = dir;
 	while ((de = readdir(d))) {
 		/* Hidden entries (.git, editor files) are skipped, but not
 		 * a hidden machine file: merge.py reads it, so its name
@@ -251,21 +371,25 @@ static int walk_dir(struct walk *w, struct inv_dir *parent, const char *path,
 			if (!names)
 				abort();
 		}
-		names[n] = strdup(de->d_name);
-		if (!names[n++])
+		/* The type rides in front of the name, so that one string
+		 * per entry is sorted and freed */
+		names[n] = malloc(strlen(de->d_name) + 2);
+		if (!names[n])
 			abort();
+		names[n][0] = de->d_type;
+		strcpy(names[n++] + 1, de->d_name);
 	}
 	closedir(d);
 	qsort(names, n, sizeof(*names), walk_compare);
 
 	/* Defaults first: they apply to every node of this directory */
 	for (i = 0; i < n; i++) {
-		if (strcmp(names[i], "_defaults.yaml") != 0)
+		if (strcmp(names[i] + 1, "_defaults.yaml") != 0)
 			continue;
-		if (asprintf(&sub, "%s/%s", path, names[i]) < 0 ||
-		    asprintf(&subshown, "%s/%s", shown, names[i]) < 0)
+		if (asprintf(&sub, "%s/%s", path, names[i] + 1) < 0 ||
+		    asprintf(&subshown, "%s/%s", shown, names[i] + 1) < 0)
 			abort();
-		dir->defaults = walk_load(inv, sub, subshown);
+		dir->defaults = walk_queue(w, sub, subshown);
 		inv->defaults = realloc(inv->defaults, (inv->ndefaults + 1) *
 					 sizeof(*inv->defaults));
 		if (!inv->defaults)
@@ -274,13 +398,10 @@ static int walk_dir(struct walk *w, struct inv_dir *parent, const char *path,
 		free(sub);
 		free(subshown);
 	}
-	merge_map(&inv->arena, parent ? parent->merged : NULL,
-		  parent ? parent->nmerged : 0,
-		  dir->defaults ? dir->defaults->root : NULL, dir->defaults,
-		  &dir->merged, &dir->nmerged);
 
 	for (i = 0; i < n; i++) {
-		const char *name = names[i];
+		const char *name = names[i] + 1;
+		unsigned char type = names[i][0];
 		char *subrel;
 
 		if (asprintf(&sub, "%s/%s", path, name) < 0 ||
@@ -288,10 +409,17 @@ static int walk_dir(struct walk *w, struct inv_dir *parent, const char *path,
 		    asprintf(&subrel, "%s%s%s", rel, rel[0] ? "/" : "",
 			     name) < 0)
 			abort();
-		if (name[0] == '.' && (stat(sub, &st) != 0 ||
-				       !S_ISREG(st.st_mode))) {
-			/* An editor's lock link, or a directory */
+		/* readdir's type spares a stat for plain files */
+		if (type == DT_REG) {
+			st.st_mode = S_IFREG;
 		} else if (stat(sub, &st) != 0) {
+			st.st_mode = 0;
+			if (name[0] == '.')
+				goto next;
+		}
+		if (name[0] == '.' && !S_ISREG(st.st_mode)) {
+			/* An editor's lock link, or a directory */
+		} else if (!st.st_mode) {
 			diag_add(&inv->diags, DIAG_ERROR, subshown, 0, 0,
 				 "cannot read: %s (a dangling symlink?)",
 				 strerror(errno));
@@ -314,6 +442,7 @@ static int walk_dir(struct walk *w, struct inv_dir *parent, const char *path,
 				 "it with a leading '_' or move it out of the "
 				 "tree)");
 		}
+next:
 		free(sub);
 		free(subshown);
 		free(subrel);
@@ -328,12 +457,35 @@ int inventory_load(struct inventory *inv, const char *root,
 		   const char *filter)
 {
 	struct walk w = { .inv = inv, .filter = filter };
-	size_t len = strlen(root);
+	size_t len = strlen(root), i;
+	int rc;
 
 	while (len > 1 && root[len - 1] == '/')
 		len--;
 	inv->root = arena_strndup(&inv->arena, root, len);
-	return walk_dir(&w, NULL, inv->root, inv->root, "");
+	rc = walk_dir(&w, NULL, inv->root, inv->root, "");
+	if (rc == 0) {
+		load_all(&w);
+		/* Parents come before their children in w.dirs */
+		for (i = 0; i < w.ndirs; i++) {
+			struct inv_dir *dir = w.dirs[i], *parent = dir->parent;
+
+			merge_map(&inv->arena, parent ? parent->merged : NULL,
+				  parent ? parent->nmerged : 0,
+				  dir->defaults ? dir->defaults->root : NULL,
+				  dir->defaults, &dir->merged, &dir->nmerged);
+		}
+		for (i = 0; i < inv->n; i++) {
+			struct inv_node *node = &inv->nodes[i];
+
+			merge_map(&inv->arena, node->dir->merged,
+				  node->dir->nmerged, node->file->root,
+				  node->file, &node->kv, &node->n);
+		}
+	}
+	free(w.files);
+	free(w.dirs);
+	return rc;
 }
 
 const struct inv_kv *inventory_get(const struct inv_node *node,
@@ -353,9 +505,14 @@ const struct inv_kv *inventory_get(const struct inv_node *node,
 
 void inventory_free(struct inventory *inv)
 {
+	size_t i;
+
 	free(inv->nodes);
 	free(inv->defaults);
 	diag_free(&inv->diags);
 	arena_free(&inv->arena);
+	for (i = 0; i < inv->narenas; i++)
+		arena_free(&inv->arenas[i]);
+	free(inv->arenas);
 	memset(inv, 0, sizeof(*inv));
 }

@@ -62,6 +62,8 @@ struct inventory {
 	size_t cap;
 	struct inv_file **defaults; /**< every _defaults.yaml loaded */
 	size_t ndefaults;
+	struct arena *arenas;   /**< the loading threads' arenas */
+	size_t narenas;
 };
 
 /**

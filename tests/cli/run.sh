@@ -182,6 +182,17 @@ else fail "a foreign OUT_DIR is untouched"; fi
 run compile "$ROOT/nodes" "$T/no/such/parent/out"
 expect_rc "compile into a missing parent is an I/O error" 3
 
+# --- a tree large enough for several loading and writing threads ----------
+/usr/bin/python3 "$ROOT/tests/compat/gentree.py" fleet "$T/fleet" 2500
+run compile "$T/fleet" "$T/fleet-out"
+scripts=$(find "$T/fleet-out/tftp/pxeinv/nodes" -name '*.ipxe' | wc -l)
+run lookup "$T/fleet-out" --mac 02:01:00:00:f9:01 --json
+if [ "$scripts" -eq 2500 ] && grep -q '"node": "node-002491"' "$T/out" &&
+	grep -q '^kernel .* ip=10.17.1.249::10.17.0.1:255.240.0.0:node-002491:ens1.101::' \
+		"$T/fleet-out/tftp/pxeinv/nodes/node-002491.ipxe"; then
+	pass "a 2500-node fleet compiles on several threads"
+else fail "a 2500-node fleet compiles on several threads" "$scripts scripts; $(cat "$T/out")"; fi
+
 # --- corrupt caches ------------------------------------------------------------
 cp -r "$T/out1" "$T/corrupt"
 size=$(stat -c %s "$T/corrupt/pxe-inventory.cdb")

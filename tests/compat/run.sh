@@ -52,8 +52,9 @@ for seed in $(seq 1 20); do
 	"$PY" "$HERE/gentree.py" tricky "$T/tricky$seed" "$seed"
 	merge_case "merge of YAML 1.1 corner cases (tree $seed)" "$T/tricky$seed"
 done
-"$PY" "$HERE/gentree.py" fleet "$T/fleet" 300
-merge_case "merge of a 300-node fleet" "$T/fleet"
+# Large enough to be loaded by several threads
+"$PY" "$HERE/gentree.py" fleet "$T/fleet" 2500
+merge_case "merge of a 2500-node fleet" "$T/fleet"
 
 # Both refuse what PyYAML cannot construct.
 mkdir -p "$T/value"
