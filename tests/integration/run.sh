@@ -540,6 +540,14 @@ else
 	stop
 fi
 
+conf proxy-noprompt "dhcp-range=10.213.0.0,proxy" "enable-tftp" "tftp-root=$TFTP" "pxe-inventory=$CDB"
+if start proxy-noprompt && grep -q 'pxe-inventory: proxy DHCP answers PXE clients only when pxe-prompt or pxe-service is set' "$LOG"; then
+	pass proxy-without-pxe-prompt-warns
+else
+	fail proxy-without-pxe-prompt-warns "no warning in $LOG"
+fi
+stop
+
 # --- tag restriction: only the "lab" range is steered ------------------------
 conf tagged "dhcp-range=set:lab,10.213.0.100,10.213.0.199,255.255.255.0,1h" \
 	"dhcp-range=set:other,10.213.1.100,10.213.1.199,255.255.255.0,1h" \
