@@ -656,6 +656,13 @@ int compile_write(const struct compile_opts *opts, struct inventory *inv,
 	if (!strcmp(base, ".") || !strcmp(base, "..") || !strcmp(base, "/"))
 		return compile_fail(&c, "OUT_DIR must name a directory, not "
 				    "'%s'", opts->out_dir);
+	/* The paths go into dnsmasq lines: no separators or comments */
+	if (strcspn(parent, " \t\n\r,#\"'\\") != strlen(parent) ||
+	    strcspn(base, " \t\n\r,#\"'\\") != strlen(base))
+		return compile_fail(&c, "OUT_DIR '%s/%s' contains a space, "
+				    "comma, quote, '#' or backslash, which "
+				    "cannot go into dnsmasq's configuration; "
+				    "choose another path", parent, base);
 	if (compile_path(final, sizeof(final), "%s/%s", parent, base) ||
 	    compile_path(tftp, sizeof(tftp), "%s/tftp", final) ||
 	    compile_path(cache, sizeof(cache), "%s/pxe-inventory.cdb",

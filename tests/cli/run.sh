@@ -179,6 +179,9 @@ expect_rc "compile refuses a directory it did not write" 3
 if [ "$(cat "$T/precious/file")" = keep ] && [ ! -e "$T/precious/pxe-inventory.conf" ]; then
 	pass "a foreign OUT_DIR is untouched"
 else fail "a foreign OUT_DIR is untouched"; fi
+run compile "$ROOT/nodes" "$T/out,dir"
+expect_rc "compile refuses an OUT_DIR that cannot go into a dnsmasq line" 3
+expect_line "and says why" "$T/err" "pxeinv compile: OUT_DIR '$T/out,dir' contains a space, comma, quote, '#' or backslash, which cannot go into dnsmasq's configuration; choose another path; $T/out,dir left unchanged"
 run compile "$ROOT/nodes" "$T/no/such/parent/out"
 expect_rc "compile into a missing parent is an I/O error" 3
 
