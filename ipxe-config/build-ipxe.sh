@@ -149,15 +149,31 @@ prepare_worktree() {
 			tar -C "$work/src" -xf -
 		touch "$work/.copied"
 	fi
-	mkdir -p "$work/src/config/local"
-	find "$work/src/config/local" -mindepth 1 ! -name .gitignore -exec rm -rf {} +
-	cp -p "$CONFIG_DIR"/local/*.h "$work/src/config/local/"
+	install_local_headers "$work/src/config/local"
 	echo "$work/src"
+}
+
+# Make config/local dir $1 hold exactly our headers. Empty placeholders that
+# iPXE's make creates are kept, and files are only rewritten when they differ,
+# so that make's timestamps stay valid and rebuilds stay incremental.
+install_local_headers() {
+	local dir=$1 f base
+	mkdir -p "$dir"
+	for f in "$dir"/* "$dir"/.[!.]*; do
+		[ -e "$f" ] || continue
+		base=$(basename "$f")
+		[ "$base" = .gitignore ] && continue
+		[ -f "$CONFIG_DIR/local/$base" ] && continue
+		if [ -d "$f" ] || [ -s "$f" ]; then rm -rf "$f"; fi
+	done
+	for f in "$CONFIG_DIR"/local/*.h; do
+		cmp -s "$f" "$dir/$(basename "$f")" || cp "$f" "$dir/"
+	done
 }
 
 # Turn a comma-separated TRUST list into absolute paths (for make in src/).
 absolute_trust() {
-	local out=() f
+	local out=() f files=()
 	IFS=, read -r -a files <<<"$1"
 	for f in "${files[@]}"; do
 		[ -f "$f" ] || die "TRUST file not found: $f"
