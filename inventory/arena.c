@@ -5,11 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "arena.h"
 
 /** Default chunk payload size */
-#define ARENA_CHUNK_SIZE (256 * 1024)
+#define ARENA_CHUNK_SIZE (1024 * 1024 - 64)
 
 /** One chunk of arena memory */
 struct arena_chunk {
@@ -29,8 +30,10 @@ void *arena_alloc(struct arena *arena, size_t size)
 	if (!c || c->size - c->used < size) {
 		size_t want = size > ARENA_CHUNK_SIZE ? size : ARENA_CHUNK_SIZE;
 
-		c = malloc(sizeof(*c) + want);
-		if (!c)
+		/* Fresh anonymous pages are already zero: no memset */
+		c = mmap(NULL, sizeof(*c) + want, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (c == MAP_FAILED)
 			return NULL;
 		c->size = want;
 		c->used = 0;
@@ -46,7 +49,6 @@ void *arena_alloc(struct arena *arena, size_t size)
 	}
 	p = (char *)c->data + c->used;
 	c->used += size;
-	memset(p, 0, size);
 	return p;
 }
 
@@ -87,7 +89,7 @@ void arena_free(struct arena *arena)
 
 	for (; c; c = next) {
 		next = c->next;
-		free(c);
+		munmap(c, sizeof(*c) + c->size);
 	}
 	arena->chunk = NULL;
 	arena->total = 0;

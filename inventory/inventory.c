@@ -425,6 +425,10 @@ static int walk_dir(struct walk *w, struct inv_dir *parent, const char *path,
 				 strerror(errno));
 		} else if (S_ISDIR(st.st_mode)) {
 			walk_dir(w, dir, sub, subshown, subrel);
+		} else if (!S_ISREG(st.st_mode)) {
+			diag_add(&inv->diags, DIAG_ERROR, subshown, 0, 0,
+				 "not a regular file or directory; remove it "
+				 "from the tree");
 		} else if (name[0] == '_') {
 			if (strcmp(name, "_defaults.yaml") != 0 &&
 			    (walk_ends_with(name, ".yaml") ||

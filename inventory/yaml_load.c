@@ -506,10 +506,9 @@ int yaml_load_buffer(struct arena *arena, const char *buf, size_t len,
 int yaml_load_file(struct arena *arena, const char *path, const char *shown,
 		   struct diags *diags, struct yv **root)
 {
-	struct stat st;
+	size_t len = 0, size = 4096;
 	char *buf;
 	ssize_t got;
-	size_t len = 0;
 	int fd, rc;
 
 	*root = NULL;
@@ -519,26 +518,46 @@ int yaml_load_file(struct arena *arena, const char *path, const char *shown,
 			 strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		diag_add(diags, DIAG_ERROR, shown, 0, 0, "not a regular file");
-		close(fd);
-		return -1;
-	}
-	if (st.st_size > YAML_MAX_FILE_SIZE) {
-		diag_add(diags, DIAG_ERROR, shown, 0, 0, "file is %lld bytes, "
-			 "more than the %d allowed for an inventory file",
-			 (long long)st.st_size, YAML_MAX_FILE_SIZE);
-		close(fd);
-		return -1;
-	}
-	buf = malloc(st.st_size + 1);
+	/* Inventory files are small: one read() usually does.  A short read
+	 * of a regular file is its end, which spares an fstat() per file
+	 * (the walk only hands regular files here). */
+	buf = malloc(size + 1);
 	if (!buf)
 		abort();
-	while (len < (size_t)st.st_size) {
-		got = read(fd, buf + len, st.st_size - len);
-		if (got <= 0)
-			break;
+	while (1) {
+		got = read(fd, buf + len, size - len);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			diag_add(diags, DIAG_ERROR, shown, 0, 0, "cannot read: "
+				 "%s", strerror(errno));
+			close(fd);
+			free(buf);
+			return -1;
+		}
 		len += got;
+		if (len < size || got == 0)
+			break;
+		if (len > YAML_MAX_FILE_SIZE) {
+			struct stat st;
+
+			/* Only now is the exact size worth a syscall */
+			if (fstat(fd, &st) != 0)
+				st.st_size = len;
+			diag_add(diags, DIAG_ERROR, shown, 0, 0, "file is %lld "
+				 "bytes, more than the %d allowed for an "
+				 "inventory file", (long long)st.st_size,
+				 YAML_MAX_FILE_SIZE);
+			close(fd);
+			free(buf);
+			return -1;
+		}
+		/* Grow to the limit plus one byte, to see a file over it */
+		size = size * 2 > YAML_MAX_FILE_SIZE ? YAML_MAX_FILE_SIZE + 1 :
+		       size * 2;
+		buf = realloc(buf, size + 1);
+		if (!buf)
+			abort();
 	}
 	close(fd);
 	buf[len] = '\0';

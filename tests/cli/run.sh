@@ -86,6 +86,12 @@ if /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert 
 	pass "check --json"
 else fail "check --json" "$(head -c 300 "$T/out")"; fi
 
+mkdir -p "$T/fifo"
+mkfifo "$T/fifo/node-01.yaml"
+run check "$T/fifo"
+expect_line "a FIFO in the tree is refused, not read" "$T/err" \
+	"$T/fifo/node-01.yaml: error: not a regular file or directory; remove it from the tree"
+
 # --- merge -----------------------------------------------------------------
 run merge --filter k8s-prod "$ROOT/nodes"
 n=$(/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d), all(o["filename"].startswith("k8s-prod/") for o in d))' "$T/out")
