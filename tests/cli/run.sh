@@ -203,6 +203,34 @@ if [ "$scripts" -eq 2500 ] && grep -q '"node": "node-002491"' "$T/out" &&
 	pass "a 2500-node fleet compiles on several threads"
 else fail "a 2500-node fleet compiles on several threads" "$scripts scripts; $(cat "$T/out")"; fi
 
+# --- a full or read-only filesystem (in a private mount namespace) ----------
+mkdir -p "$T/small"
+cat >"$T/full.sh" <<FULL
+set -u
+mount -t tmpfs -o size=1m pxeinv-test "$T/small" || exit 97
+"$PXEINV" compile -q --ipxe-dir "$T/ipxe" "$ROOT/nodes" "$T/small/out" || exit 98
+before=\$(cd "$T/small/out" && find . -type f -print0 | sort -z | xargs -0 sha256sum)
+"$PXEINV" compile -q --ipxe-dir "$T/ipxe" "$T/fleet" "$T/small/out" 2>"$T/full.err"
+rc=\$?
+after=\$(cd "$T/small/out" && find . -type f -print0 | sort -z | xargs -0 sha256sum)
+left=\$(find "$T/small" -maxdepth 1 -name '.out.pxeinv-tmp.*' | wc -l)
+[ "\$before" = "\$after" ] || exit 96
+[ "\$left" -eq 0 ] || exit 95
+mount -o remount,ro "$T/small"
+"$PXEINV" compile -q "$ROOT/nodes" "$T/small/out2" 2>"$T/ro.err"
+ro=\$?
+umount "$T/small"
+echo "\$rc \$ro"
+FULL
+got=$(unshare -m bash "$T/full.sh")
+rc=$?
+if [ "$rc" -eq 0 ] && [ "$got" = "3 3" ] && grep -q "No space left on device" "$T/full.err"; then
+	pass "a full disk fails the compile (exit 3), OUT_DIR unchanged, nothing left behind"
+else fail "a full disk fails the compile" "exit $rc, got '$got': $(cat "$T/full.err" 2>/dev/null)"; fi
+if grep -q "Read-only file system" "$T/ro.err" 2>/dev/null; then
+	pass "a read-only filesystem fails the compile with the reason"
+else fail "a read-only filesystem fails the compile" "$(cat "$T/ro.err" 2>/dev/null)"; fi
+
 # --- corrupt caches ------------------------------------------------------------
 cp -r "$T/out1" "$T/corrupt"
 size=$(stat -c %s "$T/corrupt/pxe-inventory.cdb")
