@@ -7,11 +7,11 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <search.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "node.h"
+#include "strtab.h"
 
 /** Keys a node file or a _defaults.yaml may hold */
 static const char *const check_known_keys[] = {
@@ -934,33 +934,19 @@ struct check_claim {
  *
  * @v inv       Inventory
  * @v table     Hash table
- * @v key       Identity key (kept: allocated in the arena)
+ * @v key       Identity key
  * @v claim     Claim (kept)
  */
-static void check_claim(struct inventory *inv, struct hsearch_data *table,
+static void check_claim(struct inventory *inv, struct strtab *table,
 			char *key, struct check_claim *claim)
 {
-	ENTRY e = { .data = claim }, *found;
-	uint32_t hash = 2166136261u;
-	const char *p;
+	const struct check_claim *found = strtab_add(table, key, claim);
 
-	/* glibc's hsearch hashes only the first 8 characters of a key, and
-	 * keys share prefixes ("m:02:00:..."): lead with a FNV-1a hash. */
-	for (p = key; *p; p++)
-		hash = (hash ^ (unsigned char)*p) * 16777619u;
-	e.key = arena_printf(&inv->arena, "%08x%s", hash, key);
-	if (!e.key)
-		abort();
-
-	if (!hsearch_r(e, FIND, &found, table)) {
-		if (!hsearch_r(e, ENTER, &found, table))
-			abort();
+	if (!found)
 		return;
-	}
 	if (!claim->what) {
 		/* Shared serials are allowed; remember them */
-		struct node *first = (struct node *)((struct check_claim *)
-						     found->data)->node;
+		struct node *first = (struct node *)found->node;
 		struct node *self = (struct node *)claim->node;
 
 		if (key[0] == 's')
@@ -970,7 +956,7 @@ static void check_claim(struct inventory *inv, struct hsearch_data *table,
 		return;
 	}
 	{
-		const struct check_claim *first = found->data;
+		const struct check_claim *first = found;
 		const char *file = claim->kv ? claim->kv->src->shown :
 				   claim->node->inv->file->shown;
 		unsigned int line = claim->kv ? claim->kv->val->line : 1;
@@ -1003,15 +989,14 @@ static void check_claim(struct inventory *inv, struct hsearch_data *table,
  */
 static void check_duplicates(struct inventory *inv, struct node *nodes)
 {
-	struct hsearch_data table;
+	struct strtab table;
 	size_t i, claims = 64;
 	int m;
 
-	/* hsearch_r cannot grow: room for every claim (6 + one per MAC) */
+	/* The table cannot grow: room for every claim (6 + one per MAC) */
 	for (i = 0; i < inv->n; i++)
 		claims += 6 + nodes[i].nmacs;
-	memset(&table, 0, sizeof(table));
-	if (!hcreate_r(2 * claims, &table))
+	if (strtab_init(&table, claims))
 		abort();
 	for (i = 0; i < inv->n; i++) {
 		struct node *n = &nodes[i];
@@ -1066,7 +1051,7 @@ static void check_duplicates(struct inventory *inv, struct node *nodes)
 					"m:%s", n->macs[m]), &cl[7 + m]);
 		}
 	}
-	hdestroy_r(&table);
+	strtab_free(&table);
 }
 
 size_t node_check_all(struct inventory *inv, struct node **nodes_out)

@@ -21,6 +21,7 @@
 #include "../cache/pxeinv_cache.h"
 #include "../cache/pxeinv_cache_write.h"
 #include "compile.h"
+#include "manifest.h"
 #include "render.h"
 
 /** iPXE binaries copied into the TFTP root: source name, TFTP name */
@@ -43,6 +44,8 @@ struct compile {
 	int failed;             /**< err holds a reason */
 	long kill_after;        /**< PXEINV_TEST_KILL_AFTER_FILES, or -1 */
 	const char *have[5];    /**< TFTP names of binaries present */
+	struct manifest old;    /**< the tree being replaced */
+	size_t reused;          /**< node scripts linked from it */
 };
 
 /**
@@ -89,6 +92,21 @@ compile_path(char *out, size_t size, const char *fmt, ...)
 }
 
 /**
+ * Count a file put into the new tree.
+ *
+ * Test hook: with PXEINV_TEST_KILL_AFTER_FILES=N the process dies after
+ * N files, as a crash or kill -9 would.
+ *
+ * @v c         Compile
+ */
+static void compile_count(struct compile *c)
+{
+	if (c->kill_after >= 0 && atomic_fetch_add(&c->files, 1) + 1 >
+	    c->kill_after)
+		raise(SIGKILL);
+}
+
+/**
  * Write one whole file into the new tree.
  *
  * @v c         Compile
@@ -123,10 +141,7 @@ static int compile_put(struct compile *c, const char *name, const char *buf,
 	if (close(fd) != 0)
 		return compile_fail(c, "cannot write %s: %s", name,
 				    strerror(errno));
-	/* Test hook: die here, as a crash or kill -9 would */
-	if (c->kill_after >= 0 && atomic_fetch_add(&c->files, 1) + 1 >
-	    c->kill_after)
-		raise(SIGKILL);
+	compile_count(c);
 	return 0;
 }
 
@@ -358,6 +373,8 @@ struct compile_node_pool {
 	size_t count;
 	atomic_size_t next;
 	atomic_int stop;        /**< another part failed */
+	struct manifest_entry *prints;  /**< fingerprint of each script */
+	atomic_size_t reused;   /**< scripts linked from the old tree */
 };
 
 /** One writing thread */
@@ -400,6 +417,16 @@ static int compile_nodes(struct compile_node_pool *pool)
 			}
 			snprintf(name, sizeof(name), "tftp/" RENDER_NODE_DIR
 				 "/%s.ipxe", n->hostname);
+			pool->prints[i] = manifest_fingerprint(buf, len);
+			/* Unchanged since the last compile: share the file */
+			if (manifest_unchanged(&pool->c->old, n->hostname,
+					       &pool->prints[i]) &&
+			    linkat(pool->c->old.dirfd, name, pool->c->dirfd,
+				   name, 0) == 0) {
+				atomic_fetch_add(&pool->reused, 1);
+				compile_count(pool->c);
+				continue;
+			}
 			rc = compile_put(pool->c, name, buf, len);
 		}
 	}
@@ -480,7 +507,11 @@ static int compile_tree(struct compile *c, struct inventory *inv,
 	pool.c = c;
 	pool.nodes = nodes;
 	pool.count = inv->n;
+	pool.prints = calloc(inv->n + 1, sizeof(*pool.prints));
+	if (!pool.prints)
+		abort();
 	atomic_init(&pool.next, 0);
+	atomic_init(&pool.reused, 0);
 	nthreads = compile_threads(inv->n);
 	for (k = 0; k < nthreads; k++) {
 		workers[k].pool = &pool;
@@ -507,6 +538,16 @@ static int compile_tree(struct compile *c, struct inventory *inv,
 		atomic_store(&pool.stop, 1);
 	for (k = 0; k < nthreads; k++)
 		pthread_join(workers[k].id, NULL);
+	if (rc == 0 && !c->failed) {
+		FILE *f = compile_buf_open(&b);
+
+		for (i = 0; i < inv->n; i++)
+			manifest_write_line(f, nodes[i].hostname,
+					    &pool.prints[i]);
+		rc = compile_buf_put(c, &b, MANIFEST_NAME);
+	}
+	c->reused = atomic_load(&pool.reused);
+	free(pool.prints);
 	if (rc || c->failed)
 		return -1;
 
@@ -552,6 +593,79 @@ static int compile_rm_one(const char *path, const struct stat *st, int flag,
 static void compile_rm_tree(const char *path)
 {
 	nftw(path, compile_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/** Names to unlink, shared out between threads */
+struct compile_rm_pool {
+	int dirfd;
+	char **names;
+	size_t count;
+	atomic_size_t next;
+};
+
+/**
+ * Unlink names from the queue until it is empty.
+ *
+ * @v arg       struct compile_rm_pool
+ * @ret NULL
+ */
+static void *compile_rm_run(void *arg)
+{
+	struct compile_rm_pool *p = arg;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&p->next, 1)) < p->count)
+		unlinkat(p->dirfd, p->names[i], 0);
+	return NULL;
+}
+
+/**
+ * Remove a previous tree: its node scripts on several threads, since
+ * there is one per node, then whatever is left.
+ *
+ * @v path      Tree
+ */
+static void compile_rm_old(const char *path)
+{
+	struct compile_rm_pool p = { .dirfd = -1 };
+	pthread_t ids[COMPILE_MAX_THREADS];
+	char nodes[PATH_MAX];
+	size_t cap = 0, i;
+	struct dirent *de;
+	int n, k;
+	DIR *d;
+
+	if (compile_path(nodes, sizeof(nodes), "%s/tftp/" RENDER_NODE_DIR,
+			 path) == 0 && (d = opendir(nodes))) {
+		while ((de = readdir(d))) {
+			if (de->d_name[0] == '.')
+				continue;
+			if (p.count == cap) {
+				cap = cap ? 2 * cap : 1024;
+				p.names = realloc(p.names,
+						  cap * sizeof(*p.names));
+				if (!p.names)
+					abort();
+			}
+			p.names[p.count] = strdup(de->d_name);
+			if (!p.names[p.count++])
+				abort();
+		}
+		p.dirfd = dirfd(d);
+		atomic_init(&p.next, 0);
+		n = compile_threads(p.count);
+		for (k = 0; k < n; k++)
+			if (pthread_create(&ids[k], NULL, compile_rm_run, &p))
+				abort();
+		compile_rm_run(&p);
+		for (k = 0; k < n; k++)
+			pthread_join(ids[k], NULL);
+		closedir(d);
+		for (i = 0; i < p.count; i++)
+			free(p.names[i]);
+		free(p.names);
+	}
+	compile_rm_tree(path);
 }
 
 /**
@@ -629,7 +743,8 @@ int compile_write(const struct compile_opts *opts, struct inventory *inv,
 {
 	struct compile c = { .opts = opts, .dirfd = -1, .err = err,
 			     .errlen = errlen, .kill_after = -1,
-			     .lock = PTHREAD_MUTEX_INITIALIZER };
+			     .lock = PTHREAD_MUTEX_INITIALIZER,
+			     .old = { .dirfd = -1 } };
 	char parent[PATH_MAX], base[NAME_MAX + 1], final[PATH_MAX];
 	char tmp[PATH_MAX], prefix[NAME_MAX + 1], tftp[PATH_MAX];
 	char cache[PATH_MAX], *copy;
@@ -681,6 +796,8 @@ int compile_write(const struct compile_opts *opts, struct inventory *inv,
 	if (compile_check_target(&c, final, &exists))
 		goto out;
 	compile_clean_stale(parent, prefix);
+	if (exists)
+		manifest_load(&c.old, final);
 
 	if (!mkdtemp(tmp)) {
 		compile_fail(&c, "cannot create a directory beside %s: %s",
@@ -718,9 +835,13 @@ int compile_write(const struct compile_opts *opts, struct inventory *inv,
 	}
 	rc = 0;
 	fsync(lockfd);
+	compile_rm_old(tmp);
+	goto out;
 out_rm:
 	compile_rm_tree(tmp);
 out:
+	stats->reused = c.reused;
+	manifest_free(&c.old);
 	if (c.dirfd >= 0)
 		close(c.dirfd);
 	if (lockfd >= 0)

@@ -36,6 +36,7 @@ struct compile_stats {
 	size_t installed;
 	size_t records;
 	size_t binaries;
+	size_t reused;          /**< node scripts unchanged since last time */
 };
 
 /**

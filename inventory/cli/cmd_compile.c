@@ -212,9 +212,10 @@ int cmd_compile(int argc, char **argv)
 	}
 	if (!co.quiet)
 		fprintf(stderr, "pxeinv compile: %s -> %s: %zu nodes (%zu to "
-			"install), %zu cache records, %zu iPXE binaries\n",
-			co.nodes_dir, co.out_dir, st.nodes, st.installed,
-			st.records, st.binaries);
+			"install, %zu scripts unchanged), %zu cache records, "
+			"%zu iPXE binaries\n", co.nodes_dir, co.out_dir,
+			st.nodes, st.installed, st.reused, st.records,
+			st.binaries);
 out:
 	free(url);
 	inventory_free(&inv);

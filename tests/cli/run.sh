@@ -179,6 +179,17 @@ if grep -q v1.10.0 "$T/out1/tftp/pxeinv/nodes/node-01.ipxe" &&
 	pass "next compile replaces OUT_DIR and removes leftovers"
 else fail "next compile replaces OUT_DIR and removes leftovers"; fi
 
+# Unchanged scripts are shared with the previous tree, changed ones written
+ino1=$(stat -c %i "$T/out1/tftp/pxeinv/nodes/node-07.ipxe")
+sed -i 's/^ip: 192.168.100.11$/ip: 192.168.100.31/' "$T/changed/k8s-dev/node-01.yaml"
+run compile --ipxe-dir "$T/ipxe" "$T/changed" "$T/out1"
+ino2=$(stat -c %i "$T/out1/tftp/pxeinv/nodes/node-07.ipxe")
+if [ "$rc" -eq 0 ] && [ "$ino1" = "$ino2" ] &&
+	grep -q "11 scripts unchanged" "$T/err" &&
+	grep -q "ip=192.168.100.31:" "$T/out1/tftp/pxeinv/nodes/node-01.ipxe"; then
+	pass "a recompile rewrites only the scripts that changed"
+else fail "a recompile rewrites only the scripts that changed" "$ino1 $ino2 $(cat "$T/err")"; fi
+
 mkdir -p "$T/precious"
 echo keep >"$T/precious/file"
 run compile "$ROOT/nodes" "$T/precious"

@@ -1,0 +1,93 @@
+/*
+ * The manifest of an OUT_DIR.
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "manifest.h"
+
+/** Longest manifest line */
+#define MANIFEST_LINE_MAX 128
+
+void manifest_load(struct manifest *m, const char *out_dir)
+{
+	char path[4096], line[MANIFEST_LINE_MAX];
+	size_t count = 0, cap = 0;
+	FILE *f;
+
+	memset(m, 0, sizeof(*m));
+	m->dirfd = -1;
+	if (snprintf(path, sizeof(path), "%s/" MANIFEST_NAME, out_dir) >=
+	    (int)sizeof(path))
+		return;
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	/* First pass counts, so that the table is sized once */
+	while (fgets(line, sizeof(line), f))
+		cap++;
+	rewind(f);
+	m->entries = calloc(cap + 1, sizeof(*m->entries));
+	if (!m->entries || strtab_init(&m->tab, cap)) {
+		free(m->entries);
+		m->entries = NULL;
+		fclose(f);
+		return;
+	}
+	while (count < cap && fgets(line, sizeof(line), f)) {
+		struct manifest_entry *e = &m->entries[count];
+		char host[MANIFEST_LINE_MAX];
+		unsigned long long hash;
+		unsigned long len;
+
+		if (sscanf(line, "%16llx %lu %127s", &hash, &len, host) != 3)
+			continue;
+		e->hash = hash;
+		e->len = len;
+		strtab_add(&m->tab, host, e);
+		count++;
+	}
+	fclose(f);
+	m->dirfd = open(out_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+struct manifest_entry manifest_fingerprint(const char *buf, size_t len)
+{
+	struct manifest_entry e = { 14695981039346656037ull, len };
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		e.hash = (e.hash ^ (unsigned char)buf[i]) * 1099511628211ull;
+	return e;
+}
+
+int manifest_unchanged(struct manifest *m, const char *host,
+		       const struct manifest_entry *e)
+{
+	const struct manifest_entry *old;
+
+	if (m->dirfd < 0 || !m->entries)
+		return 0;
+	old = strtab_find(&m->tab, host);
+	return old && old->hash == e->hash && old->len == e->len;
+}
+
+void manifest_write_line(FILE *out, const char *host,
+			 const struct manifest_entry *e)
+{
+	fprintf(out, "%016llx %lu %s\n", (unsigned long long)e->hash,
+		(unsigned long)e->len, host);
+}
+
+void manifest_free(struct manifest *m)
+{
+	if (m->entries)
+		strtab_free(&m->tab);
+	free(m->entries);
+	if (m->dirfd >= 0)
+		close(m->dirfd);
+	memset(m, 0, sizeof(*m));
+	m->dirfd = -1;
+}
