@@ -30,9 +30,10 @@ void *arena_alloc(struct arena *arena, size_t size)
 	if (!c || c->size - c->used < size) {
 		size_t want = size > ARENA_CHUNK_SIZE ? size : ARENA_CHUNK_SIZE;
 
-		/* Fresh anonymous pages are already zero: no memset */
+		/* Fresh anonymous pages are already zero: no memset; and
+		 * populated at once, cheaper than a fault per page */
 		c = mmap(NULL, sizeof(*c) + want, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 		if (c == MAP_FAILED)
 			return NULL;
 		c->size = want;

@@ -938,7 +938,7 @@ struct check_claim {
  * @v claim     Claim (kept)
  */
 static void check_claim(struct inventory *inv, struct strtab *table,
-			char *key, struct check_claim *claim)
+			const char *key, struct check_claim *claim)
 {
 	const struct check_claim *found = strtab_add(table, key, claim);
 
@@ -982,6 +982,25 @@ static void check_claim(struct inventory *inv, struct strtab *table,
 }
 
 /**
+ * Format an identity key into a buffer.
+ *
+ * @v buf       Buffer
+ * @v size      Size of buf
+ * @v fmt       printf format
+ * @ret buf     The key
+ */
+static const char * __attribute__((format(printf, 3, 4)))
+check_key(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return buf;
+}
+
+/**
  * Find identities claimed by two nodes.
  *
  * @v inv       Inventory
@@ -990,6 +1009,7 @@ static void check_claim(struct inventory *inv, struct strtab *table,
 static void check_duplicates(struct inventory *inv, struct node *nodes)
 {
 	struct strtab table;
+	char key[512];
 	size_t i, claims = 64;
 	int m;
 
@@ -1010,18 +1030,18 @@ static void check_duplicates(struct inventory *inv, struct node *nodes)
 		if (!cl)
 			abort();
 		cl[0] = (struct check_claim){ n, NULL, "hostname" };
-		check_claim(inv, &table, arena_printf(&inv->arena, "h:%s",
+		check_claim(inv, &table, check_key(key, sizeof(key), "h:%s",
 						       n->hostname), &cl[0]);
 		if (n->ip) {
 			cl[1] = (struct check_claim){
 				n, inventory_get(in, "ip"), "ip" };
-			check_claim(inv, &table, arena_printf(&inv->arena,
+			check_claim(inv, &table, check_key(key, sizeof(key),
 					"i:%s", n->ip), &cl[1]);
 		}
 		if (n->uuid) {
 			cl[2] = (struct check_claim){
 				n, inventory_get(in, "uuid"), "uuid" };
-			check_claim(inv, &table, arena_printf(&inv->arena,
+			check_claim(inv, &table, check_key(key, sizeof(key),
 					"u:%s", n->uuid), &cl[2]);
 		}
 		if (n->serial || n->board_serial) {
@@ -1029,25 +1049,25 @@ static void check_duplicates(struct inventory *inv, struct node *nodes)
 				n, inventory_get(in, n->board_serial ?
 						 "boardSerial" : "serial"),
 				"(serial, boardSerial) pair" };
-			check_claim(inv, &table, arena_printf(&inv->arena,
+			check_claim(inv, &table, check_key(key, sizeof(key),
 					"p:%s/%s", n->serial ? n->serial : "",
 					n->board_serial ? n->board_serial : ""),
 				    &cl[3]);
 		}
 		if (n->serial) {
 			cl[4] = (struct check_claim){ n, NULL, NULL };
-			check_claim(inv, &table, arena_printf(&inv->arena,
+			check_claim(inv, &table, check_key(key, sizeof(key),
 					"s:%s", n->serial), &cl[4]);
 		}
 		if (n->board_serial) {
 			cl[5] = (struct check_claim){ n, NULL, NULL };
-			check_claim(inv, &table, arena_printf(&inv->arena,
+			check_claim(inv, &table, check_key(key, sizeof(key),
 					"b:%s", n->board_serial), &cl[5]);
 		}
 		for (m = 0; m < n->nmacs; m++) {
 			cl[7 + m] = (struct check_claim){ n, n->mac_kv[m],
 							  "mac" };
-			check_claim(inv, &table, arena_printf(&inv->arena,
+			check_claim(inv, &table, check_key(key, sizeof(key),
 					"m:%s", n->macs[m]), &cl[7 + m]);
 		}
 	}

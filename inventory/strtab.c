@@ -2,7 +2,6 @@
  * A string-keyed hash table over glibc's hsearch_r.
  */
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,14 +17,19 @@
  */
 static char *strtab_hashed(const char *key, char *buf, size_t size)
 {
+	static const char hex[] = "0123456789abcdef";
 	uint32_t hash = 2166136261u;
-	const char *p;
-	int n;
+	size_t len = strlen(key);
+	int i;
 
-	for (p = key; *p; p++)
-		hash = (hash ^ (unsigned char)*p) * 16777619u;
-	n = snprintf(buf, size, "%08x%s", hash, key);
-	return (n < 0 || (size_t)n >= size) ? NULL : buf;
+	if (len + 9 > size)
+		return NULL;
+	for (i = 0; key[i]; i++)
+		hash = (hash ^ (unsigned char)key[i]) * 16777619u;
+	for (i = 7; i >= 0; i--, hash >>= 4)
+		buf[i] = hex[hash & 15];
+	memcpy(buf + 8, key, len + 1);
+	return buf;
 }
 
 int strtab_init(struct strtab *t, size_t count)
