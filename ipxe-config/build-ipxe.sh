@@ -7,7 +7,8 @@
 #              tarball, then fall back to Debian trixie's prebuilt binaries.
 #   TRUST      passed to iPXE's make as TRUST=... (comma-separated CA
 #              certificates; relative paths are taken from the caller's cwd).
-#   IPXE_BUILD_DIR      work and cache directory (default: <repo>/build/ipxe)
+#   IPXE_BUILD_DIR      work and cache directory (default: <repo>/build/ipxe-work;
+#                       ./build.sh writes the outputs to build/ipxe)
 #   IPXE_NO_DOWNLOAD=1  do not try the upstream download
 #   IPXE_DOWNLOAD_TIMEOUT  seconds for the upstream download (default 20)
 #   DEBIAN_MIRROR       Debian mirror URL for the fallback (default: the one
@@ -19,7 +20,7 @@ set -euo pipefail
 
 CONFIG_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$CONFIG_DIR/.." && pwd)
-BUILD_DIR=${IPXE_BUILD_DIR:-$REPO_ROOT/build/ipxe}
+BUILD_DIR=${IPXE_BUILD_DIR:-$REPO_ROOT/build/ipxe-work}
 
 # The products: make target (relative to src/) -> output name.
 BIOS_TARGETS=(bin/ipxe.pxe bin/undionly.kpxe)
@@ -363,6 +364,8 @@ main() {
 	[ $# -eq 1 ] || die "usage: $0 OUT_DIR (env: IPXE_SRC, TRUST)"
 	mkdir -p "$1"
 	OUT_DIR=$(cd "$1" && pwd)
+	# A failed build must not leave an earlier BUILD-INFO describing other binaries.
+	rm -f "$OUT_DIR/BUILD-INFO"
 	mkdir -p "$BUILD_DIR"
 	if [ -n "${IPXE_SRC:-}" ]; then
 		if [ -d "$IPXE_SRC" ]; then

@@ -144,14 +144,14 @@ test_config_reaches_build() {
 	# The BIOS link output before compression (bin/*.tmp) shows the feature
 	# list: upstream's BIOS default has no HTTPS, our local/general.h adds it.
 	tree=$(info tree_sha256)
-	work=${IPXE_BUILD_DIR:-$ROOT/build/ipxe}/work-${tree:0:16}/src
+	work=${IPXE_BUILD_DIR:-$ROOT/build/ipxe-work}/work-${tree:0:16}/src
 	if [ -f "$work/bin/ipxe.pxe.tmp" ]; then
 		check config-https-in-bios-build grep -a -q HTTPS "$work/bin/ipxe.pxe.tmp"
 	else
 		skip config-https-in-bios-build "no work tree at $work"
 	fi
 	# A copy of ipxe-config whose local/general.h has an #error must fail.
-	src=${IPXE_SRC:-${IPXE_BUILD_DIR:-$ROOT/build/ipxe}/unpack-upstream}
+	src=${IPXE_SRC:-${IPXE_BUILD_DIR:-$ROOT/build/ipxe-work}/unpack-upstream}
 	if [ ! -e "$src" ]; then
 		skip config-broken-header-fails "no iPXE source at $src"
 		return
@@ -282,6 +282,30 @@ test_qemu_retry() {
 	stop_vm
 }
 
+# Case group 6: TRUST= reaches iPXE's make (source builds): the CA's SHA-256
+# fingerprint is compiled into the EFI binaries and BUILD-INFO lists trust.
+test_trust() {
+	local fp
+	if [ "$SOURCE" = debian-fallback ] || [ -n "${IPXE_TEST_OUT:-}" ]; then
+		skip trust-reaches-build "$([ "$SOURCE" = debian-fallback ] && echo "Debian fallback has no TRUST" || echo "prebuilt IPXE_TEST_OUT")"
+		return
+	fi
+	command -v openssl >/dev/null || { skip trust-reaches-build "openssl not installed"; return; }
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/ca.key" -out "$T/ca.crt" -days 1 \
+		-subj "/CN=pxeinv test CA" 2>/dev/null
+	fp=$(openssl x509 -in "$T/ca.crt" -outform DER | sha256sum | cut -c 1-64)
+	if ! TRUST=$T/ca.crt "$BUILD" "$T/out-trust" >"$T/trust.log" 2>&1; then
+		fail trust-reaches-build "build with TRUST failed: $(tail -n 3 "$T/trust.log" | tr '\n' ' ')"
+		return
+	fi
+	check trust-reaches-build python3 -c '
+import sys
+fp = bytes.fromhex(sys.argv[1])
+ok = all(fp in open(sys.argv[2] + "/" + f, "rb").read() for f in ("ipxe.efi", "snponly.efi", "arm64/ipxe.efi"))
+info = open(sys.argv[2] + "/BUILD-INFO").read()
+sys.exit(0 if ok and "features=https,identity,trust\n" in info else 1)' "$fp" "$T/out-trust"
+}
+
 # Run every case group and print the summary.
 main() {
 	[ "$(id -u)" -eq 0 ] || { echo "tests/ipxe/run.sh needs root (netns, tap)" >&2; exit 2; }
@@ -292,6 +316,7 @@ main() {
 		test_config_reaches_build
 		test_qemu_uefi
 		test_qemu_retry
+		test_trust
 	else
 		fail boot-tests "no binaries to test"
 	fi
