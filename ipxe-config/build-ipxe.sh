@@ -241,7 +241,7 @@ fetch_debian_ipxe() {
 	EOF
 	opts=(-o Dir::Etc::SourceList=/dev/null -o Dir::Etc::SourceParts="$dir/sources"
 		-o Dir::State::Lists="$dir/lists" -o Dir::Cache="$dir/cache"
-		-o Dir::State::Status=/dev/null -o Debug::NoLocking=1)
+		-o Dir::State::Status=/dev/null)
 	[ "$(id -u)" -eq 0 ] && opts+=(-o APT::Sandbox::User=root)
 	say "downloading Debian trixie's ipxe package from $mirror (private apt dir $dir)" >&2
 	apt-get "${opts[@]}" -q update >&2 || die "apt-get update for trixie failed ($mirror)"
