@@ -309,7 +309,7 @@ sys.exit(0 if ok and "features=https,identity,trust\n" in info else 1)' "$fp" "$
 # Run every case group and print the summary.
 main() {
 	[ "$(id -u)" -eq 0 ] || { echo "tests/ipxe/run.sh needs root (netns, tap)" >&2; exit 2; }
-	ensure_packages qemu-system-x86 ovmf dnsmasq-base tcpdump
+	ensure_packages qemu-system-x86 ovmf dnsmasq-base iproute2
 	test_build
 	if [ -f "${OUT:-}/ipxe.efi" ] && [ -f "$OUT/BUILD-INFO" ]; then
 		test_strings
