@@ -10,8 +10,11 @@ LDLIBS   := -lyaml -lcdb -lz -pthread
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer \
             -fno-sanitize-recover=all
 
+# The hook's library (state directory, journal, ...) is shared with the
+# CLI (status, rearm) and the unit tests; hook/main.c is the hook itself
+HOOK_SRC := $(filter-out hook/main.c,$(wildcard hook/*.c))
 LIB_SRC  := $(wildcard inventory/*.c) cache/pxeinv_cache.c \
-            cache/pxeinv_cache_write.c
+            cache/pxeinv_cache_write.c $(HOOK_SRC)
 CLI_SRC  := $(wildcard inventory/cli/*.c)
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 # Shared test helpers: every other .c file in tests/unit
@@ -23,19 +26,23 @@ define objs
 $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 endef
 
-.PHONY: all pxeinv unit unit-asan unit-valgrind check clean help
+.PHONY: all pxeinv hook unit unit-asan unit-valgrind check clean help
 
-all: pxeinv
+all: pxeinv hook
 
 help:
-	@echo "make pxeinv         build $(BUILD)/bin/pxeinv"
+	@echo "make pxeinv         build $(BUILD)/bin/pxeinv (and the hook)"
+	@echo "make hook           build $(BUILD)/bin/pxeinv-hook"
 	@echo "make unit           build and run the cmocka unit tests"
 	@echo "make unit-asan      the same under ASan + UBSan"
 	@echo "make unit-valgrind  the same under valgrind (memcheck)"
 	@echo "make check          all three"
 	@echo "make clean          remove $(BUILD)/obj*, bin, tests"
 
-pxeinv: $(BUILD)/bin/pxeinv
+# build.sh runs `make pxeinv`: the hook comes with the CLI
+pxeinv: $(BUILD)/bin/pxeinv $(BUILD)/bin/pxeinv-hook
+
+hook: $(BUILD)/bin/pxeinv-hook
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -48,6 +55,11 @@ $(BUILD)/obj-asan/%.o: %.c
 $(BUILD)/bin/pxeinv: $(call objs,obj,$(LIB_SRC) $(CLI_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# The hook needs neither libyaml nor tinycdb
+$(BUILD)/bin/pxeinv-hook: $(call objs,obj,$(HOOK_SRC) hook/main.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ -lz
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o \
 		$(call objs,obj,$(LIB_SRC) $(TEST_LIB))

@@ -1,0 +1,471 @@
+/*
+ * pxeinv-hook: parse one dnsmasq dhcp-script event (see event.h).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "event.h"
+
+/** Tag prefixes set by the dnsmasq patch */
+#define TAG_NODE "pxeinv-node:"
+#define TAG_STAGE "pxeinv-stage:"
+#define TAG_INSTALL "pxeinv-install:"
+#define TAG_SERIAL "pxeinv-serial:"
+#define TAG_BOARD "pxeinv-board-serial:"
+
+/** Longest user class list we join */
+#define HOOK_USER_CLASSES 8
+
+/**
+ * Write a reason into the caller's buffer.
+ *
+ * @v err       Buffer
+ * @v errlen    Size
+ * @v fmt       Format
+ * @ret rc      HOOK_EVENT_BAD
+ */
+static int event_bad(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return HOOK_EVENT_BAD;
+}
+
+const char *hook_env_get(char **env, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (; env && *env; env++)
+		if (strncmp(*env, name, len) == 0 && (*env)[len] == '=')
+			return *env + len + 1;
+	return NULL;
+}
+
+int hook_valid_node(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len == 0 || len >= HOOK_NODE_MAX)
+		return 0;
+	if (strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") != len)
+		return 0;
+	return s[0] != '-' && s[len - 1] != '-';
+}
+
+const char *hook_action_name(enum hook_action action)
+{
+	switch (action) {
+	case HOOK_ADD:
+		return "add";
+	case HOOK_OLD:
+		return "old";
+	case HOOK_DEL:
+		return "del";
+	case HOOK_TFTP:
+		return "tftp";
+	case HOOK_INIT:
+		return "init";
+	}
+	return "?";
+}
+
+const char *hook_arch_name(int arch)
+{
+	switch (arch) {
+	case 0:
+		return "bios";
+	case 6:
+		return "efi-ia32";
+	case 7:
+	case 9:
+		return "efi-x64";
+	case 11:
+		return "efi-arm64";
+	case 16:
+		return "http-x64";
+	case 19:
+		return "http-arm64";
+	}
+	return NULL;
+}
+
+/**
+ * Copy free text: printable ASCII kept, anything else becomes '?', cut
+ * to the buffer.
+ *
+ * @v out       Buffer
+ * @v size      Size of out
+ * @v in        Text, or NULL
+ */
+static void event_copy_text(char *out, size_t size, const char *in)
+{
+	size_t n = 0;
+
+	for (; in && *in && n + 1 < size; in++)
+		out[n++] = (*in >= 0x20 && *in < 0x7f) ? *in : '?';
+	out[n] = '\0';
+}
+
+/**
+ * Parse and normalise a MAC address as dnsmasq prints it: hex bytes
+ * separated by ':', optionally preceded by "TT-" (hardware type).
+ *
+ * @v in        Text
+ * @v out       Lower-case copy, 64 bytes
+ * @ret ok      1 when valid
+ */
+static int event_parse_mac(const char *in, char *out)
+{
+	size_t i, len = strlen(in), bytes = 0;
+
+	if (len == 0 || len >= 64)
+		return 0;
+	for (i = 0; i < len; i++) {
+		char c = in[i];
+
+		if (c >= 'A' && c <= 'F')
+			c += 'a' - 'A';
+		out[i] = c;
+	}
+	out[len] = '\0';
+	i = 0;
+	/* optional hardware type, "01-" */
+	if (len >= 3 && out[2] == '-') {
+		if (strspn(out, "0123456789abcdef") != 2)
+			return 0;
+		i = 3;
+		if (i == len)
+			return 1;
+	}
+	for (;;) {
+		if (strspn(out + i, "0123456789abcdef") < 2)
+			return 0;
+		i += 2;
+		bytes++;
+		if (i == len)
+			return bytes <= 20;
+		if (out[i] != ':')
+			return 0;
+		i++;
+	}
+}
+
+/**
+ * Parse an IPv4 or IPv6 address.
+ *
+ * @v in        Text
+ * @v out       Copy, 48 bytes
+ * @ret ok      1 when valid
+ */
+static int event_parse_ip(const char *in, char *out)
+{
+	unsigned char buf[16];
+
+	if (strlen(in) >= 48)
+		return 0;
+	if (inet_pton(AF_INET, in, buf) != 1 &&
+	    inet_pton(AF_INET6, in, buf) != 1)
+		return 0;
+	strcpy(out, in);
+	return 1;
+}
+
+/**
+ * Parse a non-negative decimal number.
+ *
+ * @v in        Text
+ * @v out       Value
+ * @ret ok      1 when valid
+ */
+static int event_parse_num(const char *in, long long *out)
+{
+	char *end;
+
+	if (!in || !*in || strspn(in, "0123456789") != strlen(in) ||
+	    strlen(in) > 18)
+		return 0;
+	errno = 0;
+	*out = strtoll(in, &end, 10);
+	return errno == 0 && *end == '\0';
+}
+
+/**
+ * Decode a percent-encoded serial from a tag (the patch encodes every
+ * byte outside [A-Za-z0-9._-]).
+ *
+ * @v in        Encoded text
+ * @v len       Length
+ * @v out       Output, HOOK_SERIAL_MAX bytes ("" when malformed)
+ */
+static void event_decode_serial(const char *in, size_t len, char *out)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++) {
+		unsigned int c = (unsigned char)in[i];
+
+		if (c == '%') {
+			char hex[3] = { 0, 0, 0 };
+
+			if (i + 2 >= len)
+				goto bad;
+			hex[0] = in[i + 1];
+			hex[1] = in[i + 2];
+			if (strspn(hex, "0123456789abcdefABCDEF") != 2)
+				goto bad;
+			c = strtoul(hex, NULL, 16);
+			i += 2;
+		}
+		if (c < 0x20 || c >= 0x7f || n + 1 >= HOOK_SERIAL_MAX)
+			goto bad;
+		out[n++] = c;
+	}
+	out[n] = '\0';
+	return;
+bad:
+	out[0] = '\0';
+}
+
+/**
+ * Read the tags the dnsmasq patch set (space-separated DNSMASQ_TAGS).
+ *
+ * @v ev        Event
+ * @v tags      Tag list, or NULL
+ */
+static void event_parse_tags(struct hook_event *ev, const char *tags)
+{
+	const char *p = tags, *end;
+
+	while (p && *p) {
+		size_t len;
+
+		while (*p == ' ')
+			p++;
+		end = strchr(p, ' ');
+		len = end ? (size_t)(end - p) : strlen(p);
+#define IS(prefix) (len > sizeof(prefix) - 1 && \
+		    strncmp(p, prefix, sizeof(prefix) - 1) == 0)
+#define VAL(prefix, out) do { \
+		size_t vl = len - (sizeof(prefix) - 1); \
+		if (vl < sizeof(out)) { \
+			memcpy(out, p + sizeof(prefix) - 1, vl); \
+			out[vl] = '\0'; \
+		} \
+	} while (0)
+		if (len == 6 && strncmp(p, "pxeinv", 6) == 0) {
+			ev->steered = 1;
+		} else if (IS(TAG_NODE)) {
+			VAL(TAG_NODE, ev->node);
+		} else if (IS(TAG_STAGE)) {
+			VAL(TAG_STAGE, ev->stage);
+		} else if (IS(TAG_INSTALL)) {
+			VAL(TAG_INSTALL, ev->install);
+		} else if (IS(TAG_SERIAL)) {
+			event_decode_serial(p + sizeof(TAG_SERIAL) - 1,
+					    len - (sizeof(TAG_SERIAL) - 1),
+					    ev->serial);
+		} else if (IS(TAG_BOARD)) {
+			event_decode_serial(p + sizeof(TAG_BOARD) - 1,
+					    len - (sizeof(TAG_BOARD) - 1),
+					    ev->board_serial);
+		}
+#undef IS
+#undef VAL
+		p = end;
+	}
+	/* Values we do not know are dropped, never passed on */
+	if (ev->node[0] && strcmp(ev->node, "unknown") != 0 &&
+	    !hook_valid_node(ev->node))
+		ev->node[0] = '\0';
+	if (ev->stage[0] && strcmp(ev->stage, "firmware") != 0 &&
+	    strcmp(ev->stage, "httpboot") != 0 &&
+	    strcmp(ev->stage, "ipxe") != 0)
+		ev->stage[0] = '\0';
+	if (ev->install[0] && strcmp(ev->install, "yes") != 0 &&
+	    strcmp(ev->install, "no") != 0 &&
+	    strcmp(ev->install, "once") != 0 &&
+	    strcmp(ev->install, "unknown") != 0)
+		ev->install[0] = '\0';
+	if (!ev->steered)
+		ev->node[0] = ev->stage[0] = ev->install[0] = '\0';
+	else if (!ev->node[0])
+		strcpy(ev->node, "unknown");
+}
+
+/**
+ * Read the architecture from a PXE vendor class
+ * ("PXEClient:Arch:00007:UNDI:003010", or HTTPClient:…).
+ *
+ * @v vc        Vendor class
+ * @ret arch    Number, or -1
+ */
+static int event_parse_arch(const char *vc)
+{
+	char digits[6];
+	size_t off;
+
+	if (strncmp(vc, "PXEClient:Arch:", 15) == 0)
+		off = 15;
+	else if (strncmp(vc, "HTTPClient:Arch:", 16) == 0)
+		off = 16;
+	else
+		return -1;
+	if (strlen(vc) < off + 5)
+		return -1;
+	memcpy(digits, vc + off, 5);
+	digits[5] = '\0';
+	if (strspn(digits, "0123456789") != 5)
+		return -1;
+	return atoi(digits);
+}
+
+/**
+ * Find the node of a TFTP path ".../pxeinv/nodes/NODE.ipxe".
+ *
+ * @v path      Absolute path
+ * @v node      Output, HOOK_NODE_MAX bytes ("" when it is not one)
+ */
+static void event_file_node(const char *path, char *node)
+{
+	static const char dir[] = "/pxeinv/nodes/", ext[] = ".ipxe";
+	const char *p = strstr(path, dir), *q;
+	size_t len;
+
+	node[0] = '\0';
+	if (!p)
+		return;
+	/* the last occurrence: the TFTP root may itself contain the name */
+	while ((q = strstr(p + 1, dir)))
+		p = q;
+	p += sizeof(dir) - 1;
+	len = strlen(p);
+	if (len <= sizeof(ext) - 1 || strcmp(p + len - (sizeof(ext) - 1), ext))
+		return;
+	len -= sizeof(ext) - 1;
+	if (len >= HOOK_NODE_MAX)
+		return;
+	memcpy(node, p, len);
+	node[len] = '\0';
+	if (!hook_valid_node(node))
+		node[0] = '\0';
+}
+
+/**
+ * Parse a lease event: add, old or del.
+ *
+ * @v ev        Event
+ * @v argc      Argument count
+ * @v argv      Arguments
+ * @v env       Environment
+ * @v err       Reason
+ * @v errlen    Size of err
+ * @ret rc      enum hook_event_rc
+ */
+static int event_parse_lease(struct hook_event *ev, int argc, char **argv,
+			     char **env, char *err, size_t errlen)
+{
+	const char *v;
+	char name[32];
+	int i;
+
+	if (argc < 4 || argc > 5)
+		return event_bad(err, errlen, "%s: expected MAC IP [HOSTNAME]",
+				 argv[1]);
+	if (!event_parse_mac(argv[2], ev->mac))
+		return event_bad(err, errlen, "%s: bad MAC address", argv[1]);
+	if (!event_parse_ip(argv[3], ev->ip))
+		return event_bad(err, errlen, "%s: bad IP address", argv[1]);
+	/* DHCPv6 events carry no MAC in argv[2] but a DUID; we only
+	 * record IPv4 leases */
+	if (strchr(ev->ip, ':'))
+		return HOOK_EVENT_IGNORE;
+	if (argc == 5)
+		event_copy_text(ev->hostname, sizeof(ev->hostname), argv[4]);
+	event_copy_text(ev->vendor_class, sizeof(ev->vendor_class),
+			hook_env_get(env, "DNSMASQ_VENDOR_CLASS"));
+	ev->arch = event_parse_arch(ev->vendor_class);
+	for (i = 0; i < HOOK_USER_CLASSES; i++) {
+		size_t n = strlen(ev->user_class);
+
+		snprintf(name, sizeof(name), "DNSMASQ_USER_CLASS%d", i);
+		if (!(v = hook_env_get(env, name)))
+			break;
+		if (n && n + 1 < sizeof(ev->user_class))
+			ev->user_class[n++] = ' ';
+		event_copy_text(ev->user_class + n, sizeof(ev->user_class) - n,
+				v);
+	}
+	event_copy_text(ev->client_id, sizeof(ev->client_id),
+			hook_env_get(env, "DNSMASQ_CLIENT_ID"));
+	if (strspn(ev->client_id, "0123456789abcdefABCDEF:") !=
+	    strlen(ev->client_id))
+		ev->client_id[0] = '\0';
+	event_copy_text(ev->interface, sizeof(ev->interface),
+			hook_env_get(env, "DNSMASQ_INTERFACE"));
+	if (!event_parse_num(hook_env_get(env, "DNSMASQ_LEASE_EXPIRES"),
+			     &ev->expires))
+		ev->expires = -1;
+	if (!event_parse_num(hook_env_get(env, "DNSMASQ_LEASE_LENGTH"),
+			     &ev->length))
+		ev->length = -1;
+	event_parse_tags(ev, hook_env_get(env, "DNSMASQ_TAGS"));
+	return HOOK_EVENT_OK;
+}
+
+int hook_event_parse(struct hook_event *ev, int argc, char **argv,
+		     char **env, time_t now, char *err, size_t errlen)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->now = now;
+	ev->arch = -1;
+	ev->expires = ev->length = ev->size = -1;
+	if (err && errlen)
+		err[0] = '\0';
+
+	if (argc < 2)
+		return event_bad(err, errlen, "no event");
+	if (strcmp(argv[1], "add") == 0) {
+		ev->action = HOOK_ADD;
+	} else if (strcmp(argv[1], "old") == 0) {
+		ev->action = HOOK_OLD;
+	} else if (strcmp(argv[1], "del") == 0) {
+		ev->action = HOOK_DEL;
+	} else if (strcmp(argv[1], "tftp") == 0) {
+		ev->action = HOOK_TFTP;
+		if (argc != 5)
+			return event_bad(err, errlen, "tftp: expected SIZE "
+					 "PEER PATH");
+		if (!event_parse_num(argv[2], &ev->size))
+			return event_bad(err, errlen, "tftp: bad size");
+		if (!event_parse_ip(argv[3], ev->ip))
+			return event_bad(err, errlen, "tftp: bad peer "
+					 "address");
+		if (argv[4][0] != '/' || strlen(argv[4]) >= sizeof(ev->file))
+			return event_bad(err, errlen, "tftp: bad path");
+		event_copy_text(ev->file, sizeof(ev->file), argv[4]);
+		event_file_node(ev->file, ev->file_node);
+		return HOOK_EVENT_OK;
+	} else if (strcmp(argv[1], "init") == 0) {
+		ev->action = HOOK_INIT;
+		if (argc != 2)
+			return event_bad(err, errlen, "init: no arguments "
+					 "expected");
+		return HOOK_EVENT_OK;
+	} else if (strcmp(argv[1], "arp-add") == 0 ||
+		   strcmp(argv[1], "arp-del") == 0 ||
+		   strcmp(argv[1], "relay-snoop") == 0) {
+		return HOOK_EVENT_IGNORE;
+	} else {
+		return event_bad(err, errlen, "unknown event");
+	}
+	return event_parse_lease(ev, argc, argv, env, err, errlen);
+}

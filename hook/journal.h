@@ -1,0 +1,110 @@
+/*
+ * pxeinv-hook: the append-only journal, one JSON object per line.
+ *
+ *   {"ts":1732389000,"time":"2024-11-23T19:10:00Z","event":"add",
+ *    "stage":"ipxe","node":"node-a","install":"yes",
+ *    "mac":"52:54:00:aa:00:01","ip":"10.0.0.5","arch":"efi-x64",
+ *    "vendor_class":"PXEClient:Arch:00007:UNDI:003010","user_class":"iPXE",
+ *    "serial":null,"board_serial":null,"hostname":null,"file":null}
+ *
+ * event is add, old, del, tftp, init or rearm; stage and node are null for
+ * clients the dnsmasq patch did not steer (node is "unknown" for steered
+ * clients it could not identify); file is the TFTP path of a tftp event.
+ *
+ * Every line is shorter than PIPE_BUF and is appended with one write() on
+ * an O_APPEND descriptor: concurrent writers never interleave, and no lock
+ * is taken.  A write cut short (disk full) is truncated away again.  When
+ * the file would grow past its limit it is renamed to JOURNAL_FILE ".1"
+ * (replacing the previous one) and a new file is started.  Readers skip
+ * lines that do not parse.
+ */
+#ifndef PXEINV_HOOK_JOURNAL_H
+#define PXEINV_HOOK_JOURNAL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "event.h"
+
+#define JOURNAL_FILE "journal.jsonl"
+#define JOURNAL_OLD "journal.jsonl.1"
+/** Default size limit before rotation */
+#define JOURNAL_MAX_DEFAULT (64LL * 1024 * 1024)
+/** Longest line, newline included (PIPE_BUF: appends stay atomic) */
+#define JOURNAL_LINE_MAX 4096
+
+/** One journal line, parsed */
+struct journal_rec {
+	long long ts;
+	char event[16];
+	char stage[16];
+	char node[HOOK_NODE_MAX];
+	char install[16];
+	char mac[64];
+	char ip[48];
+	char arch[16];
+	char vendor_class[HOOK_TEXT_MAX];
+	char user_class[HOOK_TEXT_MAX];
+	char serial[HOOK_SERIAL_MAX];
+	char board_serial[HOOK_SERIAL_MAX];
+	char hostname[HOOK_TEXT_MAX];
+	char file[512];
+};
+
+/**
+ * Format an event as one journal line (with its newline).
+ *
+ * @v ev        Event
+ * @v buf       Buffer, JOURNAL_LINE_MAX bytes
+ * @ret len     Line length
+ */
+size_t journal_format(const struct hook_event *ev, char *buf);
+
+/**
+ * Format a line for an operator action on a node (event "rearm").
+ *
+ * @v event     Event name
+ * @v node      Node
+ * @v now       Time
+ * @v buf       Buffer, JOURNAL_LINE_MAX bytes
+ * @ret len     Line length
+ */
+size_t journal_format_note(const char *event, const char *node, long long now,
+			   char *buf);
+
+/**
+ * Append one line, rotating the journal first when it is full.
+ *
+ * @v dirfd     State directory
+ * @v line      Line, with its newline
+ * @v len       Length (< JOURNAL_LINE_MAX)
+ * @v max       Size limit before rotation
+ * @ret rc      0 or -errno
+ */
+int journal_append(int dirfd, const char *line, size_t len, long long max);
+
+/**
+ * Parse one line (without its newline).
+ *
+ * @v line      Line
+ * @v len       Length
+ * @v rec       Record, filled (absent and null fields are "", ts 0)
+ * @ret rc      0, or -EINVAL when it is not a journal object
+ */
+int journal_parse(const char *line, size_t len, struct journal_rec *rec);
+
+/**
+ * Read the journal (the rotated file first, then the current one) and call
+ * a function for every line that parses.
+ *
+ * @v dirfd     State directory
+ * @v fn        Function; a non-zero return stops the walk
+ * @v ctx       Its context
+ * @v bad       Number of lines that did not parse, or NULL
+ * @ret rc      0, or -errno when neither file could be read
+ */
+int journal_walk(int dirfd, int (*fn)(const struct journal_rec *rec,
+				      void *ctx),
+		 void *ctx, size_t *bad);
+
+#endif /* PXEINV_HOOK_JOURNAL_H */

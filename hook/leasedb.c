@@ -1,0 +1,150 @@
+/*
+ * pxeinv-hook: the lease database (see leasedb.h).
+ */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kvfile.h"
+#include "leasedb.h"
+#include "state.h"
+
+/** Longest lease line */
+#define LEASE_LINE_MAX 600
+
+/**
+ * Tell whether a token is a lease-file hostname or client-id ("*" or
+ * printable, no spaces).
+ *
+ * @v s         Token
+ * @v len       Length
+ * @ret ok      1 when valid
+ */
+static int leasedb_token(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0)
+		return 0;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
+			return 0;
+	return 1;
+}
+
+int leasedb_valid_line(const char *line, const char *ip)
+{
+	const char *f[5], *p = line;
+	size_t l[5];
+	char buf[64];
+	unsigned char addr[4];
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		f[i] = p;
+		while (*p && *p != ' ')
+			p++;
+		l[i] = p - f[i];
+		if (!leasedb_token(f[i], l[i]))
+			return 0;
+		if (i < 4 && *p++ != ' ')
+			return 0;
+	}
+	if (*p)
+		return 0;
+	if (strspn(f[0], "0123456789") != l[0] || l[0] > 18)
+		return 0;
+	if (l[1] >= 64 || strspn(f[1], "0123456789abcdef:-") != l[1])
+		return 0;
+	if (l[2] >= sizeof(buf))
+		return 0;
+	memcpy(buf, f[2], l[2]);
+	buf[l[2]] = '\0';
+	if (inet_pton(AF_INET, buf, addr) != 1 || strcmp(buf, ip) != 0)
+		return 0;
+	return 1;
+}
+
+int leasedb_update(int dirfd, const struct hook_event *ev)
+{
+	char line[LEASE_LINE_MAX];
+	long long expires;
+	int fd, rc = 0, n;
+
+	if (ev->action != HOOK_ADD && ev->action != HOOK_OLD &&
+	    ev->action != HOOK_DEL)
+		return 0;
+	fd = state_subdir(dirfd, STATE_LEASES, 1);
+	if (fd < 0)
+		return fd;
+	if (ev->action == HOOK_DEL) {
+		if (unlinkat(fd, ev->ip, 0) != 0 && errno != ENOENT)
+			rc = -errno;
+		close(fd);
+		return rc;
+	}
+	/* dnsmasq passes the absolute expiry (0: infinite), or the length
+	 * when built with HAVE_BROKEN_RTC */
+	expires = ev->expires;
+	if (expires < 0)
+		expires = ev->length > 0 ? (long long)ev->now + ev->length : 0;
+	n = snprintf(line, sizeof(line), "%lld %s %s %s %s\n", expires,
+		     ev->mac, ev->ip,
+		     ev->hostname[0] && !strchr(ev->hostname, ' ') ?
+		     ev->hostname : "*",
+		     ev->client_id[0] ? ev->client_id : "*");
+	if (n < 0 || n >= (int)sizeof(line))
+		rc = -EINVAL;
+	else
+		rc = kv_write_raw(fd, ev->ip, line, n);
+	close(fd);
+	return rc;
+}
+
+int leasedb_dump(int dirfd, FILE *out, unsigned long *count)
+{
+	char line[LEASE_LINE_MAX + 1];
+	struct dirent *de;
+	DIR *d;
+	int fd;
+
+	*count = 0;
+	fd = state_subdir(dirfd, STATE_LEASES, 0);
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return fd;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	while ((de = readdir(d))) {
+		unsigned char addr[4];
+		ssize_t n;
+		int lfd;
+
+		if (inet_pton(AF_INET, de->d_name, addr) != 1)
+			continue;       /* ".", "..", tmp files */
+		lfd = openat(fd, de->d_name, O_RDONLY | O_CLOEXEC |
+			     O_NOFOLLOW);
+		if (lfd < 0)
+			continue;
+		n = read(lfd, line, sizeof(line) - 1);
+		close(lfd);
+		if (n <= 1 || line[n - 1] != '\n')
+			continue;
+		line[n - 1] = '\0';
+		if (!leasedb_valid_line(line, de->d_name))
+			continue;
+		fprintf(out, "%s\n", line);
+		(*count)++;
+	}
+	closedir(d);
+	return ferror(out) ? -EIO : 0;
+}

@@ -1,0 +1,50 @@
+/*
+ * pxeinv-hook: the DHCP lease database, for dnsmasq's leasefile-ro mode.
+ *
+ * With leasefile-ro, dnsmasq keeps no lease file: it runs `SCRIPT init` at
+ * start and reads the leases from its standard output, then reports every
+ * change to the script.  We keep one file per lease, STATE_DIR/leases/IP,
+ * holding the line dnsmasq's own lease file would hold:
+ *
+ *   EXPIRES MAC IP HOSTNAME|* CLIENT-ID|*
+ *
+ * add/old replace that one file (write + rename), del removes it: the work
+ * per event does not depend on the number of leases, and a crash leaves
+ * every lease either old or new.
+ */
+#ifndef PXEINV_HOOK_LEASEDB_H
+#define PXEINV_HOOK_LEASEDB_H
+
+#include <stdio.h>
+
+#include "event.h"
+
+/**
+ * Apply a lease event (add, old: store; del: remove).
+ *
+ * @v dirfd     State directory
+ * @v ev        Event
+ * @ret rc      0 or -errno
+ */
+int leasedb_update(int dirfd, const struct hook_event *ev);
+
+/**
+ * Print every stored lease, for `init`.
+ *
+ * @v dirfd     State directory
+ * @v out       Stream
+ * @v count     Leases printed
+ * @ret rc      0 or -errno (no lease directory is not an error)
+ */
+int leasedb_dump(int dirfd, FILE *out, unsigned long *count);
+
+/**
+ * Check one stored lease line.
+ *
+ * @v line      Line, without its newline
+ * @v ip        The IP address the file is named after
+ * @ret ok      1 when it is a well-formed lease for ip
+ */
+int leasedb_valid_line(const char *line, const char *ip);
+
+#endif /* PXEINV_HOOK_LEASEDB_H */

@@ -1,0 +1,380 @@
+/*
+ * pxeinv-hook: record one event (see record.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "journal.h"
+#include "kvfile.h"
+#include "leasedb.h"
+#include "metrics.h"
+#include "record.h"
+#include "state.h"
+#include "stub.h"
+
+/** Recording context of one event */
+struct rec_ctx {
+	const struct record_opts *opts;
+	const struct hook_event *ev;
+	struct record_notes *notes;
+	int dirfd;
+	char *err;
+	size_t errlen;
+};
+
+/**
+ * Describe a failure.
+ *
+ * @v c         Context
+ * @v rc        -errno
+ * @v fmt       Path format, relative to the state directory
+ * @ret rc      rc
+ */
+static int rec_fail(struct rec_ctx *c, int rc, const char *fmt, ...)
+{
+	char path[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	snprintf(c->err, c->errlen, "%s%s%s: %s", c->opts->state_dir,
+		 path[0] ? "/" : "", path, strerror(-rc));
+	return rc;
+}
+
+int record_is_boot(const char *stage, const char *last_stage, long long last,
+		   long long now)
+{
+	if (strcmp(stage, "firmware") == 0 || strcmp(stage, "httpboot") == 0)
+		return 1;
+	if (strcmp(stage, "ipxe") != 0)
+		return 0;
+	/* iPXE right after the firmware stage: the same boot */
+	if ((strcmp(last_stage, "firmware") == 0 ||
+	     strcmp(last_stage, "httpboot") == 0) &&
+	    now >= last && now - last <= RECORD_BOOT_WINDOW)
+		return 0;
+	return 1;
+}
+
+/**
+ * Load a state file; a corrupt one is set aside (NAME.corrupt) and
+ * started afresh, with a warning.
+ *
+ * @v c         Context
+ * @v fd        Directory
+ * @v sub       Its name, for messages ("" for the state directory)
+ * @v name      File
+ * @v f         Contents
+ * @v fresh     Set when the file did not exist (or was corrupt)
+ * @ret rc      0 or -errno
+ */
+static int rec_load(struct rec_ctx *c, int fd, const char *sub,
+		    const char *name, struct kvfile *f, int *fresh)
+{
+	char aside[128];
+	int rc;
+
+	*fresh = 0;
+	rc = kv_read(fd, name, f);
+	if (rc == 0)
+		return 0;
+	if (rc == -ENOENT) {
+		*fresh = 1;
+		return 0;
+	}
+	if (rc != -EINVAL)
+		return rec_fail(c, rc, "%s%s%s", sub, sub[0] ? "/" : "", name);
+	snprintf(aside, sizeof(aside), "%s.corrupt", name);
+	renameat(fd, name, fd, aside);
+	snprintf(c->notes->warning, sizeof(c->notes->warning),
+		 "%s/%s%s%s: corrupt state file, moved to %s and started "
+		 "afresh", c->opts->state_dir, sub, sub[0] ? "/" : "", name,
+		 aside);
+	f->count = 0;
+	*fresh = 1;
+	return 0;
+}
+
+/**
+ * Store a state file.
+ *
+ * @v c         Context
+ * @v fd        Directory
+ * @v sub       Its name, for messages
+ * @v name      File
+ * @v f         Contents
+ * @ret rc      0 or -errno
+ */
+static int rec_store(struct rec_ctx *c, int fd, const char *sub,
+		     const char *name, const struct kvfile *f)
+{
+	int rc = kv_write(fd, name, f);
+
+	return rc ? rec_fail(c, rc, "%s%s%s", sub, sub[0] ? "/" : "", name) :
+		0;
+}
+
+/**
+ * Set the identity fields an event reports.
+ *
+ * @v f         State
+ * @v ev        Event
+ */
+static void rec_identity(struct kvfile *f, const struct hook_event *ev)
+{
+	const char *arch = hook_arch_name(ev->arch);
+
+	kv_set(f, "ip", ev->ip);
+	kv_set(f, "mac", ev->mac);
+	if (arch)
+		kv_set(f, "arch", arch);
+	if (ev->vendor_class[0])
+		kv_set(f, "vendor_class", ev->vendor_class);
+	if (ev->user_class[0])
+		kv_set(f, "user_class", ev->user_class);
+	if (ev->serial[0])
+		kv_set(f, "serial", ev->serial);
+	if (ev->board_serial[0])
+		kv_set(f, "board_serial", ev->board_serial);
+	if (ev->hostname[0])
+		kv_set(f, "hostname", ev->hostname);
+}
+
+/**
+ * Count a stage event in a state file.
+ *
+ * @v f         State
+ * @v prefix    Counter prefix ("ev_" or "ev_unknown_")
+ * @v stage     Stage
+ */
+static void rec_count_stage(struct kvfile *f, const char *prefix,
+			    const char *stage)
+{
+	char key[KV_KEY_MAX];
+
+	snprintf(key, sizeof(key), "%s%s", prefix, stage);
+	kv_set_num(f, key, kv_get_num(f, key) + 1);
+}
+
+/**
+ * Record a DHCP event of a known node.
+ *
+ * @v c         Context
+ * @v g         Global state
+ * @ret rc      0 or -errno
+ */
+static int rec_node(struct rec_ctx *c, struct kvfile *g)
+{
+	const struct hook_event *ev = c->ev;
+	struct kvfile st;
+	const char *ls;
+	int fd, rc, fresh, boot;
+
+	fd = state_subdir(c->dirfd, STATE_NODES, 1);
+	if (fd < 0)
+		return rec_fail(c, fd, STATE_NODES);
+	if ((rc = rec_load(c, fd, STATE_NODES, ev->node, &st, &fresh)))
+		goto out;
+	if (fresh) {
+		kv_set(&st, "node", ev->node);
+		kv_set_num(&st, "first", ev->now);
+	}
+	ls = kv_get(&st, "stage");
+	boot = record_is_boot(ev->stage, ls ? ls : "",
+			      kv_get_num(&st, "last"), ev->now);
+	kv_set(&st, "stage", ev->stage);
+	kv_set(&st, "install", ev->install);
+	kv_set(&st, "event", hook_action_name(ev->action));
+	kv_set_num(&st, "last", ev->now);
+	rec_identity(&st, ev);
+	rec_count_stage(&st, "ev_", ev->stage);
+	if (boot) {
+		kv_set_num(&st, "boots", kv_get_num(&st, "boots") + 1);
+		kv_set_num(&st, "last_boot", ev->now);
+		kv_set_num(g, "last_boot", ev->now);
+	}
+	if ((rc = rec_store(c, fd, STATE_NODES, ev->node, &st)))
+		goto out;
+	if ((rc = metrics_write_node(c->dirfd, ev->node, &st)))
+		rc = rec_fail(c, rc, STATE_METRICS "/node-%s.prom", ev->node);
+out:
+	close(fd);
+	return rc;
+}
+
+/**
+ * Record a DHCP event of a machine the inventory does not know.
+ *
+ * @v c         Context
+ * @v g         Global state
+ * @ret rc      0 or -errno
+ */
+static int rec_unknown(struct rec_ctx *c, struct kvfile *g)
+{
+	const struct hook_event *ev = c->ev;
+	struct kvfile u;
+	char name[64], yname[80], stub[2048];
+	const char *ls;
+	int fd, rc, fresh, len;
+
+	state_mac_name(ev->mac, name);
+	fd = state_subdir(c->dirfd, STATE_UNKNOWN, 1);
+	if (fd < 0)
+		return rec_fail(c, fd, STATE_UNKNOWN);
+	if ((rc = rec_load(c, fd, STATE_UNKNOWN, name, &u, &fresh)))
+		goto out;
+	if (fresh) {
+		kv_set_num(&u, "first", ev->now);
+		kv_set_num(g, "unknown_machines",
+			   kv_get_num(g, "unknown_machines") + 1);
+		c->notes->new_unknown = 1;
+	}
+	ls = kv_get(&u, "stage");
+	if (record_is_boot(ev->stage, ls ? ls : "", kv_get_num(&u, "last"),
+			   ev->now))
+		kv_set_num(g, "last_boot", ev->now);
+	kv_set_num(&u, "count", kv_get_num(&u, "count") + 1);
+	kv_set_num(&u, "last", ev->now);
+	kv_set(&u, "stage", ev->stage);
+	rec_identity(&u, ev);
+	rec_count_stage(g, "ev_unknown_", ev->stage);
+	if ((rc = rec_store(c, fd, STATE_UNKNOWN, name, &u)))
+		goto out;
+	len = stub_render(&u, stub, sizeof(stub));
+	snprintf(yname, sizeof(yname), "%s.yaml", name);
+	if (len > 0 && (rc = kv_write_raw(fd, yname, stub, len)))
+		rc = rec_fail(c, rc, STATE_UNKNOWN "/%s", yname);
+out:
+	close(fd);
+	return rc;
+}
+
+/**
+ * Record a TFTP transfer: a node's own script marks a boot-once node as
+ * installed.
+ *
+ * @v c         Context
+ * @ret rc      0 or -errno
+ */
+static int rec_tftp(struct rec_ctx *c)
+{
+	const struct hook_event *ev = c->ev;
+	const char *inst;
+	struct kvfile st;
+	int fd, rc, fresh;
+
+	if (!ev->file_node[0])
+		return 0;
+	fd = state_subdir(c->dirfd, STATE_NODES, 1);
+	if (fd < 0)
+		return rec_fail(c, fd, STATE_NODES);
+	if ((rc = rec_load(c, fd, STATE_NODES, ev->file_node, &st, &fresh)))
+		goto out;
+	if (fresh) {
+		kv_set(&st, "node", ev->file_node);
+		kv_set_num(&st, "first", ev->now);
+	}
+	kv_set_num(&st, "fetches", kv_get_num(&st, "fetches") + 1);
+	kv_set_num(&st, "last_fetch", ev->now);
+	kv_set(&st, "last_fetch_ip", ev->ip);
+	inst = kv_get(&st, "install");
+	/* The script of a boot-once node was fetched: dnsmasq hands out
+	 * the exit script from now on */
+	if (inst && strcmp(inst, "once") == 0) {
+		if ((rc = state_once_mark(c->dirfd, ev->file_node, ev->now,
+					  ev->ip))) {
+			rc = rec_fail(c, rc, STATE_ONCE "/%s", ev->file_node);
+			goto out;
+		}
+		c->notes->once_marked = 1;
+	}
+	if ((rc = rec_store(c, fd, STATE_NODES, ev->file_node, &st)))
+		goto out;
+	if ((rc = metrics_write_node(c->dirfd, ev->file_node, &st)))
+		rc = rec_fail(c, rc, STATE_METRICS "/node-%s.prom",
+			      ev->file_node);
+out:
+	close(fd);
+	return rc;
+}
+
+int record_event(const struct record_opts *opts, const struct hook_event *ev,
+		 struct record_notes *notes, char *err, size_t errlen)
+{
+	struct rec_ctx c = { opts, ev, notes, -1, err, errlen };
+	char line[JOURNAL_LINE_MAX];
+	struct kvfile g;
+	size_t len;
+	int rc, fresh;
+
+	memset(notes, 0, sizeof(*notes));
+	err[0] = '\0';
+	c.dirfd = open(opts->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (c.dirfd < 0)
+		return rec_fail(&c, -errno, "");
+	len = journal_format(ev, line);
+	if ((rc = journal_append(c.dirfd, line, len, opts->journal_max))) {
+		rec_fail(&c, rc, JOURNAL_FILE);
+		goto out;
+	}
+	if (ev->action != HOOK_TFTP &&
+	    (rc = leasedb_update(c.dirfd, ev))) {
+		rec_fail(&c, rc, STATE_LEASES "/%s", ev->ip);
+		goto out;
+	}
+	if ((rc = rec_load(&c, c.dirfd, "", STATE_GLOBAL, &g, &fresh)))
+		goto out;
+	kv_set_num(&g, "events", kv_get_num(&g, "events") + 1);
+	kv_set_num(&g, "last_event", ev->now);
+	if (ev->action == HOOK_TFTP)
+		rc = rec_tftp(&c);
+	else if (ev->steered && ev->stage[0] && ev->action != HOOK_DEL)
+		rc = strcmp(ev->node, "unknown") == 0 ? rec_unknown(&c, &g) :
+			rec_node(&c, &g);
+	if (rc)
+		goto out;
+	if ((rc = rec_store(&c, c.dirfd, "", STATE_GLOBAL, &g)))
+		goto out;
+	if ((rc = metrics_write_global(c.dirfd, &g)))
+		rec_fail(&c, rc, STATE_METRICS "/" METRICS_GLOBAL);
+out:
+	close(c.dirfd);
+	return rc;
+}
+
+int record_init(const struct record_opts *opts, FILE *out, char *err,
+		size_t errlen)
+{
+	unsigned long count = 0;
+	char line[JOURNAL_LINE_MAX];
+	int dirfd, rc;
+	size_t len;
+
+	err[0] = '\0';
+	dirfd = open(opts->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0) {
+		rc = -errno;
+		/* no state yet: no leases */
+		if (rc == -ENOENT)
+			return 0;
+		snprintf(err, errlen, "%s: %s", opts->state_dir,
+			 strerror(-rc));
+		return rc;
+	}
+	rc = leasedb_dump(dirfd, out, &count);
+	if (rc)
+		snprintf(err, errlen, "%s/" STATE_LEASES ": %s",
+			 opts->state_dir, strerror(-rc));
+	/* a note in the journal; not being able to write it is no reason
+	 * to refuse dnsmasq its leases */
+	len = journal_format_note("init", NULL, time(NULL), line);
+	journal_append(dirfd, line, len, opts->journal_max);
+	close(dirfd);
+	return rc;
+}

@@ -1,0 +1,92 @@
+/*
+ * pxeinv state directory: layout, shared by pxeinv-hook (which writes it),
+ * `pxeinv status` and `pxeinv rearm`, and read by the dnsmasq patch (the
+ * boot-once markers).
+ *
+ *   STATE_DIR/journal.jsonl[.1]   the journal (journal.h)
+ *   STATE_DIR/global              counters over every node (kvfile.h)
+ *   STATE_DIR/nodes/NODE          per-node state (kvfile.h)
+ *   STATE_DIR/unknown/MAC         one unknown machine (MAC with '-')
+ *   STATE_DIR/unknown/MAC.yaml    its ready-to-paste nodes/ stub
+ *   STATE_DIR/once/NODE           boot-once marker: the installer script
+ *                                 was fetched; dnsmasq now hands out
+ *                                 pxeinv/exit.ipxe (`pxeinv rearm NODE`
+ *                                 removes it)
+ *   STATE_DIR/leases/IP           one DHCP lease, in dnsmasq's lease-file
+ *                                 format (lease-database mode)
+ *   STATE_DIR/metrics/NAME.prom   for node_exporter's textfile collector
+ *
+ * Every file is replaced with a rename, so readers never see half a file,
+ * and nothing takes a lock.
+ */
+#ifndef PXEINV_HOOK_STATE_H
+#define PXEINV_HOOK_STATE_H
+
+#include <time.h>
+
+#define STATE_DIR_DEFAULT "/var/lib/pxeinv"
+#define STATE_DIR_ENV "PXEINV_STATE_DIR"
+#define STATE_GLOBAL "global"
+#define STATE_NODES "nodes"
+#define STATE_UNKNOWN "unknown"
+#define STATE_ONCE "once"
+#define STATE_LEASES "leases"
+#define STATE_METRICS "metrics"
+
+/**
+ * The state directory to use: $PXEINV_STATE_DIR, else the default.
+ *
+ * @ret dir     Directory
+ */
+const char *state_dir_default(void);
+
+/**
+ * Open a subdirectory of the state directory, creating it (mode 0755, so
+ * that dnsmasq's own user can look markers up) when asked.
+ *
+ * @v dirfd     State directory
+ * @v sub       Subdirectory
+ * @v create    Create it when missing
+ * @ret fd      Directory descriptor, or -errno
+ */
+int state_subdir(int dirfd, const char *sub, int create);
+
+/**
+ * File name for a MAC address ("52:54:00:aa:00:01" -> "52-54-00-aa-00-01").
+ *
+ * @v mac       MAC (as checked by event.c)
+ * @v out       Buffer, 64 bytes
+ */
+void state_mac_name(const char *mac, char *out);
+
+/**
+ * Mark a boot-once node as installed.
+ *
+ * @v dirfd     State directory
+ * @v node      Node (valid)
+ * @v now       Time
+ * @v ip        Address the script was fetched from
+ * @ret rc      0 or -errno
+ */
+int state_once_mark(int dirfd, const char *node, time_t now, const char *ip);
+
+/**
+ * Re-arm a boot-once node: remove its marker.
+ *
+ * @v dirfd     State directory
+ * @v node      Node (valid)
+ * @ret rc      0, -ENOENT when it was not marked, or -errno
+ */
+int state_once_clear(int dirfd, const char *node);
+
+/**
+ * Tell whether a node is marked as installed.
+ *
+ * @v dirfd     State directory
+ * @v node      Node
+ * @v when      Time of the mark, or NULL
+ * @ret marked  1 or 0
+ */
+int state_once_marked(int dirfd, const char *node, long long *when);
+
+#endif /* PXEINV_HOOK_STATE_H */

@@ -1,0 +1,99 @@
+/*
+ * pxeinv-hook: nodes/ YAML stubs for unknown machines (see stub.h).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "stub.h"
+
+int stub_quote(const char *s, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	if (size < 3)
+		return -1;
+	buf[n++] = '"';
+	for (; *s; s++) {
+		if (n + 4 >= size)
+			return -1;
+		if (*s == '"' || *s == '\\')
+			buf[n++] = '\\';
+		buf[n++] = *s;
+	}
+	buf[n++] = '"';
+	buf[n] = '\0';
+	return n;
+}
+
+/**
+ * Format a time stamp.
+ *
+ * @v t         Seconds since the epoch
+ * @v out       Buffer, 32 bytes
+ */
+static void stub_time(long long t, char *out)
+{
+	time_t tt = t;
+	struct tm tm;
+
+	if (t <= 0 || !gmtime_r(&tt, &tm))
+		strcpy(out, "?");
+	else
+		strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int stub_render(const struct kvfile *rec, char *buf, size_t size)
+{
+	const char *mac = kv_get(rec, "mac"), *v;
+	const char *arch = kv_get(rec, "arch");
+	const char *ip = kv_get(rec, "ip");
+	const char *vc = kv_get(rec, "vendor_class");
+	char first[32], last[32], q[2 * KV_VAL_MAX + 4];
+	size_t len;
+	int n;
+
+	if (!mac)
+		return -1;
+	stub_time(kv_get_num(rec, "first"), first);
+	stub_time(kv_get_num(rec, "last"), last);
+	n = snprintf(buf, size,
+		     "# Unknown machine %s: seen %lld times, first %s, "
+		     "last %s\n# from %s, %s (%s).\n"
+		     "# Save as nodes/<group>/<hostname>.yaml; set install "
+		     "(true or once), ip, and\n# the schematic to install "
+		     "it.\n",
+		     mac, kv_get_num(rec, "count"), first, last,
+		     ip ? ip : "?", arch ? arch : "unknown firmware",
+		     vc && *vc ? vc : "no vendor class");
+	if (n < 0 || (size_t)n >= size)
+		return -1;
+	len = n;
+#define LINE(fmt, ...) do { \
+		n = snprintf(buf + len, size - len, fmt, __VA_ARGS__); \
+		if (n < 0 || (size_t)n >= size - len) \
+			return -1; \
+		len += n; \
+	} while (0)
+	if (stub_quote(mac, q, sizeof(q)) < 0)
+		return -1;
+	LINE("mac: %s\n", q);
+	if ((v = kv_get(rec, "serial")) && *v) {
+		if (stub_quote(v, q, sizeof(q)) < 0)
+			return -1;
+		LINE("serial: %s\n", q);
+	}
+	if ((v = kv_get(rec, "board_serial")) && *v) {
+		if (stub_quote(v, q, sizeof(q)) < 0)
+			return -1;
+		LINE("boardSerial: %s\n", q);
+	}
+	if (arch && (strcmp(arch, "efi-arm64") == 0 ||
+		     strcmp(arch, "http-arm64") == 0))
+		LINE("%s\n", "arch: arm64");
+	else
+		LINE("%s\n", "arch: amd64");
+	LINE("%s\n", "install: false");
+#undef LINE
+	return len;
+}
