@@ -25,9 +25,6 @@ struct pxeinv_cache {
 	unsigned int nodes;
 };
 
-/** Longest serial or board serial reported by iPXE, decoded, plus NUL */
-#define PXEINV_SERIAL_MAX 128
-
 /**
  * Write a one-line reason into a caller's buffer.
  *
@@ -622,6 +619,65 @@ static int cache_user_class_is_ipxe(const unsigned char *uc, size_t len)
 	return cache_parse_identity(uc, len, s, b);
 }
 
+int pxeinv_cache_each_node(struct pxeinv_cache *cache,
+			   int (*fn)(const char *node,
+				     enum pxeinv_install install, void *ctx),
+			   void *ctx)
+{
+	struct pxeinv_answer ans;
+	unsigned int pos;
+	unsigned klen;
+
+	cdb_seqinit(&pos, &cache->cdb);
+	while (cdb_seqnext(&pos, &cache->cdb) > 0) {
+		klen = cdb_keylen(&cache->cdb);
+		if (klen < 3 || klen - 2 >= sizeof(ans.node))
+			continue;
+		if (cdb_read(&cache->cdb, ans.node, 2, cdb_keypos(&cache->cdb))
+		    != 0 || memcmp(ans.node, "h:", 2) != 0)
+			continue;
+		if (cdb_read(&cache->cdb, ans.node, klen - 2,
+			     cdb_keypos(&cache->cdb) + 2) != 0)
+			return PXEINV_ERR_RECORD;
+		ans.node[klen - 2] = '\0';
+		if (cache_read_node(cache, &ans) != PXEINV_OK)
+			return PXEINV_ERR_RECORD;
+		if (fn(ans.node, ans.install, ctx))
+			break;
+	}
+	return PXEINV_OK;
+}
+
+/**
+ * Hand a boot-once node that was installed the exit script.
+ *
+ * @v cache     Cache
+ * @v req       Request (state_dir)
+ * @v ans       Answer of a matched node, updated
+ * @ret rc      PXEINV_OK or PXEINV_ERR_RECORD
+ */
+static int cache_check_once(struct pxeinv_cache *cache,
+			    const struct pxeinv_request *req,
+			    struct pxeinv_answer *ans)
+{
+	char path[4096];
+	int n;
+
+	if (ans->install != PXEINV_INSTALL_ONCE || !req->state_dir)
+		return PXEINV_OK;
+	n = snprintf(path, sizeof(path), "%s/" PXEINV_ONCE_DIR "/%s",
+		     req->state_dir, ans->node);
+	/* unreadable state: the node's script, whose kernel line halts an
+	 * installed machine (talos.halt_if_installed) */
+	if (n < 0 || (size_t)n >= sizeof(path) ||
+	    faccessat(AT_FDCWD, path, F_OK, 0) != 0)
+		return PXEINV_OK;
+	if (!cache_get(cache, "c:", "exit", 4, ans->file, sizeof(ans->file)))
+		return PXEINV_ERR_RECORD;
+	ans->installed = 1;
+	return PXEINV_OK;
+}
+
 int pxeinv_steer(struct pxeinv_cache *cache, const struct pxeinv_request *req,
 		 struct pxeinv_answer *ans)
 {
@@ -634,11 +690,19 @@ int pxeinv_steer(struct pxeinv_cache *cache, const struct pxeinv_request *req,
 	if (req->is_ipxe ||
 	    cache_user_class_is_ipxe(req->user_class, req->user_class_len)) {
 		ans->stage = PXEINV_STAGE_IPXE;
+		/* reported identity, for the tags (the dhcp-script) */
+		cache_parse_identity(req->user_class, req->user_class_len,
+				     ans->serial, ans->board_serial);
 		cache_identify(cache, req, ans);
 		/* A known node gets its own script: it boots the installer,
-		 * or exits to disk when the node is not to be installed */
-		if (ans->node[0])
-			return cache_read_node(cache, ans);
+		 * or exits to disk when the node is not to be installed (or
+		 * is to be installed once, and was) */
+		if (ans->node[0]) {
+			rc = cache_read_node(cache, ans);
+			if (rc != PXEINV_OK)
+				return rc;
+			return cache_check_once(cache, req, ans);
+		}
 		ans->install = PXEINV_INSTALL_UNKNOWN;
 		setting = "fallback";
 		if (!cache_get(cache, "c:", setting, strlen(setting),

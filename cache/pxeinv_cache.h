@@ -34,7 +34,11 @@
  * then UUID in either byte order, then client-id, then serial and board
  * serial reported by our iPXE build), and an unknown client gets the
  * fallback dispatcher.  A node's own script exits to disk when the node is
- * not to be installed.
+ * not to be installed.  A node with install "once" gets the exit script
+ * instead of its own once STATE_DIR/once/NODE exists (the pxeinv hook
+ * creates it when the node's script has been fetched; `pxeinv rearm`
+ * removes it): with a state directory, that one faccessat() is the only
+ * I/O of the steering.
  *
  * A cache whose meta record is missing, of another version, or whose
  * record count or checksum does not match is refused as a whole.
@@ -53,6 +57,10 @@
 #define PXEINV_NODE_MAX 64
 /** Longest file name or URL handed out, plus NUL */
 #define PXEINV_FILE_MAX 256
+/** Longest serial or board serial reported by iPXE, decoded, plus NUL */
+#define PXEINV_SERIAL_MAX 128
+/** Boot-once markers, under the state directory */
+#define PXEINV_ONCE_DIR "once"
 
 /** Return codes (negative errno-like values on failure) */
 enum pxeinv_rc {
@@ -100,6 +108,8 @@ struct pxeinv_request {
 	const unsigned char *user_class;/**< option 77 payload, raw */
 	size_t user_class_len;
 	int is_ipxe;                    /**< option 175 present */
+	const char *state_dir;          /**< pxeinv state directory, for
+	                                   boot-once markers, or NULL */
 };
 
 /** The steering decision for one request */
@@ -113,6 +123,11 @@ struct pxeinv_answer {
 	                                   "board-serial", "serial", or "" */
 	char file[PXEINV_FILE_MAX];     /**< boot file (TFTP path or URL) */
 	int http;                       /**< file is a URL; echo "HTTPClient" */
+	int installed;                  /**< install "once" and the marker
+	                                   STATE_DIR/once/NODE exists: file
+	                                   is the exit script */
+	char serial[PXEINV_SERIAL_MAX]; /**< reported by our iPXE build, or "" */
+	char board_serial[PXEINV_SERIAL_MAX];
 };
 
 /**
@@ -141,6 +156,19 @@ void pxeinv_cache_close(struct pxeinv_cache *cache);
  * @ret count   Node records
  */
 unsigned int pxeinv_cache_nodes(const struct pxeinv_cache *cache);
+
+/**
+ * Call a function for every node of a cache (not on the DHCP path).
+ *
+ * @v cache     Cache
+ * @v fn        Function: node, install mode; non-zero stops the walk
+ * @v ctx       Its context
+ * @ret rc      PXEINV_OK or PXEINV_ERR_RECORD
+ */
+int pxeinv_cache_each_node(struct pxeinv_cache *cache,
+			   int (*fn)(const char *node,
+				     enum pxeinv_install install, void *ctx),
+			   void *ctx);
 
 /**
  * Decide what a DHCP request is handed.
