@@ -555,6 +555,7 @@ static int compile_tree(struct compile *c, struct inventory *inv,
 	conf.tftp_root = tftp_root;
 	conf.cache = cache;
 	conf.hook = c->opts->hook;
+	conf.state_dir = c->opts->state_dir;
 	conf.bios = c->have[0] ? c->have[0] : c->have[1];
 	conf.efi_x64 = c->have[2];
 	conf.efi_arm64 = c->have[4];

@@ -27,6 +27,8 @@ struct compile_opts {
 	const char *ipxe_dir;   /**< where iPXE binaries are, or NULL */
 	const char *http_url;   /**< base URL of the TFTP root over HTTP */
 	const char *hook;       /**< dhcp-script path, or NULL */
+	const char *state_dir;  /**< pxeinv state directory (boot-once
+				     markers) for pxe-inventory=, or NULL */
 	int quiet;
 };
 

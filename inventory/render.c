@@ -196,7 +196,8 @@ void render_dnsmasq_conf(FILE *out, const struct render_conf *c,
 	fprintf(out, "dhcp-boot=tag:ipxe,%s\n", RENDER_FALLBACK);
 	fputs("# iPXE: do not wait for ProxyDHCP offers\n"
 	      "dhcp-option=tag:ipxe,encap:175,176,1b\n\n", out);
-	fprintf(out, "pxe-inventory=%s\n", c->cache);
+	fprintf(out, "pxe-inventory=%s%s%s\n", c->cache,
+		c->state_dir ? ",state:" : "", c->state_dir ? c->state_dir : "");
 	if (c->hook)
 		fprintf(out, "dhcp-script=%s\n", c->hook);
 }

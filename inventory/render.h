@@ -21,6 +21,7 @@ struct render_conf {
 	const char *tftp_root;          /**< absolute TFTP root */
 	const char *cache;              /**< absolute cache path */
 	const char *hook;               /**< dhcp-script, or NULL */
+	const char *state_dir;          /**< state directory, or NULL */
 	const char *bios;               /**< binaries present, or NULL */
 	const char *efi_x64;
 	const char *efi_arm64;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../compile.h"
+#include "../../hook/state.h"
 #include "../version.h"
 #include "cli.h"
 
@@ -46,7 +47,11 @@ static void compile_help(void)
 	       "without it they are\n"
 	       "                        not steered\n"
 	       "      --hook PATH       dhcp-script to set in the dnsmasq "
-	       "fragment\n"
+	       "fragment (pxeinv-hook)\n"
+	       "      --state-dir DIR   pxeinv state directory, for "
+	       "boot-once (install: once)\n"
+	       "                        (default with --hook: $"
+	       "PXEINV_STATE_DIR, else " STATE_DIR_DEFAULT ")\n"
 	       "  -q, --quiet           no summary line\n"
 	       "  -h, --help            show this help\n"
 	       "  -V, --version         show the version\n");
@@ -121,6 +126,7 @@ int cmd_compile(int argc, char **argv)
 		{ "ipxe-dir", required_argument, NULL, 'i' },
 		{ "http-url", required_argument, NULL, 'u' },
 		{ "hook", required_argument, NULL, 'k' },
+		{ "state-dir", required_argument, NULL, 's' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -149,6 +155,9 @@ int cmd_compile(int argc, char **argv)
 			break;
 		case 'k':
 			co.hook = optarg;
+			break;
+		case 's':
+			co.state_dir = optarg;
 			break;
 		case 'q':
 			co.quiet = 1;
@@ -188,6 +197,16 @@ int cmd_compile(int argc, char **argv)
 		free(url);
 		return cli_usage_error("compile", "--hook must be an absolute "
 				       "path without spaces, quotes or commas");
+	}
+	if (co.hook && !co.state_dir)
+		co.state_dir = state_dir_default();
+	if (co.state_dir && (co.state_dir[0] != '/' ||
+			     strcspn(co.state_dir, " \t\n\"',#") !=
+			     strlen(co.state_dir))) {
+		free(url);
+		return cli_usage_error("compile", "--state-dir must be an "
+				       "absolute path without spaces, quotes "
+				       "or commas");
 	}
 	if (!co.ipxe_dir)
 		co.ipxe_dir = compile_default_ipxe_dir(dirbuf, sizeof(dirbuf));
