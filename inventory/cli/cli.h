@@ -73,4 +73,22 @@ int cmd_compile(int argc, char **argv);
  */
 int cmd_lookup(int argc, char **argv);
 
+/**
+ * `pxeinv status`.
+ *
+ * @v argc      Argument count
+ * @v argv      Arguments
+ * @ret code    Exit code
+ */
+int cmd_status(int argc, char **argv);
+
+/**
+ * `pxeinv rearm`.
+ *
+ * @v argc      Argument count
+ * @v argv      Arguments
+ * @ret code    Exit code
+ */
+int cmd_rearm(int argc, char **argv);
+
 #endif /* PXEINV_CLI_H */

@@ -22,6 +22,9 @@ static const struct cli_command cli_commands[] = {
 	  "fragment and the lookup cache" },
 	{ "lookup", cmd_lookup, "show what a client with an identity is "
 	  "handed" },
+	{ "status", cmd_status, "show what the hook saw: nodes, unknown "
+	  "machines, history" },
+	{ "rearm", cmd_rearm, "let a boot-once node be installed again" },
 };
 
 /**

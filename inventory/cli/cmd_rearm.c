@@ -1,0 +1,126 @@
+/*
+ * `pxeinv rearm NODE...`: let boot-once nodes be installed again.
+ *
+ * A node with `install: once` gets its installer script until the script
+ * has been fetched; the hook then creates STATE_DIR/once/NODE and dnsmasq
+ * hands the node the exit script.  Removing the marker re-arms the node.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../hook/event.h"
+#include "../../hook/journal.h"
+#include "../../hook/state.h"
+#include "../version.h"
+#include "cli.h"
+
+/**
+ * Print this command's help.
+ */
+static void rearm_help(void)
+{
+	printf("Usage: pxeinv rearm [--state-dir DIR] NODE...\n\n"
+	       "Re-arm boot-once nodes (install: once): remove the marker "
+	       "the hook set when\nthe node fetched its installer script, "
+	       "so that its next network boot gets\nthe installer again. "
+	       "No dnsmasq reload is needed.\n\n"
+	       "Options:\n"
+	       "      --state-dir DIR  state directory (default: $%s, else "
+	       "%s)\n"
+	       "  -h, --help           show this help\n"
+	       "  -V, --version        show the version\n\n"
+	       "Exit status: 0 re-armed (or was not marked), 1 invalid node "
+	       "name, 2 usage,\n3 the marker could not be removed.\n",
+	       STATE_DIR_ENV, STATE_DIR_DEFAULT);
+}
+
+/**
+ * Re-arm one node.
+ *
+ * @v dirfd     State directory
+ * @v dir       Its path, for messages
+ * @v node      Node
+ * @ret code    Exit code
+ */
+static int rearm_one(int dirfd, const char *dir, const char *node)
+{
+	char line[JOURNAL_LINE_MAX];
+	size_t len;
+	int rc;
+
+	rc = state_once_clear(dirfd, node);
+	if (rc == -ENOENT) {
+		printf("%s: not marked as installed; nothing to do\n", node);
+		return EXIT_OK;
+	}
+	if (rc != 0) {
+		fprintf(stderr, "pxeinv rearm: %s/%s/%s: %s\n", dir,
+			STATE_ONCE, node, strerror(-rc));
+		return EXIT_IO;
+	}
+	/* one O_APPEND write: no lock, the hook may be writing too */
+	len = journal_format_note("rearm", node, time(NULL), line);
+	journal_append(dirfd, line, len, JOURNAL_MAX_DEFAULT);
+	printf("%s: re-armed; its next network boot gets the installer\n",
+	       node);
+	return EXIT_OK;
+}
+
+int cmd_rearm(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "state-dir", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *dir = NULL;
+	int c, i, dirfd, rc = EXIT_OK, one;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			dir = optarg;
+			break;
+		case 'h':
+			rearm_help();
+			return EXIT_OK;
+		case 'V':
+			printf("pxeinv %s\n", PXEINV_VERSION);
+			return EXIT_OK;
+		default:
+			return cli_usage_error("rearm", "bad option '%s'",
+					       argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error("rearm", "expected NODE");
+	for (i = optind; i < argc; i++)
+		if (!hook_valid_node(argv[i])) {
+			fprintf(stderr, "pxeinv rearm: '%s' is not a node name "
+				"(a hostname: a-z, 0-9, '-')\n", argv[i]);
+			return EXIT_INVALID;
+		}
+	if (!dir)
+		dir = state_dir_default();
+	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0) {
+		fprintf(stderr, "pxeinv rearm: %s: %s\n", dir,
+			strerror(errno));
+		return EXIT_IO;
+	}
+	for (i = optind; i < argc; i++) {
+		one = rearm_one(dirfd, dir, argv[i]);
+		if (one != EXIT_OK)
+			rc = one;
+	}
+	close(dirfd);
+	return rc;
+}

@@ -1,0 +1,739 @@
+/*
+ * `pxeinv status`: what the hook has seen.  Nodes (stage, last seen,
+ * address, boots, boot-once state), unknown machines with their nodes/
+ * stubs, stale nodes, and one node's history from the journal.
+ *
+ * It only reads the state directory, and never locks it: the hook
+ * replaces files with rename() and appends whole lines to the journal, so
+ * status may run while events arrive.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../cache/pxeinv_cache.h"
+#include "../../hook/event.h"
+#include "../../hook/journal.h"
+#include "../../hook/kvfile.h"
+#include "../../hook/state.h"
+#include "../../hook/stub.h"
+#include "../json_out.h"
+#include "../version.h"
+#include "cli.h"
+
+/** Default age (days) after which a node counts as stale */
+#define STATUS_STALE_DAYS 7
+
+/** One node, from its state and/or the inventory */
+struct st_node {
+	char name[HOOK_NODE_MAX];
+	char stage[16];
+	char install[16];
+	char ip[48];
+	char mac[64];
+	long long last;         /**< last DHCP event, 0 never */
+	long long boots;
+	long long fetches;
+	long long installed;    /**< boot-once marker time, 0 none */
+	int seen;               /**< has a state file */
+	int corrupt;            /**< its state file is corrupt */
+	int in_inv;             /**< in OUT_DIR's inventory */
+	char inv_install[16];   /**< install mode there */
+};
+
+/** One unknown machine */
+struct st_unknown {
+	char mac[64];
+	char ip[48];
+	char arch[16];
+	char serial[HOOK_SERIAL_MAX];
+	char board_serial[HOOK_SERIAL_MAX];
+	long long first, last, count;
+	char *stub;
+};
+
+/** Everything status prints */
+struct st_report {
+	struct st_node *nodes;
+	size_t nnodes, cap;
+	struct st_unknown *unknown;
+	size_t nunknown, ucap;
+};
+
+/**
+ * Print this command's help.
+ */
+static void status_help(void)
+{
+	printf("Usage: pxeinv status [OPTIONS] [OUT_DIR] [NODE]\n\n"
+	       "Show what the pxeinv hook recorded: every node (stage, last "
+	       "seen, IP, MAC,\nboots, boot-once state), the unknown machines "
+	       "with a nodes/ stub for each,\nand the stale nodes (not seen "
+	       "for --stale-days, or never: with OUT_DIR,\nevery node of its "
+	       "inventory counts). With NODE, that node's history from the\n"
+	       "journal.\n\n"
+	       "Options:\n"
+	       "      --state-dir DIR   state directory (default: $%s, else "
+	       "%s)\n"
+	       "      --stale-days N    default %d\n"
+	       "      --json            print JSON\n"
+	       "  -h, --help            show this help\n"
+	       "  -V, --version         show the version\n\n"
+	       "Exit status: 0 shown, 1 invalid value, 2 usage, 3 the state "
+	       "directory or the\ncache cannot be read.\n",
+	       STATE_DIR_ENV, STATE_DIR_DEFAULT, STATUS_STALE_DAYS);
+}
+
+/**
+ * Format a time stamp (UTC).
+ *
+ * @v t         Seconds, 0 for never
+ * @v out       Buffer, 32 bytes
+ * @ret out     out
+ */
+static char *status_time(long long t, char *out)
+{
+	time_t tt = t;
+	struct tm tm;
+
+	if (t <= 0 || !gmtime_r(&tt, &tm))
+		strcpy(out, "-");
+	else
+		strftime(out, 32, "%Y-%m-%d %H:%M:%SZ", &tm);
+	return out;
+}
+
+/**
+ * Copy a state value.
+ *
+ * @v out       Buffer
+ * @v size      Size
+ * @v f         State
+ * @v key       Key
+ */
+static void status_copy(char *out, size_t size, const struct kvfile *f,
+			const char *key)
+{
+	const char *v = kv_get(f, key);
+
+	snprintf(out, size, "%s", v ? v : "");
+}
+
+/**
+ * Find or add a node.
+ *
+ * @v r         Report
+ * @v name      Node
+ * @ret n       Node, or NULL when out of memory
+ */
+static struct st_node *status_node(struct st_report *r, const char *name)
+{
+	struct st_node *n;
+
+	if (r->nnodes == r->cap) {
+		size_t cap = r->cap ? 2 * r->cap : 64;
+
+		n = realloc(r->nodes, cap * sizeof(*n));
+		if (!n)
+			return NULL;
+		r->nodes = n;
+		r->cap = cap;
+	}
+	n = &r->nodes[r->nnodes++];
+	memset(n, 0, sizeof(*n));
+	snprintf(n->name, sizeof(n->name), "%s", name);
+	return n;
+}
+
+/**
+ * Read every node state file.
+ *
+ * @v r         Report
+ * @v dirfd     State directory
+ * @ret rc      0 or -errno
+ */
+static int status_read_nodes(struct st_report *r, int dirfd)
+{
+	struct kvfile *f;
+	struct dirent *de;
+	DIR *d;
+	int fd;
+
+	fd = state_subdir(dirfd, STATE_NODES, 0);
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return fd;
+	if (!(d = fdopendir(fd))) {
+		close(fd);
+		return -errno;
+	}
+	f = malloc(sizeof(*f));
+	if (!f) {
+		closedir(d);
+		return -ENOMEM;
+	}
+	while ((de = readdir(d))) {
+		struct st_node *n;
+
+		if (!hook_valid_node(de->d_name))
+			continue;       /* ".", tmp and .corrupt files */
+		if (!(n = status_node(r, de->d_name)))
+			break;
+		n->seen = 1;
+		if (kv_read(fd, de->d_name, f) != 0) {
+			n->corrupt = 1;
+			continue;
+		}
+		status_copy(n->stage, sizeof(n->stage), f, "stage");
+		status_copy(n->install, sizeof(n->install), f, "install");
+		status_copy(n->ip, sizeof(n->ip), f, "ip");
+		status_copy(n->mac, sizeof(n->mac), f, "mac");
+		n->last = kv_get_num(f, "last");
+		n->boots = kv_get_num(f, "boots");
+		n->fetches = kv_get_num(f, "fetches");
+		state_once_marked(dirfd, n->name, &n->installed);
+	}
+	free(f);
+	closedir(d);
+	return 0;
+}
+
+/**
+ * Read every unknown machine.
+ *
+ * @v r         Report
+ * @v dirfd     State directory
+ * @ret rc      0 or -errno
+ */
+static int status_read_unknown(struct st_report *r, int dirfd)
+{
+	struct kvfile *f;
+	struct dirent *de;
+	char stub[2048];
+	DIR *d;
+	int fd, len;
+
+	fd = state_subdir(dirfd, STATE_UNKNOWN, 0);
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return fd;
+	if (!(d = fdopendir(fd))) {
+		close(fd);
+		return -errno;
+	}
+	f = malloc(sizeof(*f));
+	if (!f) {
+		closedir(d);
+		return -ENOMEM;
+	}
+	while ((de = readdir(d))) {
+		struct st_unknown *u;
+
+		if (strchr(de->d_name, '.') || kv_read(fd, de->d_name, f))
+			continue;
+		if (r->nunknown == r->ucap) {
+			size_t cap = r->ucap ? 2 * r->ucap : 16;
+
+			u = realloc(r->unknown, cap * sizeof(*u));
+			if (!u)
+				break;
+			r->unknown = u;
+			r->ucap = cap;
+		}
+		u = &r->unknown[r->nunknown];
+		memset(u, 0, sizeof(*u));
+		status_copy(u->mac, sizeof(u->mac), f, "mac");
+		if (!u->mac[0])
+			continue;
+		status_copy(u->ip, sizeof(u->ip), f, "ip");
+		status_copy(u->arch, sizeof(u->arch), f, "arch");
+		status_copy(u->serial, sizeof(u->serial), f, "serial");
+		status_copy(u->board_serial, sizeof(u->board_serial), f,
+			    "board_serial");
+		u->first = kv_get_num(f, "first");
+		u->last = kv_get_num(f, "last");
+		u->count = kv_get_num(f, "count");
+		len = stub_render(f, stub, sizeof(stub));
+		u->stub = strdup(len > 0 ? stub : "");
+		r->nunknown++;
+	}
+	free(f);
+	closedir(d);
+	return 0;
+}
+
+/** Context of the inventory walk */
+struct status_inv {
+	struct st_report *r;
+	size_t nstate;          /**< nodes read from the state, sorted */
+	int oom;
+};
+
+/**
+ * Compare nodes by name.
+ *
+ * @v a         Node
+ * @v b         Node
+ * @ret cmp     strcmp order
+ */
+static int status_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct st_node *)a)->name,
+		      ((const struct st_node *)b)->name);
+}
+
+/**
+ * Merge one inventory node into the report.
+ *
+ * @v node      Node
+ * @v install   Install mode
+ * @v ctx       struct status_inv
+ * @ret stop    1 when out of memory
+ */
+static int status_inv_node(const char *node, enum pxeinv_install install,
+			   void *ctx)
+{
+	struct status_inv *si = ctx;
+	struct st_node key, *n;
+
+	snprintf(key.name, sizeof(key.name), "%s", node);
+	n = bsearch(&key, si->r->nodes, si->nstate, sizeof(key), status_cmp);
+	if (!n && !(n = status_node(si->r, node))) {
+		si->oom = 1;
+		return 1;
+	}
+	n->in_inv = 1;
+	snprintf(n->inv_install, sizeof(n->inv_install), "%s",
+		 pxeinv_install_name(install));
+	return 0;
+}
+
+/**
+ * Mark the nodes of OUT_DIR's inventory.
+ *
+ * @v r         Report
+ * @v out_dir   OUT_DIR
+ * @ret code    Exit code
+ */
+static int status_read_inventory(struct st_report *r, const char *out_dir)
+{
+	struct status_inv si = { r, r->nnodes, 0 };
+	struct pxeinv_cache *cache;
+	char path[PATH_MAX], err[512];
+
+	snprintf(path, sizeof(path), "%s/pxe-inventory.cdb", out_dir);
+	if (pxeinv_cache_open(path, &cache, err, sizeof(err)) != PXEINV_OK) {
+		fprintf(stderr, "pxeinv status: %s\n", err);
+		return EXIT_IO;
+	}
+	if (r->nodes)
+		qsort(r->nodes, r->nnodes, sizeof(*r->nodes), status_cmp);
+	if (pxeinv_cache_each_node(cache, status_inv_node, &si) !=
+	    PXEINV_OK || si.oom) {
+		fprintf(stderr, "pxeinv status: %s: cannot list the nodes\n",
+			path);
+		pxeinv_cache_close(cache);
+		return EXIT_IO;
+	}
+	pxeinv_cache_close(cache);
+	return EXIT_OK;
+}
+
+/**
+ * Tell whether a node is stale.
+ *
+ * @v n         Node
+ * @v now       Time
+ * @v days      Age limit
+ * @v inv       An inventory was given (only its nodes can be stale)
+ * @ret stale   1 when stale
+ */
+static int status_is_stale(const struct st_node *n, long long now, int days,
+			   int inv)
+{
+	if (inv && !n->in_inv)
+		return 0;
+	return n->last <= 0 || now - n->last > (long long)days * 86400;
+}
+
+/**
+ * Write a JSON key and string (null when empty).
+ *
+ * @v key       Key
+ * @v val       Value
+ * @v first     No comma before
+ */
+static void status_jstr(const char *key, const char *val, int first)
+{
+	printf("%s\"%s\": ", first ? "" : ", ", key);
+	if (val && *val)
+		json_write_string(stdout, val, strlen(val));
+	else
+		fputs("null", stdout);
+}
+
+/**
+ * Write a JSON key and number (null when 0 and nullable).
+ *
+ * @v key       Key
+ * @v val       Value
+ * @v nullable  Write null for 0
+ */
+static void status_jnum(const char *key, long long val, int nullable)
+{
+	if (nullable && val <= 0)
+		printf(", \"%s\": null", key);
+	else
+		printf(", \"%s\": %lld", key, val);
+}
+
+/**
+ * Print the report as JSON.
+ *
+ * @v r         Report
+ * @v dir       State directory
+ * @v now       Time
+ * @v days      Stale limit
+ * @v inv       An inventory was given
+ */
+static void status_print_json(const struct st_report *r, const char *dir,
+			      long long now, int days, int inv)
+{
+	size_t i;
+	int first = 1;
+
+	printf("{");
+	status_jstr("state_dir", dir, 1);
+	printf(", \"nodes\": [");
+	for (i = 0; i < r->nnodes; i++) {
+		const struct st_node *n = &r->nodes[i];
+
+		printf("%s{", i ? ", " : "");
+		status_jstr("node", n->name, 1);
+		status_jstr("stage", n->stage, 0);
+		status_jnum("last_seen", n->last, 1);
+		status_jstr("ip", n->ip, 0);
+		status_jstr("mac", n->mac, 0);
+		status_jnum("boots", n->boots, 0);
+		status_jnum("script_fetches", n->fetches, 0);
+		status_jstr("install", n->in_inv ? n->inv_install :
+			    n->install, 0);
+		status_jnum("installed", n->installed, 1);
+		printf(", \"in_inventory\": %s", inv ? (n->in_inv ? "true" :
+							"false") : "null");
+		printf(", \"corrupt\": %s}", n->corrupt ? "true" : "false");
+	}
+	printf("], \"unknown\": [");
+	for (i = 0; i < r->nunknown; i++) {
+		const struct st_unknown *u = &r->unknown[i];
+
+		printf("%s{", i ? ", " : "");
+		status_jstr("mac", u->mac, 1);
+		status_jstr("ip", u->ip, 0);
+		status_jstr("arch", u->arch, 0);
+		status_jstr("serial", u->serial, 0);
+		status_jstr("board_serial", u->board_serial, 0);
+		status_jnum("first_seen", u->first, 1);
+		status_jnum("last_seen", u->last, 1);
+		status_jnum("count", u->count, 0);
+		status_jstr("stub", u->stub, 0);
+		printf("}");
+	}
+	printf("], \"stale_days\": %d, \"stale\": [", days);
+	for (i = 0; i < r->nnodes; i++) {
+		const struct st_node *n = &r->nodes[i];
+
+		if (!status_is_stale(n, now, days, inv))
+			continue;
+		printf("%s{", first ? "" : ", ");
+		first = 0;
+		status_jstr("node", n->name, 1);
+		status_jnum("last_seen", n->last, 1);
+		printf("}");
+	}
+	printf("]}\n");
+}
+
+/**
+ * Print the report as text.
+ *
+ * @v r         Report
+ * @v dir       State directory
+ * @v now       Time
+ * @v days      Stale limit
+ * @v inv       An inventory was given
+ */
+static void status_print_text(const struct st_report *r, const char *dir,
+			      long long now, int days, int inv)
+{
+	char t[32], inst[64];
+	size_t i, stale = 0;
+
+	printf("state: %s\n\n", dir);
+	printf("%-20s %-9s %-21s %-15s %-17s %5s  %s\n", "NODE", "STAGE",
+	       "LAST SEEN", "IP", "MAC", "BOOTS", "INSTALL");
+	for (i = 0; i < r->nnodes; i++) {
+		const struct st_node *n = &r->nodes[i];
+		const char *mode = n->in_inv ? n->inv_install : n->install;
+
+		if (!n->seen)
+			continue;
+		if (strcmp(mode, "once") == 0)
+			snprintf(inst, sizeof(inst), "once (%s)", n->installed ?
+				 "installed: exits" : "armed");
+		else
+			snprintf(inst, sizeof(inst), "%s", *mode ? mode : "-");
+		printf("%-20s %-9s %-21s %-15s %-17s %5lld  %s%s%s\n", n->name,
+		       n->corrupt ? "?" : (*n->stage ? n->stage : "-"),
+		       status_time(n->last, t), *n->ip ? n->ip : "-",
+		       *n->mac ? n->mac : "-", n->boots, inst,
+		       n->corrupt ? " (corrupt state file)" : "",
+		       inv && !n->in_inv ? " (not in the inventory)" : "");
+	}
+	printf("\nUnknown machines: %zu\n", r->nunknown);
+	for (i = 0; i < r->nunknown; i++) {
+		const struct st_unknown *u = &r->unknown[i];
+		const char *p, *nl;
+
+		printf("\n  %s  last %s  seen %lld times  ip %s  %s%s%s\n",
+		       u->mac, status_time(u->last, t), u->count,
+		       *u->ip ? u->ip : "-", *u->arch ? u->arch : "-",
+		       *u->serial ? "  serial " : "", u->serial);
+		for (p = u->stub; p && *p; p = nl + 1) {
+			nl = strchr(p, '\n');
+			if (!nl)
+				break;
+			printf("    %.*s\n", (int)(nl - p), p);
+		}
+	}
+	for (i = 0; i < r->nnodes; i++)
+		stale += status_is_stale(&r->nodes[i], now, days, inv);
+	printf("\nStale nodes (not seen for %d days, or never): %zu\n", days,
+	       stale);
+	for (i = 0; i < r->nnodes; i++) {
+		const struct st_node *n = &r->nodes[i];
+
+		if (!status_is_stale(n, now, days, inv))
+			continue;
+		if (n->last <= 0)
+			printf("  %-20s never seen\n", n->name);
+		else
+			printf("  %-20s last seen %s (%lld days ago)\n",
+			       n->name, status_time(n->last, t),
+			       (now - n->last) / 86400);
+	}
+}
+
+/** Context of a node's history walk */
+struct status_hist {
+	const char *node;
+	int json;
+	size_t count;
+};
+
+/**
+ * Print one journal line of a node.
+ *
+ * @v rec       Line
+ * @v ctx       struct status_hist
+ * @ret stop    0
+ */
+static int status_hist_line(const struct journal_rec *rec, void *ctx)
+{
+	struct status_hist *h = ctx;
+	char t[32];
+
+	if (strcmp(rec->node, h->node) != 0)
+		return 0;
+	if (h->json) {
+		printf("%s{\"ts\": %lld", h->count ? ", " : "", rec->ts);
+		status_jstr("event", rec->event, 0);
+		status_jstr("stage", rec->stage, 0);
+		status_jstr("install", rec->install, 0);
+		status_jstr("ip", rec->ip, 0);
+		status_jstr("mac", rec->mac, 0);
+		status_jstr("arch", rec->arch, 0);
+		status_jstr("serial", rec->serial, 0);
+		status_jstr("board_serial", rec->board_serial, 0);
+		status_jstr("file", rec->file, 0);
+		printf("}");
+	} else {
+		printf("%-21s %-6s %-9s %-15s %-17s %s\n",
+		       status_time(rec->ts, t), rec->event,
+		       *rec->stage ? rec->stage : "-",
+		       *rec->ip ? rec->ip : "-", *rec->mac ? rec->mac : "-",
+		       *rec->file ? rec->file : "");
+	}
+	h->count++;
+	return 0;
+}
+
+/**
+ * Print a node's history.
+ *
+ * @v dirfd     State directory
+ * @v dir       Its path
+ * @v node      Node
+ * @v json      JSON output
+ * @ret code    Exit code
+ */
+static int status_history(int dirfd, const char *dir, const char *node,
+			  int json)
+{
+	struct status_hist h = { node, json, 0 };
+	long long installed = 0;
+	size_t bad = 0;
+	int rc, marked;
+
+	marked = state_once_marked(dirfd, node, &installed);
+	if (json)
+		printf("{\"node\": \"%s\", \"installed\": ", node);
+	else
+		printf("%-21s %-6s %-9s %-15s %-17s %s\n", "TIME", "EVENT",
+		       "STAGE", "IP", "MAC", "FILE");
+	if (json && marked)
+		printf("%lld, \"events\": [", installed);
+	else if (json)
+		printf("null, \"events\": [");
+	rc = journal_walk(dirfd, status_hist_line, &h, &bad);
+	if (json)
+		printf("], \"unreadable_lines\": %zu}\n", bad);
+	if (rc < 0 && rc != -ENOENT) {
+		fprintf(stderr, "pxeinv status: %s/%s: %s\n", dir,
+			JOURNAL_FILE, strerror(-rc));
+		return EXIT_IO;
+	}
+	if (!json) {
+		char t[32];
+
+		if (!h.count)
+			printf("(no events for %s in the journal)\n", node);
+		if (marked)
+			printf("boot-once: installed %s; 'pxeinv rearm %s' to "
+			       "install again\n", status_time(installed, t),
+			       node);
+		if (bad)
+			printf("(%zu unreadable journal lines skipped)\n",
+			       bad);
+	}
+	return EXIT_OK;
+}
+
+/**
+ * Free a report.
+ *
+ * @v r         Report
+ */
+static void status_free(struct st_report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nunknown; i++)
+		free(r->unknown[i].stub);
+	free(r->unknown);
+	free(r->nodes);
+}
+
+int cmd_status(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "state-dir", required_argument, NULL, 's' },
+		{ "stale-days", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct st_report r = { 0 };
+	const char *dir = NULL, *out_dir = NULL, *node = NULL;
+	int c, i, json = 0, days = STATUS_STALE_DAYS, dirfd, rc = EXIT_OK;
+	long long now = time(NULL);
+	struct stat st;
+	char *end;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			dir = optarg;
+			break;
+		case 'd':
+			days = strtol(optarg, &end, 10);
+			if (!*optarg || *end || days < 0 || days > 36500) {
+				fprintf(stderr, "pxeinv status: --stale-days: "
+					"'%s' is not a number of days\n",
+					optarg);
+				return EXIT_INVALID;
+			}
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			status_help();
+			return EXIT_OK;
+		case 'V':
+			printf("pxeinv %s\n", PXEINV_VERSION);
+			return EXIT_OK;
+		default:
+			return cli_usage_error("status", "bad option '%s'",
+					       argv[optind - 1]);
+		}
+	}
+	if (argc - optind > 2)
+		return cli_usage_error("status", "expected [OUT_DIR] [NODE]");
+	for (i = optind; i < argc; i++) {
+		/* OUT_DIR is a directory (or a path); NODE a hostname */
+		if (!out_dir && !node &&
+		    (strchr(argv[i], '/') || (stat(argv[i], &st) == 0 &&
+					      S_ISDIR(st.st_mode))))
+			out_dir = argv[i];
+		else if (!node && hook_valid_node(argv[i]))
+			node = argv[i];
+		else
+			return cli_usage_error("status", "'%s' is neither an "
+					       "OUT_DIR nor a node name",
+					       argv[i]);
+	}
+	if (!dir)
+		dir = state_dir_default();
+	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0) {
+		fprintf(stderr, "pxeinv status: %s: %s\n", dir,
+			strerror(errno));
+		return EXIT_IO;
+	}
+	if (node) {
+		rc = status_history(dirfd, dir, node, json);
+		goto out;
+	}
+	if ((c = status_read_nodes(&r, dirfd)) ||
+	    (c = status_read_unknown(&r, dirfd))) {
+		fprintf(stderr, "pxeinv status: %s: %s\n", dir, strerror(-c));
+		rc = EXIT_IO;
+		goto out;
+	}
+	if (out_dir && (rc = status_read_inventory(&r, out_dir)) != EXIT_OK)
+		goto out;
+	if (r.nodes)
+		qsort(r.nodes, r.nnodes, sizeof(*r.nodes), status_cmp);
+	if (json)
+		status_print_json(&r, dir, now, days, out_dir != NULL);
+	else
+		status_print_text(&r, dir, now, days, out_dir != NULL);
+out:
+	status_free(&r);
+	close(dirfd);
+	return rc;
+}
