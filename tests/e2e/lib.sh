@@ -1,0 +1,270 @@
+# tests/e2e/lib.sh -- shared by tests/e2e/run.sh, tests/e2e/demo.sh and bench/boot.
+#
+# Source it after setting E2E_NET (the first three octets of a private /24,
+# distinct per script so they can run side by side). It provides:
+#   e2e_deps                 install the Debian packages that are missing
+#   e2e_assets               the cached Debian kernel and busybox initramfs
+#                            (build/e2e/vmlinuz, build/e2e/initramfs-amd64.xz)
+#   e2e_setup                temp dir $T, namespace $NS with bridge br0 at $SRV,
+#                            cleanup trap (QEMU, dnsmasq, HTTP server, netns, $T)
+#   e2e_http SCHEMATIC VER   serve $T/www on $SRV:$HTTP_PORT with the stand-in
+#                            image factory at /image/SCHEMATIC/VER/
+#   e2e_dnsmasq CONF [BIN]   start dnsmasq (default: the patched one) with CONF
+#   e2e_dnsmasq_stop
+#   e2e_guest NAME FW OPTS   start a QEMU guest (FW: uefi|bios), serial in $T/NAME.serial
+#   e2e_wait_guest NAME SECS wait for the guest to power off (or the timeout)
+#   e2e_cmdline NAME         the kernel command line the guest's initramfs printed
+#
+# Every wait is bounded; every process started here is killed by the trap.
+
+E2E_ROOT=${E2E_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+E2E_CACHE=$E2E_ROOT/build/e2e
+PXEINV=${PXEINV_BIN:-$E2E_ROOT/build/bin/pxeinv}
+DNSMASQ=${PXEINV_DNSMASQ:-$E2E_ROOT/build/bin/dnsmasq}
+IPXE_DIR=${PXEINV_IPXE_DIR:-$E2E_ROOT/build/ipxe}
+SRV=$E2E_NET.1
+HTTP_PORT=8080
+MARK_START=PXEINV-E2E-KERNEL-STARTED
+MARK_CMDLINE=PXEINV-E2E-CMDLINE
+OVMF_CODE=/usr/share/OVMF/OVMF_CODE_4M.fd
+OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.fd
+E2E_PKGS=(qemu-system-x86 ipxe-qemu ovmf seabios dnsmasq-base busybox-static xz-utils iproute2 python3 procps)
+
+declare -A GUEST_PID=()
+HTTP_PID=
+DNSMASQ_PID=
+
+e2e_log() { echo "# $*" >&2; }
+
+# Install the Debian packages that are missing (quietly).
+e2e_deps() {
+	local missing=() p
+	for p in "${E2E_PKGS[@]}"; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	e2e_log "installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1 ||
+		{ apt-get update -qq >/dev/null 2>&1 &&
+			apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1; }
+}
+
+# The Debian kernel (cached) and the busybox initramfs (rebuilt when /init changes).
+e2e_assets() {
+	mkdir -p "$E2E_CACHE"
+	if [ ! -s "$E2E_CACHE/vmlinuz" ]; then
+		local pkg deb tmp
+		pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
+			sed -n 's/^ *Depends: \(linux-image-6\.1\.0-[0-9]*-amd64\)$/\1/p' | head -n 1)
+		[ -n "$pkg" ] || { e2e_log "no linux-image-6.1.0-*-amd64 in apt-cache depends linux-image-amd64"; return 1; }
+		e2e_log "downloading $pkg (once; cached in $E2E_CACHE)"
+		tmp=$(mktemp -d "$E2E_CACHE/dl.XXXXXX")
+		(cd "$tmp" && apt-get download "$pkg" >/dev/null 2>&1) ||
+			{ apt-get update -qq >/dev/null 2>&1 && (cd "$tmp" && apt-get download "$pkg" >/dev/null 2>&1); } ||
+			{ rm -rf "$tmp"; e2e_log "apt-get download $pkg failed"; return 1; }
+		deb=$(ls "$tmp"/*.deb | head -n 1)
+		dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" --wildcards './boot/vmlinuz-*' ||
+			{ rm -rf "$tmp"; return 1; }
+		mv "$tmp"/boot/vmlinuz-* "$E2E_CACHE/vmlinuz.new" && mv "$E2E_CACHE/vmlinuz.new" "$E2E_CACHE/vmlinuz"
+		basename "$deb" >"$E2E_CACHE/vmlinuz.source"
+		rm -rf "$tmp"
+	fi
+	# /init: print the markers and /proc/cmdline on the serial port, power off.
+	local init sum root
+	init='#!/bin/busybox sh
+/bin/busybox mount -t proc proc /proc
+/bin/busybox mount -t devtmpfs dev /dev
+echo "'$MARK_START'" >/dev/ttyS0
+echo "'$MARK_CMDLINE':[$(/bin/busybox cat /proc/cmdline)]" >/dev/ttyS0
+/bin/busybox poweroff -f
+'
+	sum=$( (printf '%s' "$init"; sha256sum /bin/busybox) | sha256sum | cut -c1-16)
+	if [ "$(cat "$E2E_CACHE/initramfs.sum" 2>/dev/null)" != "$sum" ] || [ ! -s "$E2E_CACHE/initramfs-amd64.xz" ]; then
+		root=$(mktemp -d "$E2E_CACHE/initramfs.XXXXXX")
+		mkdir -p "$root/bin" "$root/proc" "$root/dev"
+		cp /bin/busybox "$root/bin/busybox"
+		printf '%s' "$init" >"$root/init"
+		chmod 755 "$root/init"
+		# the kernel's xz decoder wants crc32 (or no) check
+		(cd "$root" && find . -mindepth 1 | LC_ALL=C sort | busybox cpio -o -H newc 2>/dev/null) |
+			xz --check=crc32 -9 >"$E2E_CACHE/initramfs-amd64.xz.new" &&
+			mv "$E2E_CACHE/initramfs-amd64.xz.new" "$E2E_CACHE/initramfs-amd64.xz"
+		rm -rf "$root"
+		echo "$sum" >"$E2E_CACHE/initramfs.sum"
+	fi
+	[ -s "$E2E_CACHE/vmlinuz" ] && [ -s "$E2E_CACHE/initramfs-amd64.xz" ]
+}
+
+e2e_cleanup() {
+	local n p
+	for n in "${!GUEST_PID[@]}"; do
+		p=${GUEST_PID[$n]}
+		[ -n "$p" ] && kill "$p" 2>/dev/null
+	done
+	[ -n "$DNSMASQ_PID" ] && kill "$DNSMASQ_PID" 2>/dev/null
+	[ -n "$HTTP_PID" ] && kill "$HTTP_PID" 2>/dev/null
+	# anything else of ours still inside the namespace
+	if [ -n "${NS:-}" ]; then
+		for p in $(ip netns pids "$NS" 2>/dev/null); do kill "$p" 2>/dev/null; done
+		sleep 0.3
+		for p in $(ip netns pids "$NS" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+	fi
+	wait 2>/dev/null
+	[ -n "${NS:-}" ] && ip netns del "$NS" 2>/dev/null
+	if [ -n "${T:-}" ] && [ -d "$T" ]; then
+		if [ -n "${KEEP:-}" ]; then echo "# kept $T" >&2; else rm -rf "$T"; fi
+	fi
+}
+
+# Temp dir, namespace, bridge br0 ($SRV/24), cleanup trap.
+e2e_setup() {
+	T=$(mktemp -d "/tmp/pxeinv-${E2E_NAME:-e2e}.XXXXXX")
+	chmod 755 "$T"
+	NS=pxeinv-${E2E_NAME:-e2e}-$$
+	trap e2e_cleanup EXIT
+	trap 'exit 130' INT TERM
+	ip netns add "$NS" &&
+		ip -n "$NS" link set lo up &&
+		ip -n "$NS" link add br0 type bridge &&
+		ip -n "$NS" link set br0 type bridge forward_delay 0 stp_state 0 &&
+		ip -n "$NS" addr add "$SRV/24" dev br0 &&
+		ip -n "$NS" link set br0 up
+}
+
+# e2e_tap NAME [BRIDGE]: a tap device for a guest, on br0 (or another bridge, "none" for none).
+e2e_tap() {
+	local tap=$1 br=${2:-br0}
+	ip -n "$NS" tuntap add dev "$tap" mode tap || return 1
+	[ "$br" = none ] || ip -n "$NS" link set "$tap" master "$br" || return 1
+	ip -n "$NS" link set "$tap" up
+}
+
+# e2e_http SCHEMATIC VERSION: HTTP server for $T/www with the stand-in factory.
+e2e_http() {
+	local d=$T/www/image/$1/$2 i
+	mkdir -p "$d"
+	ln -f "$E2E_CACHE/vmlinuz" "$d/kernel-amd64" 2>/dev/null || cp "$E2E_CACHE/vmlinuz" "$d/kernel-amd64"
+	ln -f "$E2E_CACHE/initramfs-amd64.xz" "$d/initramfs-amd64.xz" 2>/dev/null ||
+		cp "$E2E_CACHE/initramfs-amd64.xz" "$d/initramfs-amd64.xz"
+	chmod -R a+rX "$T/www"
+	[ -n "$HTTP_PID" ] && return 0
+	# python's access log goes to stderr, unbuffered
+	ip netns exec "$NS" python3 -u -m http.server "$HTTP_PORT" --bind "$SRV" --directory "$T/www" \
+		</dev/null >"$T/http.log" 2>&1 &
+	HTTP_PID=$!
+	for i in $(seq 50); do
+		grep -q 'Serving HTTP' "$T/http.log" 2>/dev/null && return 0
+		kill -0 "$HTTP_PID" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+# e2e_dnsmasq CONF [BINARY]: start dnsmasq in the foreground; log in $T/dnsmasq.log.
+e2e_dnsmasq() {
+	local conf=$1 bin=${2:-$DNSMASQ} i
+	DNSMASQ_LOG=$T/dnsmasq.log
+	: >"$DNSMASQ_LOG"
+	chmod 666 "$DNSMASQ_LOG"
+	rm -f "$T/leases"
+	ip netns exec "$NS" "$bin" -k --conf-file="$conf" --pid-file="$T/dnsmasq.pid" \
+		--log-facility="$DNSMASQ_LOG" </dev/null >"$T/dnsmasq.err" 2>&1 &
+	DNSMASQ_PID=$!
+	for i in $(seq 50); do
+		grep -q 'DHCP, IP range' "$DNSMASQ_LOG" 2>/dev/null && return 0
+		kill -0 "$DNSMASQ_PID" 2>/dev/null || { cat "$T/dnsmasq.err" >&2; return 1; }
+		sleep 0.1
+	done
+	return 1
+}
+
+e2e_dnsmasq_stop() {
+	[ -n "$DNSMASQ_PID" ] || return 0
+	kill "$DNSMASQ_PID" 2>/dev/null
+	wait "$DNSMASQ_PID" 2>/dev/null
+	DNSMASQ_PID=
+}
+
+# e2e_dnsmasq_hup: SIGHUP (reload, no restart) and wait for the reload line.
+e2e_dnsmasq_hup() {
+	local before i
+	before=$(grep -c 'pxe-inventory: reloaded\|keeping the previous inventory' "$DNSMASQ_LOG")
+	kill -HUP "$DNSMASQ_PID" || return 1
+	for i in $(seq 50); do
+		[ "$(grep -c 'pxe-inventory: reloaded\|keeping the previous inventory' "$DNSMASQ_LOG")" -gt "$before" ] &&
+			return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# e2e_guest NAME FIRMWARE ARGS...: start QEMU (TCG) in the namespace.
+# FIRMWARE: uefi (OVMF) or bios (SeaBIOS). ARGS: NICs, -smbios, -uuid...
+# The serial console goes to $T/NAME.serial; QEMU exits when the guest powers off.
+e2e_guest() {
+	local name=$1 fw=$2 fwargs=()
+	shift 2
+	if [ "$fw" = uefi ]; then
+		cp "$OVMF_VARS" "$T/$name.vars.fd"
+		fwargs=(-drive if=pflash,format=raw,readonly=on,file="$OVMF_CODE"
+			-drive if=pflash,format=raw,file="$T/$name.vars.fd")
+	fi
+	: >"$T/$name.serial"
+	ip netns exec "$NS" timeout "${E2E_QEMU_TIMEOUT:-240}" qemu-system-x86_64 -accel tcg -M q35 -m 512 -smp 1 \
+		-nographic -serial file:"$T/$name.serial" -monitor none -no-reboot \
+		"${fwargs[@]}" "$@" </dev/null >"$T/$name.qemu" 2>&1 &
+	GUEST_PID[$name]=$!
+}
+
+# e2e_wait_for NAME REGEX SECS: wait for REGEX on the guest's serial console.
+e2e_wait_for() {
+	local name=$1 re=$2 secs=$3 end=$((SECONDS + $3))
+	while [ $SECONDS -lt $end ]; do
+		grep -a -q -E "$re" "$T/$name.serial" 2>/dev/null && return 0
+		kill -0 "${GUEST_PID[$name]}" 2>/dev/null || break
+		sleep 0.25
+	done
+	grep -a -q -E "$re" "$T/$name.serial" 2>/dev/null
+}
+
+# e2e_wait_guest NAME SECS: wait until QEMU exits (guest powered off), else kill it.
+# Returns 0 if it exited by itself.
+e2e_wait_guest() {
+	local name=$1 end=$((SECONDS + $2)) p=${GUEST_PID[$1]}
+	while [ $SECONDS -lt $end ]; do
+		kill -0 "$p" 2>/dev/null || { wait "$p" 2>/dev/null; GUEST_PID[$name]=; return 0; }
+		sleep 0.25
+	done
+	e2e_kill_guest "$name"
+	return 1
+}
+
+e2e_kill_guest() {
+	local p=${GUEST_PID[$1]}
+	[ -n "$p" ] || return 0
+	kill "$p" 2>/dev/null
+	wait "$p" 2>/dev/null
+	GUEST_PID[$1]=
+}
+
+# The serial console without CRs and ANSI escapes.
+e2e_serial() { tr -d '\r' <"$T/$1.serial" | sed 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1b[()][A-Z0-9]//g'; }
+
+# The kernel command line printed by the initramfs (without the brackets).
+e2e_cmdline() { e2e_serial "$1" | sed -n "s/^.*$MARK_CMDLINE:\[\(.*\)\]\$/\1/p" | tail -n 1; }
+
+# The rendered kernel arguments of a node script (the kernel line minus its URL).
+e2e_rendered() { sed -n 's/^kernel [^ ]* //p' "$1"; }
+
+# e2e_tail NAME: the last lines of the guest's console, dnsmasq's log and the HTTP log.
+e2e_tail() {
+	echo "--- $1 serial (tail)" >&2
+	e2e_serial "$1" | grep -a -v '^\s*$' | tail -n "${2:-15}" | sed 's/^/    /' >&2
+	echo "--- dnsmasq (tail)" >&2
+	tail -n "${2:-15}" "$T/dnsmasq.log" | sed 's/^/    /' >&2
+	echo "--- http (tail)" >&2
+	tail -n 5 "$T/http.log" 2>/dev/null | sed 's/^/    /' >&2
+	[ -s "$T/$1.qemu" ] && { echo "--- qemu" >&2; tail -n 5 "$T/$1.qemu" | sed 's/^/    /' >&2; }
+	return 0
+}
