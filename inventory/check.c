@@ -955,6 +955,10 @@ static void check_claim(struct inventory *inv, struct strtab *table,
 			first->board_shared = self->board_shared = 1;
 		return;
 	}
+	if (claim->kv && found->node != claim->node &&
+	    strncmp(key, "p:", 2) == 0)
+		((struct node *)found->node)->pair_duplicate =
+			((struct node *)claim->node)->pair_duplicate = 1;
 	{
 		const struct check_claim *first = found;
 		const char *file = claim->kv ? claim->kv->src->shown :
@@ -1074,6 +1078,28 @@ static void check_duplicates(struct inventory *inv, struct node *nodes)
 	strtab_free(&table);
 }
 
+/**
+ * Check that a node to install keeps an identity of its own once shared
+ * serials are set aside (two boards of one chassis share its serial).
+ *
+ * @v inv       Inventory
+ * @v n         Checked node
+ */
+static void check_identifiable(struct inventory *inv, const struct node *n)
+{
+	const struct inv_kv *kv;
+
+	if (n->inv->file->broken || n->install == NODE_INSTALL_NO ||
+	    n->nmacs || n->uuid || !n->serial || n->board_serial ||
+	    !n->serial_shared || n->pair_duplicate)
+		return;
+	kv = inventory_get(n->inv, "serial");
+	diag_add(&inv->diags, DIAG_ERROR, kv->src->shown, kv->val->line,
+		 kv->val->col, "serial '%s' is shared with another node, so "
+		 "it does not identify node %s; set its boardSerial, mac or "
+		 "uuid", n->serial, n->hostname);
+}
+
 size_t node_check_all(struct inventory *inv, struct node **nodes_out)
 {
 	struct node *nodes = arena_alloc(&inv->arena,
@@ -1089,6 +1115,8 @@ size_t node_check_all(struct inventory *inv, struct node **nodes_out)
 	for (i = 0; i < inv->ndefaults; i++)
 		check_file_keys(inv, inv->defaults[i]);
 	check_duplicates(inv, nodes);
+	for (i = 0; i < inv->n; i++)
+		check_identifiable(inv, &nodes[i]);
 	diag_unique(&inv->diags);
 	*nodes_out = nodes;
 	return inv->diags.errors;

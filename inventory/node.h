@@ -50,6 +50,7 @@ struct node {
 	int nmacs;
 	int serial_shared;               /**< another node has this serial */
 	int board_shared;                /**< another node has this board serial */
+	int pair_duplicate;              /**< another node has the same pair */
 	int errors;                     /**< errors found in this node */
 };
 

@@ -86,6 +86,14 @@ if /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert 
 	pass "check --json"
 else fail "check --json" "$(head -c 300 "$T/out")"; fi
 
+mkdir -p "$T/chassis"
+printf 'schematicID: 376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba\ntalosVersion: v1.9.5\ninstall: true\n' >"$T/chassis/_defaults.yaml"
+printf 'serial: S1\nboardSerial: B1\n' >"$T/chassis/a.yaml"
+printf 'serial: S1\n' >"$T/chassis/b.yaml"
+run check "$T/chassis"
+expect_line "a shared chassis serial alone does not identify a node" "$T/err" \
+	"$T/chassis/b.yaml:1:9: error: serial 'S1' is shared with another node, so it does not identify node b; set its boardSerial, mac or uuid"
+
 mkdir -p "$T/fifo"
 mkfifo "$T/fifo/node-01.yaml"
 run check "$T/fifo"
