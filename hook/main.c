@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,6 @@
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "../inventory/version.h"
 #include "event.h"
@@ -60,10 +60,12 @@ static void hook_log(int prio, const char *msg)
  */
 static void hook_flag_name(const char *dir, char *out)
 {
-	unsigned long crc = crc32(0, (const unsigned char *)dir, strlen(dir));
+	uint32_t h = 2166136261u;       /* FNV-1a */
 
+	for (; *dir; dir++)
+		h = (h ^ (unsigned char)*dir) * 16777619u;
 	snprintf(out, 128, "/dev/shm/pxeinv-hook.%ld.%08lx.failing",
-		 (long)getuid(), crc);
+		 (long)getuid(), (unsigned long)h);
 }
 
 /**

@@ -7,6 +7,24 @@
 
 #include "stub.h"
 
+/** Characters `pxeinv check` accepts in a serial (inventory/check.c) */
+#define STUB_SERIAL_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZ" \
+	"abcdefghijklmnopqrstuvwxyz0123456789.:+-"
+/** Why a reported serial is commented out */
+#define STUB_UNUSABLE "  (reported, but pxeinv cannot match it: " \
+	"only letters, digits and .:+-)"
+
+/**
+ * Tell whether a reported serial can go into the inventory as it is.
+ *
+ * @v s         Serial
+ * @ret ok      1 when `pxeinv check` accepts it
+ */
+static int stub_usable(const char *s)
+{
+	return strspn(s, STUB_SERIAL_CHARS) == strlen(s);
+}
+
 int stub_quote(const char *s, char *buf, size_t size)
 {
 	size_t n = 0;
@@ -81,12 +99,14 @@ int stub_render(const struct kvfile *rec, char *buf, size_t size)
 	if ((v = kv_get(rec, "serial")) && *v) {
 		if (stub_quote(v, q, sizeof(q)) < 0)
 			return -1;
-		LINE("serial: %s\n", q);
+		LINE("%sserial: %s%s\n", stub_usable(v) ? "" : "# ", q,
+		     stub_usable(v) ? "" : STUB_UNUSABLE);
 	}
 	if ((v = kv_get(rec, "board_serial")) && *v) {
 		if (stub_quote(v, q, sizeof(q)) < 0)
 			return -1;
-		LINE("boardSerial: %s\n", q);
+		LINE("%sboardSerial: %s%s\n", stub_usable(v) ? "" : "# ", q,
+		     stub_usable(v) ? "" : STUB_UNUSABLE);
 	}
 	if (arch && (strcmp(arch, "efi-arm64") == 0 ||
 		     strcmp(arch, "http-arm64") == 0))

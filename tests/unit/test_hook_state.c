@@ -1,0 +1,444 @@
+/*
+ * Unit tests: pxeinv-hook's state files, journal, lease database, stubs
+ * and recording (hook/kvfile.c, journal.c, leasedb.c, stub.c, record.c).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../hook/event.h"
+#include "../../hook/journal.h"
+#include "../../hook/kvfile.h"
+#include "../../hook/leasedb.h"
+#include "../../hook/record.h"
+#include "../../hook/state.h"
+#include "../../hook/stub.h"
+
+/** Scratch state directory */
+static char dir[64];
+
+/**
+ * Create the scratch directory.
+ *
+ * @v state     cmocka state
+ * @ret rc      0
+ */
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/pxeinv-hook-unit.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	return 0;
+}
+
+/**
+ * Remove the scratch directory.
+ *
+ * @v state     cmocka state
+ * @ret rc      0
+ */
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	return 0;
+}
+
+/**
+ * Parse a string as a state file.
+ *
+ * @v s         Contents
+ * @ret rc      kv_parse() result
+ */
+static int kvp(const char *s)
+{
+	struct kvfile f;
+
+	return kv_parse(&f, s, strlen(s));
+}
+
+/**
+ * State files: strict parsing.
+ *
+ * @v state     cmocka state
+ */
+static void test_kv_parse(void **state)
+{
+	struct kvfile f;
+	const char *ok = "# pxeinv-state 1\nstage ipxe\nboots 3\nempty \n";
+
+	(void)state;
+	assert_int_equal(kv_parse(&f, ok, strlen(ok)), 0);
+	assert_int_equal(f.count, 3);
+	assert_string_equal(kv_get(&f, "stage"), "ipxe");
+	assert_int_equal(kv_get_num(&f, "boots"), 3);
+	assert_string_equal(kv_get(&f, "empty"), "");
+	assert_null(kv_get(&f, "nope"));
+	assert_int_equal(kvp(""), -EINVAL);
+	assert_int_equal(kvp("# pxeinv-state 2\n"), -EINVAL);
+	assert_int_equal(kvp("# pxeinv-state 1\nstage ipxe"), -EINVAL);
+	assert_int_equal(kvp("# pxeinv-state 1\nstage\n"), -EINVAL);
+	assert_int_equal(kvp("# pxeinv-state 1\nSTAGE x\n"), -EINVAL);
+	assert_int_equal(kvp("# pxeinv-state 1\na b\na c\n"), -EINVAL);
+	assert_int_equal(kvp("# pxeinv-state 1\na b\x01\n"), -EINVAL);
+	assert_int_equal(kvp("# pxeinv-state 1\n\n"), -EINVAL);
+}
+
+/**
+ * State files: write then read back, and replace.
+ *
+ * @v state     cmocka state
+ */
+static void test_kv_roundtrip(void **state)
+{
+	struct kvfile f = { 0 }, g;
+	int fd;
+
+	(void)state;
+	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_true(fd >= 0);
+	assert_int_equal(kv_read(fd, "x", &g), -ENOENT);
+	assert_int_equal(kv_set(&f, "a", "one\ntwo"), 0);
+	assert_int_equal(kv_set_num(&f, "n", 42), 0);
+	assert_int_equal(kv_write(fd, "x", &f), 0);
+	assert_int_equal(kv_read(fd, "x", &g), 0);
+	assert_string_equal(kv_get(&g, "a"), "one?two");
+	assert_int_equal(kv_get_num(&g, "n"), 42);
+	assert_int_equal(kv_set_num(&g, "n", 43), 0);
+	assert_int_equal(kv_write(fd, "x", &g), 0);
+	assert_int_equal(kv_read(fd, "x", &f), 0);
+	assert_int_equal(kv_get_num(&f, "n"), 43);
+	assert_int_equal(f.count, 2);
+	close(fd);
+}
+
+/**
+ * Parse a string as a journal line.
+ *
+ * @v s         Line
+ * @ret rc      journal_parse() result
+ */
+static int jp(const char *s)
+{
+	struct journal_rec rec;
+
+	return journal_parse(s, strlen(s), &rec);
+}
+
+/**
+ * Journal lines: formatted under PIPE_BUF, parsed back.
+ *
+ * @v state     cmocka state
+ */
+static void test_journal_format_parse(void **state)
+{
+	struct hook_event ev;
+	struct journal_rec rec;
+	char line[JOURNAL_LINE_MAX];
+	size_t len;
+
+	(void)state;
+	memset(&ev, 0, sizeof(ev));
+	ev.action = HOOK_ADD;
+	ev.now = 1700000000;
+	ev.arch = 11;
+	strcpy(ev.node, "node-a");
+	strcpy(ev.stage, "ipxe");
+	strcpy(ev.mac, "52:54:00:aa:00:01");
+	strcpy(ev.ip, "10.0.0.5");
+	strcpy(ev.vendor_class, "a\"b\\c");
+	/* the longest fields still fit in one atomic write */
+	memset(ev.user_class, '"', sizeof(ev.user_class) - 1);
+	memset(ev.hostname, '\\', sizeof(ev.hostname) - 1);
+	memset(ev.serial, '"', sizeof(ev.serial) - 1);
+	memset(ev.board_serial, '"', sizeof(ev.board_serial) - 1);
+	memset(ev.file, '"', sizeof(ev.file) - 1);
+	len = journal_format(&ev, line);
+	assert_true(len < JOURNAL_LINE_MAX);
+	assert_int_equal(line[len - 1], '\n');
+	assert_int_equal(journal_parse(line, len - 1, &rec), 0);
+	assert_int_equal(rec.ts, 1700000000);
+	assert_string_equal(rec.event, "add");
+	assert_string_equal(rec.node, "node-a");
+	assert_string_equal(rec.arch, "efi-arm64");
+	assert_string_equal(rec.vendor_class, "a\"b\\c");
+	assert_int_equal(strlen(rec.user_class), sizeof(ev.user_class) - 1);
+	assert_string_equal(rec.install, "");
+	assert_int_equal(jp("{\"ts\":1}"), -EINVAL);
+	assert_int_equal(jp("{\"ts\":1,\"event\":\"a\""),
+			 -EINVAL);
+	assert_int_equal(jp("{\"ts\":1,\"event\":\"a\"}"),
+			 0);
+	assert_int_equal(jp("{\"ts\":1,\"event\":a}"),
+			 -EINVAL);
+	assert_int_equal(jp("{\"ts\":1,\"event\":\"\\q\"}"), -EINVAL);
+}
+
+/** Lines seen by the walk */
+static int walked;
+
+/**
+ * Count journal lines.
+ *
+ * @v rec       Line
+ * @v ctx       Unused
+ * @ret stop    0
+ */
+static int count_line(const struct journal_rec *rec, void *ctx)
+{
+	(void)ctx;
+	(void)rec;
+	walked++;
+	return 0;
+}
+
+/**
+ * Journal: appends, rotation, torn lines skipped by readers.
+ *
+ * @v state     cmocka state
+ */
+static void test_journal_append_rotate(void **state)
+{
+	char line[JOURNAL_LINE_MAX], path[128];
+	struct stat st;
+	size_t len, bad;
+	int fd, i, jfd;
+
+	(void)state;
+	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_true(fd >= 0);
+	len = journal_format_note("rearm", "node-a", 1700000000, line);
+	for (i = 0; i < 100; i++)
+		assert_int_equal(journal_append(fd, line, len, 4096), 0);
+	snprintf(path, sizeof(path), "%s/%s", dir, JOURNAL_OLD);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(st.st_size <= 4096);
+	snprintf(path, sizeof(path), "%s/%s", dir, JOURNAL_FILE);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(st.st_size <= 4096);
+	/* a torn line (a crash mid-write) */
+	jfd = open(path, O_WRONLY | O_APPEND);
+	assert_true(jfd >= 0);
+	assert_int_equal(write(jfd, "{\"ts\":1,\"ev", 11), 11);
+	close(jfd);
+	walked = 0;
+	assert_int_equal(journal_walk(fd, count_line, NULL, &bad), 0);
+	assert_int_equal(bad, 1);
+	assert_true(walked > 0 && walked < 100);
+	assert_int_equal(journal_append(fd, line, 0, 4096), -EINVAL);
+	assert_int_equal(journal_append(fd, "x", 1, 4096), -EINVAL);
+	close(fd);
+}
+
+/**
+ * Lease database: one file per lease, dnsmasq's line format.
+ *
+ * @v state     cmocka state
+ */
+static void test_leasedb(void **state)
+{
+	struct hook_event ev;
+	char buf[4096];
+	unsigned long count;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	assert_true(leasedb_valid_line("1700000000 52:54:00:aa:00:01 "
+				       "10.0.0.5 host 01:52", "10.0.0.5"));
+	assert_true(leasedb_valid_line("0 52:54:00:aa:00:01 10.0.0.5 * *",
+				       "10.0.0.5"));
+	assert_false(leasedb_valid_line("0 52:54:00:aa:00:01 10.0.0.5 * *",
+					"10.0.0.6"));
+	assert_false(leasedb_valid_line("0 52:54:00:aa:00:01 10.0.0.5 *",
+					"10.0.0.5"));
+	assert_false(leasedb_valid_line("x 52:54:00:aa:00:01 10.0.0.5 * *",
+					"10.0.0.5"));
+	assert_false(leasedb_valid_line("0 52:54:00:aa:00:01 10.0.0.5 * * "
+					"x", "10.0.0.5"));
+	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_true(fd >= 0);
+	memset(&ev, 0, sizeof(ev));
+	ev.action = HOOK_ADD;
+	ev.now = 1700000000;
+	ev.expires = 1700003600;
+	strcpy(ev.mac, "52:54:00:aa:00:01");
+	strcpy(ev.ip, "10.0.0.5");
+	assert_int_equal(leasedb_update(fd, &ev), 0);
+	strcpy(ev.ip, "10.0.0.6");
+	ev.expires = -1;
+	ev.length = 60;
+	strcpy(ev.hostname, "h6");
+	assert_int_equal(leasedb_update(fd, &ev), 0);
+	f = fmemopen(buf, sizeof(buf), "w");
+	assert_non_null(f);
+	assert_int_equal(leasedb_dump(fd, f, &count), 0);
+	fclose(f);
+	assert_int_equal(count, 2);
+	assert_non_null(strstr(buf, "1700003600 52:54:00:aa:00:01 10.0.0.5 * "
+			       "*\n"));
+	assert_non_null(strstr(buf, "1700000060 52:54:00:aa:00:01 10.0.0.6 h6 "
+			       "*\n"));
+	ev.action = HOOK_DEL;
+	assert_int_equal(leasedb_update(fd, &ev), 0);
+	f = fmemopen(buf, sizeof(buf), "w");
+	assert_int_equal(leasedb_dump(fd, f, &count), 0);
+	fclose(f);
+	assert_int_equal(count, 1);
+	close(fd);
+}
+
+/**
+ * Stubs: valid YAML for nodes/, unusable serials commented out.
+ *
+ * @v state     cmocka state
+ */
+static void test_stub(void **state)
+{
+	struct kvfile f = { 0 };
+	char buf[2048];
+
+	(void)state;
+	kv_set(&f, "mac", "52:54:00:cc:00:04");
+	kv_set(&f, "serial", "SER-1");
+	kv_set(&f, "board_serial", "B 1");
+	kv_set(&f, "arch", "efi-arm64");
+	assert_true(stub_render(&f, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "\nmac: \"52:54:00:cc:00:04\"\n"));
+	assert_non_null(strstr(buf, "\nserial: \"SER-1\"\n"));
+	assert_non_null(strstr(buf, "\n# boardSerial: \"B 1\"  (reported"));
+	assert_non_null(strstr(buf, "\narch: arm64\ninstall: false\n"));
+	assert_int_equal(stub_render(&f, buf, 100), -1);
+	assert_int_equal(stub_quote("a\"b\\", buf, sizeof(buf)), 8);
+	assert_string_equal(buf, "\"a\\\"b\\\\\"");
+}
+
+/**
+ * Boots: a firmware request starts one, iPXE right after it does not.
+ *
+ * @v state     cmocka state
+ */
+static void test_is_boot(void **state)
+{
+	(void)state;
+	assert_true(record_is_boot("firmware", "ipxe", 100, 110));
+	assert_true(record_is_boot("httpboot", "", 0, 110));
+	assert_false(record_is_boot("ipxe", "firmware", 100, 110));
+	assert_true(record_is_boot("ipxe", "firmware", 100,
+				   100 + RECORD_BOOT_WINDOW + 1));
+	assert_true(record_is_boot("ipxe", "ipxe", 100, 110));
+	assert_true(record_is_boot("ipxe", "", 0, 110));
+}
+
+/**
+ * Recording: a node's events, the boot-once marker, a corrupt file.
+ *
+ * @v state     cmocka state
+ */
+static void test_record(void **state)
+{
+	struct record_opts opts = { dir, JOURNAL_MAX_DEFAULT };
+	struct record_notes notes;
+	struct hook_event ev;
+	struct kvfile f;
+	char err[512], path[128];
+	long long when;
+	int fd;
+	FILE *p;
+
+	(void)state;
+	memset(&ev, 0, sizeof(ev));
+	ev.action = HOOK_ADD;
+	ev.now = 1700000000;
+	ev.arch = 7;
+	ev.expires = -1;
+	ev.length = -1;
+	ev.steered = 1;
+	strcpy(ev.node, "node-b");
+	strcpy(ev.stage, "ipxe");
+	strcpy(ev.install, "once");
+	strcpy(ev.mac, "52:54:00:aa:00:02");
+	strcpy(ev.ip, "10.0.0.7");
+	assert_int_equal(record_event(&opts, &ev, &notes, err, sizeof(err)),
+			 0);
+	ev.action = HOOK_TFTP;
+	strcpy(ev.file, "/srv/tftp/pxeinv/nodes/node-b.ipxe");
+	strcpy(ev.file_node, "node-b");
+	assert_int_equal(record_event(&opts, &ev, &notes, err, sizeof(err)),
+			 0);
+	assert_true(notes.once_marked);
+	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_true(fd >= 0);
+	assert_true(state_once_marked(fd, "node-b", &when));
+	assert_int_equal(when, 1700000000);
+	assert_int_equal(kv_read(fd, "nodes/node-b", &f), 0);
+	assert_int_equal(kv_get_num(&f, "boots"), 1);
+	assert_int_equal(kv_get_num(&f, "fetches"), 1);
+	assert_int_equal(state_once_clear(fd, "node-b"), 0);
+	assert_int_equal(state_once_clear(fd, "node-b"), -ENOENT);
+	assert_false(state_once_marked(fd, "node-b", NULL));
+
+	/* a corrupt node file is set aside and started afresh */
+	snprintf(path, sizeof(path), "%s/nodes/node-b", dir);
+	p = fopen(path, "w");
+	assert_non_null(p);
+	fputs("junk\n", p);
+	fclose(p);
+	ev.action = HOOK_OLD;
+	assert_int_equal(record_event(&opts, &ev, &notes, err, sizeof(err)),
+			 0);
+	assert_non_null(strstr(notes.warning, "corrupt state file"));
+	assert_int_equal(kv_read(fd, "nodes/node-b", &f), 0);
+	assert_string_equal(kv_get(&f, "stage"), "ipxe");
+	assert_int_equal(kv_read(fd, "nodes/node-b.corrupt", &f), -EINVAL);
+
+	/* an unknown machine */
+	strcpy(ev.node, "unknown");
+	strcpy(ev.mac, "52:54:00:cc:00:09");
+	ev.action = HOOK_ADD;
+	assert_int_equal(record_event(&opts, &ev, &notes, err, sizeof(err)),
+			 0);
+	assert_true(notes.new_unknown);
+	assert_int_equal(kv_read(fd, "global", &f), 0);
+	assert_int_equal(kv_get_num(&f, "unknown_machines"), 1);
+	assert_int_equal(kv_get_num(&f, "events"), 4);
+	close(fd);
+
+	/* an unusable state directory is an error, with the path */
+	opts.state_dir = "/nonexistent/pxeinv";
+	assert_int_equal(record_event(&opts, &ev, &notes, err, sizeof(err)),
+			 -ENOENT);
+	assert_string_equal(err, "/nonexistent/pxeinv: No such file or "
+			    "directory");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_kv_parse),
+		cmocka_unit_test_setup_teardown(test_kv_roundtrip, setup,
+						teardown),
+		cmocka_unit_test(test_journal_format_parse),
+		cmocka_unit_test_setup_teardown(test_journal_append_rotate,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_leasedb, setup, teardown),
+		cmocka_unit_test(test_stub),
+		cmocka_unit_test(test_is_boot),
+		cmocka_unit_test_setup_teardown(test_record, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
