@@ -1,0 +1,575 @@
+#!/bin/bash
+# Tests of pxeinv-hook, driven by the real patched dnsmasq.
+#
+# Usage: tests/hook/run.sh            (as root: network and mount namespaces)
+#
+# Environment:
+#   PXEINV_DNSMASQ  patched dnsmasq (default build/bin/dnsmasq)
+#   PXEINV_BIN      pxeinv CLI (default build/bin/pxeinv)
+#   PXEINV_HOOK     the hook (default build/bin/pxeinv-hook)
+#   HOOK_BURST=N    events in the burst test (default 10000)
+#   KEEP=1          keep the temporary directory at the end
+#
+# Two network namespaces joined by a veth pair, as in tests/integration:
+# dnsmasq (DHCP + TFTP, running as nobody) with the fragment `pxeinv compile
+# --hook --state-dir` writes, so that dnsmasq runs the hook (as
+# dhcp-scriptuser nobody) for every lease change and TFTP transfer. Real
+# clients: dhcpclient.py (tests/integration), perfdhcp, curl (TFTP).
+# Prints PASS/FAIL per case and "N passed, N failed"; exits 1 on failure.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+DNSMASQ=${PXEINV_DNSMASQ:-$root/build/bin/dnsmasq}
+PXEINV=${PXEINV_BIN:-$root/build/bin/pxeinv}
+HOOK_SRC=${PXEINV_HOOK:-$root/build/bin/pxeinv-hook}
+BURST=${HOOK_BURST:-10000}
+DHCPCLIENT=$root/tests/integration/dhcpclient.py
+
+passed=0
+failed=0
+pass() { echo "PASS $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL $1${2:+: $2}"; failed=$((failed + 1)); }
+note() { echo "# $*"; }
+finish() {
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+	exit $?
+}
+abort() { echo "run.sh: $*" >&2; fail setup "$*"; finish; }
+
+[ "$(id -u)" = 0 ] || { echo "run.sh: needs root (namespaces)" >&2; echo "0 passed, 1 failed"; exit 1; }
+
+need=()
+command -v ip >/dev/null || need+=(iproute2)
+command -v curl >/dev/null || need+=(curl)
+command -v python3 >/dev/null || need+=(python3)
+command -v perfdhcp >/dev/null || need+=(kea-admin)
+command -v unshare >/dev/null || need+=(util-linux)
+if [ ${#need[@]} -gt 0 ]; then
+	note "installing ${need[*]}"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need[@]}" >/dev/null 2>&1 ||
+		{ echo "run.sh: cannot install ${need[*]}" >&2; echo "0 passed, 1 failed"; exit 1; }
+fi
+if [ ! -x "$PXEINV" ] || [ ! -x "$HOOK_SRC" ]; then
+	make -s -C "$root" pxeinv hook >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
+fi
+if [ ! -x "$DNSMASQ" ]; then
+	"$root/patches/dnsmasq/build-dnsmasq.sh" "$(dirname "$DNSMASQ")" >/dev/null ||
+		{ echo "0 passed, 1 failed"; exit 1; }
+fi
+
+T=$(mktemp -d /tmp/pxeinv-hook.XXXXXX)
+chmod 755 "$T"
+NS_S=pxeinv-hs-$$
+NS_C=pxeinv-hc-$$
+VS=phs$$
+VC=phc$$
+SRV=10.216.0.1
+DNSMASQ_PID=
+RUN_USER=nobody
+RUN_GROUP=$(id -gn nobody 2>/dev/null || echo nogroup)
+
+cleanup() {
+	[ -n "$DNSMASQ_PID" ] && kill "$DNSMASQ_PID" 2>/dev/null
+	for ns in "$NS_S" "$NS_C"; do
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null; done
+	done
+	wait 2>/dev/null
+	ip netns del "$NS_C" 2>/dev/null
+	ip netns del "$NS_S" 2>/dev/null
+	# the hook's "already logged" flags for our state directories
+	for d in "$T"/state*; do
+		[ -d "$d" ] || continue
+		rm -f "/dev/shm/pxeinv-hook.$(id -u $RUN_USER).$(python3 -c 'import sys, zlib; print("%08x" % zlib.crc32(sys.argv[1].encode()))' "$d").failing"
+	done
+	if [ -n "${KEEP:-}" ]; then echo "# kept $T"; else rm -rf "$T"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+S() { ip netns exec "$NS_S" "$@"; }
+C() { ip netns exec "$NS_C" "$@"; }
+
+ip netns add "$NS_S" && ip netns add "$NS_C" &&
+ip link add "$VS" netns "$NS_S" type veth peer name "$VC" netns "$NS_C" &&
+S ip link set lo up && C ip link set lo up &&
+S ip addr add "$SRV/16" dev "$VS" && S ip link set "$VS" up &&
+C ip addr add 10.216.0.2/16 dev "$VC" && C ip link set "$VC" up ||
+	abort "cannot set up namespaces"
+
+# The hook must be reachable by user nobody: a copy in $T
+HOOK=$T/pxeinv-hook
+install -m 755 "$HOOK_SRC" "$HOOK"
+
+# --- inventory ------------------------------------------------------------
+OUTD=$T/out
+TFTP=$OUTD/tftp
+STATE=$T/state
+mkdir -p "$T/ipxe-bin/arm64" "$T/nodes/lab" "$STATE"
+chown "$RUN_USER:$RUN_GROUP" "$STATE"
+for f in ipxe.pxe undionly.kpxe ipxe.efi snponly.efi arm64/ipxe.efi; do
+	echo "test binary $f" > "$T/ipxe-bin/$f"
+done
+cat > "$T/nodes/_defaults.yaml" <<'EOF'
+schematicID: 376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba
+talosVersion: v1.9.5
+install: false
+netmask: 255.255.0.0
+gateway: 10.216.0.1
+interface: ens1
+EOF
+printf 'mac: "52:54:00:aa:00:01"\nip: 10.216.0.11\ninstall: true\n' > "$T/nodes/lab/node-a.yaml"
+printf 'mac: "52:54:00:aa:00:02"\nip: 10.216.0.12\ninstall: once\n' > "$T/nodes/lab/node-b.yaml"
+printf 'mac: "52:54:00:aa:00:03"\nip: 10.216.0.13\ninstall: false\n' > "$T/nodes/lab/node-c.yaml"
+compile() {
+	"$PXEINV" compile -q --ipxe-dir "$T/ipxe-bin" --hook "$HOOK" --state-dir "$STATE" "$T/nodes" "$OUTD" &&
+		chmod -R a+rX "$OUTD"
+}
+compile || abort "pxeinv compile failed"
+if grep -q "^dhcp-script=$HOOK\$" "$OUTD/pxe-inventory.conf" &&
+	grep -q "^pxe-inventory=$OUTD/pxe-inventory.cdb,state:$STATE\$" "$OUTD/pxe-inventory.conf"; then
+	pass fragment-sets-hook-and-state
+else
+	fail fragment-sets-hook-and-state "$(grep -E 'dhcp-script|pxe-inventory=' "$OUTD/pxe-inventory.conf")"
+fi
+
+# --- dnsmasq control ------------------------------------------------------
+# conf NAME STATE_DIR [extra lines...]
+conf() {
+	local name=$1 state=$2
+	shift 2
+	{
+		echo "port=0"
+		echo "interface=$VS"
+		echo "user=$RUN_USER"
+		echo "group=$RUN_GROUP"
+		echo "dhcp-authoritative"
+		echo "no-ping"
+		echo "dhcp-range=10.216.1.0,10.216.254.254,255.255.0.0,1h"
+		echo "dhcp-lease-max=${LEASE_MAX:-50000}"
+		echo "dhcp-leasefile=$T/leases"
+		echo "dhcp-scriptuser=$RUN_USER"
+		echo "log-facility=$T/$name.log"
+		echo "conf-file=$OUTD/pxe-inventory.conf"
+		printf '%s\n' "$@"
+	} > "$T/$name.conf"
+	echo "$state" > "$T/$name.state"
+}
+
+# start NAME [WRAPPER...]: dnsmasq in the server namespace, the hook's
+# state directory in its environment
+start() {
+	local name=$1 i
+	shift
+	LOG=$T/$name.log
+	: > "$LOG"
+	"$@" ip netns exec "$NS_S" env PXEINV_STATE_DIR="$(cat "$T/$name.state")" \
+		"$DNSMASQ" -k --conf-file="$T/$name.conf" 2> "$T/$name.err" &
+	DNSMASQ_PID=$!
+	for i in $(seq 100); do
+		grep -q 'pxe-inventory: loaded' "$LOG" 2>/dev/null && return 0
+		kill -0 "$DNSMASQ_PID" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+stop() {
+	[ -n "$DNSMASQ_PID" ] || return 0
+	kill "$DNSMASQ_PID" 2>/dev/null
+	wait "$DNSMASQ_PID" 2>/dev/null
+	DNSMASQ_PID=
+}
+
+OUT=
+dhcp() { OUT=$(C python3 "$DHCPCLIENT" --iface "$VC" "$@" 2>&1); }
+val() { printf '%s\n' "$OUT" | sed -n "s/^$1=//p" | tail -n1; }
+boot() { local o; o=$(val "$1.opt67"); echo "${o:-$(val "$1.file")}"; }
+fetch() { C curl -s --max-time 5 "tftp://$SRV/$1"; }
+FW=(--vendor PXEClient:Arch:00007:UNDI:003000 --arch 7)
+IPXE=(--vendor PXEClient:Arch:00007:UNDI:003010 --arch 7 --user-class iPXE --ipxe)
+
+# wait_for SECONDS COMMAND...: until COMMAND succeeds
+wait_for() {
+	local n=$(( $1 * 10 ))
+	shift
+	while [ $n -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+# jq-like: jline FILE PY-EXPR: last journal line for which PY-EXPR holds
+jline() {
+	python3 - "$1" "$2" <<'EOF'
+import json, sys
+hit = None
+for line in open(sys.argv[1]):
+    try:
+        j = json.loads(line)
+    except ValueError:
+        continue
+    if eval(sys.argv[2], {}, {"j": j}):
+        hit = line.strip()
+print(hit or "")
+sys.exit(0 if hit else 1)
+EOF
+}
+has_line() { jline "$@" >/dev/null 2>&1; }
+kv() { sed -n "s/^$2 //p" "$1" 2>/dev/null; }
+
+J=$STATE/journal.jsonl
+
+# --- main instance --------------------------------------------------------
+conf main "$STATE" "log-dhcp"
+start main || abort "dnsmasq did not start: $(head -c 400 "$T/main.err" "$T/main.log")"
+
+# a firmware DORA, then iPXE's: one boot, two journal lines
+dhcp --mac 52:54:00:aa:00:01 "${FW[@]}"
+dhcp --mac 52:54:00:aa:00:01 "${IPXE[@]}"
+IP_A=$(val ACK.yiaddr)
+if wait_for 10 has_line "$J" 'j["node"] == "node-a" and j["stage"] == "ipxe"' &&
+	has_line "$J" 'j["node"] == "node-a" and j["stage"] == "firmware" and j["event"] == "add" and j["mac"] == "52:54:00:aa:00:01" and j["arch"] == "efi-x64" and j["vendor_class"].startswith("PXEClient:Arch:00007")' &&
+	has_line "$J" "j['node'] == 'node-a' and j['stage'] == 'ipxe' and j['ip'] == '$IP_A' and j['install'] == 'yes' and j['user_class'] == 'iPXE'"; then
+	pass dora-journal-lines
+else
+	fail dora-journal-lines "$(tail -n 3 "$J" 2>/dev/null) $(grep -i 'script\|hook' "$LOG" | tail -n 3)"
+fi
+st=$STATE/nodes/node-a
+if [ "$(kv "$st" stage)" = ipxe ] && [ "$(kv "$st" boots)" = 1 ] && [ "$(kv "$st" ev_firmware)" = 1 ] &&
+	[ "$(kv "$st" ev_ipxe)" = 1 ] && [ "$(kv "$st" ip)" = "$IP_A" ] && [ "$(kv "$st" install)" = yes ]; then
+	pass node-state-one-boot-two-stages
+else
+	fail node-state-one-boot-two-stages "$(tr '\n' '|' < "$st" 2>/dev/null)"
+fi
+if [ "$(stat -c %U "$J" 2>/dev/null)" = "$RUN_USER" ] && [ "$(stat -c %U "$st")" = "$RUN_USER" ]; then
+	pass hook-runs-as-dhcp-scriptuser
+else
+	fail hook-runs-as-dhcp-scriptuser "journal owned by $(stat -c %U "$J" 2>/dev/null)"
+fi
+if [ "$(cat "$STATE/leases/$IP_A" 2>/dev/null | cut -d' ' -f2-3)" = "52:54:00:aa:00:01 $IP_A" ]; then
+	pass lease-file-per-lease
+else
+	fail lease-file-per-lease "$(ls "$STATE/leases" 2>/dev/null | head -3)"
+fi
+
+# the node's script over TFTP
+got=$(fetch pxeinv/nodes/node-a.ipxe)
+if [ -n "$got" ] && wait_for 10 has_line "$J" "j['event'] == 'tftp' and j['node'] == 'node-a' and j['file'] == '$TFTP/pxeinv/nodes/node-a.ipxe' and j['ip'] == '10.216.0.2'" &&
+	[ "$(kv "$st" fetches)" = 1 ] && [ ! -e "$STATE/once/node-a" ]; then
+	pass tftp-fetch-recorded
+else
+	fail tftp-fetch-recorded "$(tail -n 2 "$J")"
+fi
+
+# an unknown machine reporting serials (our iPXE build's user class)
+dhcp --mac 52:54:00:cc:00:04 --vendor PXEClient:Arch:00011:UNDI:003010 --arch 11 --ipxe \
+	--user-class "pxeinv/1 s=SER%2DX b=BRD.1"
+U=$STATE/unknown/52-54-00-cc-00-04
+if wait_for 10 test -s "$U.yaml" &&
+	has_line "$J" 'j["node"] == "unknown" and j["serial"] == "SER-X" and j["board_serial"] == "BRD.1" and j["arch"] == "efi-arm64"' &&
+	grep -qx 'mac: "52:54:00:cc:00:04"' "$U.yaml" && grep -qx 'serial: "SER-X"' "$U.yaml" &&
+	grep -qx 'boardSerial: "BRD.1"' "$U.yaml" && grep -qx 'arch: arm64' "$U.yaml"; then
+	pass unknown-machine-with-stub
+else
+	fail unknown-machine-with-stub "$(cat "$U.yaml" 2>/dev/null | tr '\n' '|') $(tail -n1 "$J")"
+fi
+# the stub is valid YAML that pxeinv check accepts as a node once named
+mkdir -p "$T/nodes-stub/lab"
+cp "$T/nodes/_defaults.yaml" "$T/nodes-stub/"
+cp "$U.yaml" "$T/nodes-stub/lab/new-node.yaml"
+if "$PXEINV" check "$T/nodes-stub" >/dev/null 2>"$T/check.err"; then
+	pass unknown-stub-passes-pxeinv-check
+else
+	fail unknown-stub-passes-pxeinv-check "$(head -c 300 "$T/check.err")"
+fi
+
+# metrics: the textfile format, the counts
+M=$STATE/metrics
+if wait_for 5 grep -q 'pxeinv_unknown_machines 1$' "$M/pxeinv.prom" &&
+	grep -qx 'pxeinv_boot_events_total{node="node-a",stage="ipxe"} 1' "$M/node-node-a.prom" &&
+	grep -qx 'pxeinv_boot_events_total{node="node-a",stage="firmware"} 1' "$M/node-node-a.prom" &&
+	grep -qx 'pxeinv_boots_total{node="node-a"} 1' "$M/node-node-a.prom" &&
+	grep -qx 'pxeinv_boot_events_total{node="unknown",stage="ipxe"} 1' "$M/pxeinv.prom" &&
+	grep -q '^pxeinv_last_boot_timestamp_seconds{node=""} [0-9]\+$' "$M/pxeinv.prom" &&
+	! grep -hv '^#' "$M"/*.prom | grep -qvE '^[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? [0-9]+$'; then
+	pass metrics-textfile
+else
+	fail metrics-textfile "$(cat "$M"/*.prom 2>/dev/null | grep -v '^#' | tr '\n' '|')"
+fi
+
+# --- boot-once ------------------------------------------------------------
+NB=pxeinv/nodes/node-b.ipxe
+dhcp --mac 52:54:00:aa:00:02 "${IPXE[@]}"
+f1=$(boot ACK)
+got=$(fetch "$f1")
+if [ "$f1" = "$NB" ] && [ -n "$got" ] && wait_for 10 test -e "$STATE/once/node-b"; then
+	pass once-installer-then-marked
+else
+	fail once-installer-then-marked "file '$f1', marker $(ls "$STATE/once" 2>/dev/null)"
+fi
+dhcp --mac 52:54:00:aa:00:02 "${IPXE[@]}"
+if [ "$(boot ACK)" = pxeinv/exit.ipxe ] && grep -q 'node=node-b .* install=once (installed) file=pxeinv/exit.ipxe' "$LOG" &&
+	[ "$(fetch pxeinv/exit.ipxe)" = "$(cat "$TFTP/pxeinv/exit.ipxe")" ]; then
+	pass once-exits-after-fetch
+else
+	fail once-exits-after-fetch "file '$(boot ACK)'"
+fi
+if [ "$("$PXEINV" lookup "$OUTD" --mac 52:54:00:aa:00:02 --ipxe --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["file"])')" = "$NB" ]; then
+	pass once-lookup-without-state-unchanged
+else
+	fail once-lookup-without-state-unchanged
+fi
+# a dnsmasq restart and a recompile keep the node installed
+stop
+compile
+start main || abort "dnsmasq did not restart"
+dhcp --mac 52:54:00:aa:00:02 "${IPXE[@]}"
+if [ "$(boot ACK)" = pxeinv/exit.ipxe ]; then
+	pass once-survives-restart-and-recompile
+else
+	fail once-survives-restart-and-recompile "file '$(boot ACK)'"
+fi
+"$PXEINV" rearm --state-dir "$STATE" node-b > "$T/rearm.out" 2>&1
+rc=$?
+dhcp --mac 52:54:00:aa:00:02 "${IPXE[@]}"
+if [ $rc = 0 ] && [ ! -e "$STATE/once/node-b" ] && [ "$(boot ACK)" = "$NB" ] &&
+	has_line "$J" 'j["event"] == "rearm" and j["node"] == "node-b"'; then
+	pass rearm-gives-installer-again
+else
+	fail rearm-gives-installer-again "rc=$rc file '$(boot ACK)' $(cat "$T/rearm.out")"
+fi
+fetch "$NB" > /dev/null
+if wait_for 10 test -e "$STATE/once/node-b"; then
+	dhcp --mac 52:54:00:aa:00:02 "${IPXE[@]}"
+	if [ "$(boot ACK)" = pxeinv/exit.ipxe ]; then pass once-marks-again-after-rearm; else fail once-marks-again-after-rearm "$(boot ACK)"; fi
+else
+	fail once-marks-again-after-rearm "no marker"
+fi
+"$PXEINV" rearm --state-dir "$STATE" node-b >/dev/null 2>&1
+out=$("$PXEINV" rearm --state-dir "$STATE" node-b 2>&1); rc1=$?
+"$PXEINV" rearm --state-dir "$STATE" ../etc >/dev/null 2>&1; rc2=$?
+if [ $rc1 = 0 ] && printf '%s' "$out" | grep -q 'not marked' && [ $rc2 = 1 ]; then
+	pass rearm-not-marked-and-bad-name
+else
+	fail rearm-not-marked-and-bad-name "rc=$rc1/$rc2 $out"
+fi
+
+# --- pxeinv status --------------------------------------------------------
+out=$("$PXEINV" status --state-dir "$STATE" "$OUTD" 2>&1)
+if printf '%s\n' "$out" | grep -Eq "^node-a +ipxe +[0-9-]+ [0-9:]+Z +$IP_A +52:54:00:aa:00:01 +1 +yes" &&
+	printf '%s\n' "$out" | grep -q '^Unknown machines: 1' &&
+	printf '%s\n' "$out" | grep -q '^    mac: "52:54:00:cc:00:04"' &&
+	printf '%s\n' "$out" | grep -Eq '^  node-c +never seen'; then
+	pass status-table
+else
+	fail status-table "$out"
+fi
+out=$("$PXEINV" status --json --state-dir "$STATE" "$OUTD" 2>&1)
+if printf '%s' "$out" | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+n = {x["node"]: x for x in s["nodes"]}
+assert n["node-a"]["boots"] == 1 and n["node-a"]["stage"] == "ipxe", n
+assert n["node-b"]["install"] == "once" and n["node-b"]["in_inventory"] is True
+assert [x["node"] for x in s["stale"]] == ["node-c"], s["stale"]
+assert s["unknown"][0]["mac"] == "52:54:00:cc:00:04" and "serial: \"SER-X\"" in s["unknown"][0]["stub"]
+'; then
+	pass status-json
+else
+	fail status-json "$out"
+fi
+out=$("$PXEINV" status --state-dir "$STATE" node-b 2>&1)
+if printf '%s\n' "$out" | grep -Eq ' tftp +- +10\.216\.0\.2 .*pxeinv/nodes/node-b.ipxe$' &&
+	printf '%s\n' "$out" | grep -Eq ' rearm ' && printf '%s\n' "$out" | grep -Eq ' (add|old) +ipxe '; then
+	pass status-node-history
+else
+	fail status-node-history "$out"
+fi
+
+# --- corrupt state file ---------------------------------------------------
+printf 'garbage\x01\n' > "$STATE/nodes/node-a"
+chown "$RUN_USER" "$STATE/nodes/node-a"
+dhcp --mac 52:54:00:aa:00:01 "${IPXE[@]}"
+if [ "$(boot ACK)" = pxeinv/nodes/node-a.ipxe ] &&
+	wait_for 10 grep -q 'nodes/node-a: corrupt state file, moved to node-a.corrupt' "$LOG" &&
+	[ "$(kv "$STATE/nodes/node-a" stage)" = ipxe ] && [ -e "$STATE/nodes/node-a.corrupt" ]; then
+	pass corrupt-state-file-reset
+else
+	fail corrupt-state-file-reset "$(grep hook "$LOG" | tail -n 2)"
+fi
+out=$("$PXEINV" status --state-dir "$STATE" 2>&1); rc=$?
+[ $rc = 0 ] && pass status-ignores-set-aside-files || fail status-ignores-set-aside-files "$out"
+
+# --- a burst of events, with status running meanwhile ----------------------
+# PXE firmware requests from about $BURST distinct clients (perfdhcp picks
+# each MAC at random among 100 * BURST): every acknowledged client must
+# reach the journal and the lease database, while `pxeinv status --json`
+# runs in a loop and always answers. dnsmasq runs one script at a time and
+# coalesces the changes of one lease made meanwhile, so the journal has a
+# line per client at least, not one per ACK. leasefile-ro: the hook is the
+# lease database (dnsmasq's own lease file would cost ~18 ms per exchange
+# at 10,000 leases).
+stop
+conf burst "$STATE" "leasefile-ro"
+start burst || abort "dnsmasq (burst) did not start"
+before=$(wc -l < "$J")
+(
+	ok=0 bad=0
+	while [ ! -e "$T/burst.done" ]; do
+		if "$PXEINV" status --json --state-dir "$STATE" 2>/dev/null | python3 -c 'import json,sys; json.load(sys.stdin)' 2>/dev/null; then
+			ok=$((ok + 1))
+		else
+			bad=$((bad + 1))
+		fi
+		sleep 1
+	done
+	echo "$ok $bad" > "$T/status-loop"
+) &
+LOOP=$!
+VC_HEX=$(printf 'PXEClient:Arch:00007:UNDI:003000' | od -An -tx1 | tr -d ' \n')
+t0=$(date +%s)
+C timeout 120 perfdhcp -4 -l "$VC" -r 500 -R $((BURST * 100)) -n "$BURST" -p 60 -b mac=52:54:01:00:00:00 \
+	-o 60,"$VC_HEX" -o 93,0007 10.216.0.1 > "$T/perfdhcp.out" 2>&1
+t_ack=$(date +%s)
+sleep 2         # requests dnsmasq still had queued
+acks=$(grep -c "DHCPACK($VS)" "$T/burst.log")
+grep "DHCPACK($VS)" "$T/burst.log" | grep -o '52:54:01:[0-9a-f:]*' | sort -u > "$T/acked"
+macs_acked=$(wc -l < "$T/acked")
+# wait for dnsmasq's script queue to drain: every acknowledged client in
+# the journal
+burst_macs() {
+	tail -n +"$((before + 1))" "$J" | grep -o '"mac":"52:54:01:[0-9a-f:]*"' | cut -d'"' -f4 | sort -u > "$T/journaled"
+	[ -z "$(comm -23 "$T/acked" "$T/journaled")" ]
+}
+for _ in $(seq 300); do
+	burst_macs && break
+	sleep 1
+done
+t1=$(date +%s)
+touch "$T/burst.done"
+wait "$LOOP"
+sleep 1
+burst_macs
+lines=$(( $(wc -l < "$J") - before ))
+macs_logged=$(wc -l < "$T/journaled")
+missing=$(comm -23 "$T/acked" "$T/journaled" | wc -l)
+leases=$(cat "$STATE"/leases/* 2>/dev/null | grep -c ' 52:54:01:')
+note "burst: $acks ACKs to $macs_acked clients in $((t_ack - t0))s; $lines journal lines ($macs_logged clients), $leases leases stored, $((t1 - t0))s in all"
+if [ "$macs_acked" -ge $((BURST / 2)) ] && [ "$missing" = 0 ] && [ "$leases" = "$macs_logged" ] &&
+	tail -n "$lines" "$J" | python3 -c '
+import json, sys
+for l in sys.stdin:
+    json.loads(l)'; then
+	pass burst-loses-nothing
+else
+	fail burst-loses-nothing "$acks ACKs, $macs_acked clients acked, $missing of them not in the journal, $macs_logged there, $leases leases; $(grep -i 'sent\|receiv' "$T/perfdhcp.out" | head -4 | tr '\n' ' ')"
+fi
+read -r sok sbad < "$T/status-loop"
+if [ "${sok:-0}" -gt 0 ] && [ "${sbad:-1}" = 0 ]; then
+	pass status-during-burst
+else
+	fail status-during-burst "$sok good, $sbad bad runs"
+fi
+if [ "$(ls "$STATE/unknown" | grep -cE '^52-54-01(-[0-9a-f]{2}){3}$')" = "$macs_logged" ] &&
+	grep -q "^pxeinv_unknown_machines $((macs_logged + 1))\$" "$STATE/metrics/pxeinv.prom"; then
+	pass burst-unknown-machines-counted
+else
+	fail burst-unknown-machines-counted "$(grep unknown_machines "$STATE/metrics/pxeinv.prom")"
+fi
+stop
+
+# --- lease-database mode: leasefile-ro, the hook answers init ----------------
+nleases=$(ls "$STATE/leases" | grep -c '^[0-9.]*$')
+LEASE_MAX=$nleases conf ro "$STATE" "leasefile-ro" "log-dhcp"
+if start ro; then
+	# every lease is back: the pool is full for a new client, and a
+	# known one gets its address again
+	dhcp --mac 52:54:00:aa:00:01 "${IPXE[@]}"
+	ip_again=$(val ACK.yiaddr)
+	dhcp --mac 52:54:00:dd:00:01 "${IPXE[@]}" --timeout 2
+	if [ "$ip_again" = "$(kv "$STATE/nodes/node-a" ip)" ] && [ -z "$(val ACK.yiaddr)" ] &&
+		grep -q 'DHCPNAK.* 52:54:00:dd:00:01 no leases left' "$LOG" &&
+		has_line "$J" 'j["event"] == "init"'; then
+		pass leasefile-ro-init-restores-leases
+	else
+		fail leasefile-ro-init-restores-leases "$nleases leases; again '$ip_again', new '$(val ACK.yiaddr)'; $(grep -i 'lease' "$LOG" | tail -n 3)"
+	fi
+else
+	fail leasefile-ro-init-restores-leases "dnsmasq did not start: $(head -c 300 "$T/ro.err")"
+fi
+stop
+
+# --- read-only state directory: DHCP goes on, the hook logs once ------------
+RO=$T/state-ro
+mkdir -p "$RO"
+chmod 555 "$RO"
+conf rodir "$RO"
+start rodir || abort "dnsmasq (read-only state) did not start"
+dhcp --mac 52:54:00:aa:00:01 "${IPXE[@]}"
+f1=$(boot ACK)
+dhcp --mac 52:54:00:aa:00:03 "${IPXE[@]}"
+f2=$(boot ACK)
+wait_for 10 grep -q 'pxeinv-hook: .*Permission denied; events are not recorded' "$LOG"
+sleep 1
+n=$(grep -c 'pxeinv-hook: .*events are not recorded' "$LOG")
+if [ "$f1" = pxeinv/nodes/node-a.ipxe ] && [ "$f2" = pxeinv/nodes/node-c.ipxe ] && [ "$n" = 1 ] &&
+	[ -z "$(ls -A "$RO")" ]; then
+	pass readonly-state-dir-logs-once
+else
+	fail readonly-state-dir-logs-once "files '$f1' '$f2', $n log lines: $(grep hook "$LOG" | head -3)"
+fi
+stop
+
+# --- full disk: a 64 KiB tmpfs in a mount namespace of its own -------------
+FULL=$T/state-full
+mkdir -p "$FULL"
+conf full "$FULL"
+if start full unshare -m --propagation private sh -c \
+	"mount -t tmpfs -o size=64k,mode=0755 tmpfs '$FULL' && chown $RUN_USER '$FULL' &&
+	 dd if=/dev/zero of='$FULL/fill' bs=4k 2>/dev/null; exec \"\$@\"" sh; then
+	dhcp --mac 52:54:00:aa:00:01 "${IPXE[@]}"
+	f1=$(boot ACK)
+	dhcp --mac 52:54:00:aa:00:03 "${IPXE[@]}"
+	f2=$(boot ACK)
+	wait_for 10 grep -q 'pxeinv-hook: .*No space left on device; events are not recorded' "$LOG"
+	sleep 1
+	n=$(grep -c 'pxeinv-hook: .*events are not recorded' "$LOG")
+	# make room, from inside dnsmasq's mount namespace: recording resumes
+	nsenter -t "$DNSMASQ_PID" -m rm -f "$FULL/fill"
+	dhcp --mac 52:54:00:aa:00:01 "${IPXE[@]}"
+	if [ "$f1" = pxeinv/nodes/node-a.ipxe ] && [ "$f2" = pxeinv/nodes/node-c.ipxe ] && [ "$n" = 1 ] &&
+		wait_for 10 grep -q "pxeinv-hook: $FULL: recording events again" "$LOG" &&
+		nsenter -t "$DNSMASQ_PID" -m grep -q '"node":"node-a"' "$FULL/journal.jsonl" &&
+		! nsenter -t "$DNSMASQ_PID" -m sh -c "cat '$FULL/journal.jsonl'" | python3 -c '
+import json, sys
+for l in sys.stdin:
+    json.loads(l)' 2>/dev/null; then
+		fail full-disk-logs-once-then-recovers "a torn journal line"
+	elif [ "$f1" = pxeinv/nodes/node-a.ipxe ] && [ "$f2" = pxeinv/nodes/node-c.ipxe ] && [ "$n" = 1 ] &&
+		grep -q "pxeinv-hook: $FULL: recording events again" "$LOG"; then
+		pass full-disk-logs-once-then-recovers
+	else
+		fail full-disk-logs-once-then-recovers "files '$f1' '$f2', $n log lines: $(grep hook "$LOG" | head -3)"
+	fi
+	stop
+else
+	fail full-disk-logs-once-then-recovers "dnsmasq did not start: $(head -c 300 "$T/full.err")"
+fi
+if ! mountpoint -q "$FULL"; then pass full-disk-tmpfs-not-leaked; else fail full-disk-tmpfs-not-leaked; fi
+
+# --- the hook by hand: bad arguments never fail dnsmasq ----------------------
+lines=$(wc -l < "$J")
+PXEINV_STATE_DIR=$STATE "$HOOK" add nonsense 10.0.0.1 < /dev/null > /dev/null 2>&1; r1=$?
+PXEINV_STATE_DIR=$STATE "$HOOK" frobnicate < /dev/null > /dev/null 2>&1; r2=$?
+PXEINV_STATE_DIR=$STATE "$HOOK" arp-add 52:54:00:00:00:01 10.0.0.1 < /dev/null > /dev/null 2>&1; r3=$?
+if [ "$r1$r2$r3" = 000 ] && [ "$(wc -l < "$J")" = "$lines" ]; then
+	pass bad-arguments-exit-0-record-nothing
+else
+	fail bad-arguments-exit-0-record-nothing "rc $r1 $r2 $r3"
+fi
+
+finish
