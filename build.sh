@@ -39,8 +39,9 @@ Commands:
   ipxe      build build/ipxe/* (from IPXE_SRC; offline: Debian's prebuilt
             iPXE, with a warning)
   test      deps, all, then every test suite; ends with "N passed, N failed"
-  demo      deps, all, then compile the example nodes/ and show what a node
-            is handed
+  demo      deps, all, then boot node-01 of the example nodes/ in QEMU
+            through the patched dnsmasq, showing each stage and its kernel
+            command line (tests/e2e/demo.sh)
   bench     run every bench/ script
   clean     remove build/
 
@@ -87,28 +88,19 @@ build_ipxe() {
 	ipxe-config/build-ipxe.sh "$BUILD/ipxe"
 }
 
+# Build the dhcp-script hook.
+build_hook() {
+	say "hook: make"
+	make -s -j"$(nproc)" hook
+	say "hook: $BUILD/bin/pxeinv-hook"
+}
+
 # Build everything.
 build_all() {
 	build_pxeinv
+	build_hook
 	build_dnsmasq
 	build_ipxe
-}
-
-# Compile the example inventory and show what its nodes are handed.
-demo() {
-	local out=$BUILD/demo
-	say "demo: pxeinv check nodes/"
-	"$BUILD/bin/pxeinv" check nodes
-	say "demo: pxeinv compile nodes/ $out"
-	"$BUILD/bin/pxeinv" compile nodes "$out"
-	say "demo: a UEFI x86-64 firmware asking (option 93 = 7) is handed:"
-	"$BUILD/bin/pxeinv" lookup "$out" --mac 52:54:00:a0:10:01 --arch 7
-	say "demo: then node-01's iPXE, reporting serial ABCDEFGHIJ01, is handed:"
-	"$BUILD/bin/pxeinv" lookup "$out" --serial ABCDEFGHIJ01 --ipxe
-	say "demo: which boots:"
-	cat "$out/tftp/pxeinv/nodes/node-01.ipxe"
-	say "demo: node-01's kernel command line:"
-	sed -n 's/^kernel [^ ]* //p' "$out/tftp/pxeinv/nodes/node-01.ipxe"
 }
 
 cmd=${1:-all}
@@ -126,7 +118,7 @@ test)
 demo)
 	deps
 	build_all
-	demo
+	exec tests/e2e/demo.sh
 	;;
 bench)
 	deps

@@ -6,11 +6,13 @@
 #   tests/cli          the pxeinv CLI: exit codes, atomic compile, lookup
 #   tests/compat       merge.py and the seed's templates as oracles
 #   tests/integration  the patched dnsmasq in network namespaces
+#   tests/hook         the dhcp-script hook, driven by the patched dnsmasq
 #   tests/ipxe         the iPXE build, booted in QEMU
+#   tests/e2e          firmware -> iPXE -> node script -> kernel, in QEMU
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-SUITES=${PXEINV_SUITES:-"unit cli compat integration ipxe"}
+SUITES=${PXEINV_SUITES:-"unit cli compat integration hook ipxe e2e"}
 total_passed=0
 total_failed=0
 for s in $SUITES; do
