@@ -39,6 +39,10 @@ static void lookup_help(void)
 	       "and 19 HTTP boot)\n"
 	       "  --ipxe               an iPXE client (option 175); the "
 	       "default without --arch\n"
+	       "      --state-dir DIR  the hook's state directory: a node with "
+	       "install: once\n"
+	       "                       that was installed gets the exit script, "
+	       "as in dnsmasq\n"
 	       "      --json           print JSON\n"
 	       "  -h, --help           show this help\n"
 	       "  -V, --version        show the version\n\n"
@@ -156,6 +160,7 @@ int cmd_lookup(int argc, char **argv)
 		{ "ipxe", no_argument, NULL, 'i' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "state-dir", required_argument, NULL, 'S' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -219,6 +224,9 @@ int cmd_lookup(int argc, char **argv)
 		case 'h':
 			lookup_help();
 			return EXIT_OK;
+		case 'S':
+			req.state_dir = optarg;
+			break;
 		case 'V':
 			printf("pxeinv %s\n", PXEINV_VERSION);
 			return EXIT_OK;

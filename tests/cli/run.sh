@@ -158,6 +158,18 @@ lookup_expect "arm64 firmware" \
 lookup_expect "UEFI HTTP boot" \
 	'{"steered": true, "stage": "httpboot", "node": "node-10", "matched": "mac", "install": "yes", "http": true, "file": "http://10.9.0.1/boot/ipxe.efi"}' \
 	--mac 52:54:00:a0:10:01 --arch 16
+mkdir -p "$T/once/k" "$T/state/once"
+printf 'schematicID: 376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba\ntalosVersion: v1.9.5\n' >"$T/once/_defaults.yaml"
+printf 'serial: ONCE1\ninstall: once\n' >"$T/once/k/n1.yaml"
+"$PXEINV" compile -q --ipxe-dir "$T/ipxe" "$T/once" "$T/once-out" 2>/dev/null
+run lookup "$T/once-out" --serial ONCE1 --state-dir "$T/state"
+a=$(sed -n 's/^file: *//p' "$T/out")
+touch "$T/state/once/n1"
+run lookup "$T/once-out" --serial ONCE1 --state-dir "$T/state"
+b=$(sed -n 's/^file: *//p' "$T/out")
+if [ "$a" = "pxeinv/nodes/n1.ipxe" ] && [ "$b" = "pxeinv/exit.ipxe" ]; then
+	pass "lookup --state-dir: an installed once-node gets the exit script"
+else fail "lookup --state-dir" "before '$a', after '$b'"; fi
 run lookup "$T/out1" --mac 52:54:00:zz:10:01
 expect_rc "lookup of a bad MAC exits 1" 1
 
