@@ -374,6 +374,41 @@ static int cache_decode_field(const unsigned char *in, size_t len, char *out)
 }
 
 /**
+ * Undo dnsmasq's in-place RFC 3004 rewrite of option 77.
+ *
+ * When a user class happens to parse as RFC 3004 items (length byte, then
+ * data), dnsmasq zeroes every length byte before the steering sees it.
+ * Our report ("pxeinv/1 s=... b=...", percent-encoded, so never holding a
+ * NUL) parses that way when its first byte, 'p' (112), and the following
+ * bytes chain to the end.  Every NUL is then a former length byte, and
+ * each length is the distance to the next NUL (or the end), so the
+ * original text can be rebuilt exactly.
+ *
+ * @v uc        Rewritten payload (starts with a NUL)
+ * @v len       Length, at most 256
+ * @v out       Rebuilt payload, len bytes
+ * @ret rc      0, or -1 when the payload is not such a rewrite
+ */
+static int cache_undo_rfc3004(const unsigned char *uc, size_t len,
+			      unsigned char *out)
+{
+	size_t i = 0, next;
+
+	memcpy(out, uc, len);
+	while (i < len) {
+		if (uc[i] != 0)
+			return -1;
+		for (next = i + 1; next < len && uc[next] != 0; next++)
+			;
+		if (next - i - 1 > 255 || next - i - 1 < 0x20)
+			return -1;
+		out[i] = next - i - 1;
+		i = next;
+	}
+	return 0;
+}
+
+/**
  * Find the pxeinv identity report in a raw option 77 payload.
  *
  * iPXE sends "pxeinv/1 s=SERIAL b=BOARD" either raw or as one RFC 3004
@@ -390,10 +425,16 @@ static int cache_parse_identity(const unsigned char *uc, size_t len,
 {
 	static const char tag[] = "pxeinv/1";
 	size_t taglen = sizeof(tag) - 1, i, start;
+	unsigned char fixed[256];
 
 	serial[0] = board[0] = '\0';
 	if (!uc)
 		return 0;
+	if (len > 0 && uc[0] == 0 && len <= sizeof(fixed)) {
+		if (cache_undo_rfc3004(uc, len, fixed) != 0)
+			return 0;
+		uc = fixed;
+	}
 	if (len >= taglen && memcmp(uc, tag, taglen) == 0)
 		start = 0;
 	else if (len >= taglen + 1 && uc[0] == len - 1 &&

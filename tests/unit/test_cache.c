@@ -363,6 +363,47 @@ static void test_version(void **state)
 	unlink(path);
 }
 
+/**
+ * An identity report that dnsmasq rewrote as RFC 3004 items (it zeroes
+ * the length bytes in place) is still understood.
+ *
+ * @v state     cmocka state
+ */
+static void test_rfc3004_rewrite(void **state)
+{
+	struct pxeinv_cache *c = open_cache();
+	struct pxeinv_request r = { .is_ipxe = 1, .arch = -1 };
+	struct pxeinv_answer a;
+	unsigned char uc[256];
+	size_t len, j, tmp;
+	char text[256];
+
+	(void)state;
+	/* 'p' is 112, so bytes 1..112 are item 1 and byte 113 is the next
+	 * length; with 'A' (65) there, a 179-byte report chains exactly to
+	 * its end, as a real (long) board serial can. */
+	snprintf(text, sizeof(text), "pxeinv/1 s=CHASSIS9 b=");
+	while (strlen(text) < 179)
+		strcat(text, "A");
+	len = strlen(text);
+	memcpy(uc, text, len);
+	assert_int_equal(uc[113], 'A');
+	/* What dnsmasq does (rfc2131.c): check the chain, zero the lengths */
+	for (j = 0; j < len; j += uc[j] + 1)
+		;
+	assert_int_equal(j, len);
+	for (j = 0; j < len; j = tmp) {
+		tmp = j + uc[j] + 1;
+		uc[j] = 0;
+	}
+	r.user_class = uc;
+	r.user_class_len = len;
+	assert_int_equal(pxeinv_steer(c, &r, &a), PXEINV_OK);
+	assert_string_equal(a.node, "node-03");
+	assert_string_equal(a.matched, "serial");
+	pxeinv_cache_close(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -370,6 +411,7 @@ int main(void)
 		cmocka_unit_test(test_ipxe_identify),
 		cmocka_unit_test(test_damaged),
 		cmocka_unit_test(test_version),
+		cmocka_unit_test(test_rfc3004_rewrite),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
