@@ -719,6 +719,80 @@ static int cache_check_once(struct pxeinv_cache *cache,
 	return PXEINV_OK;
 }
 
+/**
+ * Tell whether an iPXE says it lacks HTTPS (option 175, feature 20).
+ *
+ * @v req       Request
+ * @ret lacks   1 when option 175 is there and has no HTTPS flag
+ */
+static int cache_ipxe_lacks_https(const struct pxeinv_request *req)
+{
+	const unsigned char *p = req->ipxe_encap;
+	size_t i = 0, len = req->ipxe_encap_len;
+
+	if (!p)
+		return 0;
+	while (i + 1 < len) {
+		unsigned int code = p[i], l = p[i + 1];
+
+		if (code == 0xff)
+			break;
+		if (code == 0) {
+			i++;
+			continue;
+		}
+		if (i + 2 + l > len)
+			return 0;       /* malformed: assume nothing */
+		if (code == 20 && l >= 1 && p[i + 2])
+			return 0;
+		i += 2 + l;
+	}
+	return 1;
+}
+
+/**
+ * Hand an iPXE without HTTPS an iPXE binary, when its node's script would
+ * fetch its images over HTTPS.
+ *
+ * @v cache     Cache
+ * @v req       Request
+ * @v ans       Answer of a matched node that gets its installer script
+ */
+static void cache_check_https(struct pxeinv_cache *cache,
+			      const struct pxeinv_request *req,
+			      struct pxeinv_answer *ans)
+{
+	char scheme[8], file[PXEINV_FILE_MAX];
+	const char *setting;
+	int http;
+
+	if (ans->install == PXEINV_INSTALL_NO || ans->installed ||
+	    !cache_ipxe_lacks_https(req) ||
+	    !cache_get(cache, "t:", ans->node, strlen(ans->node), scheme,
+		       sizeof(scheme)) || strcmp(scheme, "https") != 0)
+		return;
+	switch (cache_client_arch(req, &http)) {
+	case 0:
+		setting = "bios";
+		break;
+	case 7:
+	case 9:
+		setting = "efi-x64";
+		break;
+	case 11:
+		setting = "efi-arm64";
+		break;
+	default:
+		return;
+	}
+	if (!cache_get(cache, "c:", setting, strlen(setting), file,
+		       sizeof(file)))
+		return;
+	memcpy(ans->file, file, sizeof(file));
+	ans->stage = PXEINV_STAGE_FIRMWARE;
+	ans->upgrade = 1;
+}
+
 int pxeinv_steer(struct pxeinv_cache *cache, const struct pxeinv_request *req,
 		 struct pxeinv_answer *ans)
 {
@@ -740,9 +814,11 @@ int pxeinv_steer(struct pxeinv_cache *cache, const struct pxeinv_request *req,
 		 * is to be installed once, and was) */
 		if (ans->node[0]) {
 			rc = cache_read_node(cache, ans);
-			if (rc != PXEINV_OK)
-				return rc;
-			return cache_check_once(cache, req, ans);
+			if (rc == PXEINV_OK)
+				rc = cache_check_once(cache, req, ans);
+			if (rc == PXEINV_OK)
+				cache_check_https(cache, req, ans);
+			return rc;
 		}
 		ans->install = PXEINV_INSTALL_UNKNOWN;
 		setting = "fallback";

@@ -23,6 +23,9 @@
  *   "h:" HOSTNAME     node record: "<install>\t<arch>\t<script>"
  *                     install is "yes", "no" or "once"; arch "amd64" or
  *                     "arm64"; script is relative to the TFTP root.
+ *   "t:" HOSTNAME     "https" when the node's images are fetched over
+ *                     HTTPS (absent: HTTP); added after version 1 was
+ *                     defined, and ignored by older readers
  *   "c:" NAME         a setting: bios, efi-x64, efi-arm64 (TFTP paths of
  *                     the iPXE binaries), http-x64, http-arm64 (URLs for
  *                     UEFI HTTP boot; absent when not configured),
@@ -34,7 +37,10 @@
  * then UUID in either byte order, then client-id, then serial and board
  * serial reported by our iPXE build), and an unknown client gets the
  * fallback dispatcher.  A node's own script exits to disk when the node is
- * not to be installed.  A node with install "once" gets the exit script
+ * not to be installed.  An iPXE that says (option 175) it has no HTTPS,
+ * such as an old NIC ROM, is handed an iPXE binary instead of the script of
+ * a node whose images are on HTTPS; the binary has HTTPS, so this happens
+ * once.  A node with install "once" gets the exit script
  * instead of its own once STATE_DIR/once/NODE exists (the pxeinv hook
  * creates it when the node's script has been fetched; `pxeinv rearm`
  * removes it): with a state directory, that one faccessat() is the only
@@ -108,6 +114,9 @@ struct pxeinv_request {
 	const unsigned char *user_class;/**< option 77 payload, raw */
 	size_t user_class_len;
 	int is_ipxe;                    /**< option 175 present */
+	const unsigned char *ipxe_encap;/**< option 175 payload: iPXE's
+	                                   feature flags, or NULL */
+	size_t ipxe_encap_len;
 	const char *state_dir;          /**< pxeinv state directory, for
 	                                   boot-once markers, or NULL */
 };
@@ -126,6 +135,10 @@ struct pxeinv_answer {
 	int installed;                  /**< install "once" and the marker
 	                                   STATE_DIR/once/NODE exists: file
 	                                   is the exit script */
+	int upgrade;                    /**< an iPXE without HTTPS gets an
+	                                   iPXE binary (stage "firmware")
+	                                   instead of a script it could not
+	                                   follow */
 	char serial[PXEINV_SERIAL_MAX]; /**< reported by our iPXE build, or "" */
 	char board_serial[PXEINV_SERIAL_MAX];
 };

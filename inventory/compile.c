@@ -327,6 +327,9 @@ static int compile_cache(struct compile *c, const struct node *nodes,
 			 node_install_name(nd->install), nd->arch,
 			 nd->hostname);
 		ADD("h:", nd->hostname, val);
+		if (!strncmp(nd->image_base ? nd->image_base :
+			     NODE_DEFAULT_IMAGE_BASE, "https:", 6))
+			ADD("t:", nd->hostname, "https");
 		for (m = 0; m < nd->nmacs; m++)
 			ADD("m:", nd->macs[m], nd->hostname);
 		if (nd->uuid)

@@ -50,9 +50,12 @@ def build(args, xid, mac, mtype, extra):
     if args.user_class:
         u = args.user_class.encode()
         opts += bytes([77, len(u)]) + u
-    if args.ipxe:
-        # iPXE feature flags: 0x13 bzImage, 0x19 HTTP, 0x10 PXE ext
+    if args.ipxe or args.ipxe_no_https:
+        # iPXE feature flags: 0x13 bzImage, 0x19 HTTP, 0x10 PXE ext, and
+        # 0x14 HTTPS unless --ipxe-no-https (an old NIC ROM's iPXE)
         enc = bytes([0x13, 1, 1, 0x19, 1, 1, 0x10, 1, 2])
+        if not args.ipxe_no_https:
+            enc += bytes([0x14, 1, 1])
         opts += bytes([175, len(enc)]) + enc
     for code, hexval in args.opt:
         val = bytes.fromhex(hexval)
@@ -112,6 +115,8 @@ def main():
     ap.add_argument("--uuid")
     ap.add_argument("--user-class")
     ap.add_argument("--ipxe", action="store_true", help="send option 175")
+    ap.add_argument("--ipxe-no-https", action="store_true",
+                    help="send option 175 without the HTTPS feature")
     ap.add_argument("--no-client-id", action="store_true")
     ap.add_argument("--opt", nargs=2, action="append", default=[],
                     metavar=("CODE", "HEX"), type=str)

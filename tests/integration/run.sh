@@ -396,6 +396,11 @@ case $(val ACK.opt175) in
 esac
 dhcp --mac 52:54:00:aa:00:02 "${IPXE[@]}"
 check ipxe-second-mac-same-node $NA pxeinv-node:node-a
+# an iPXE without HTTPS (old NIC ROM) cannot follow node-a's https:// image
+# URLs: it gets our iPXE binary first
+dhcp --mac 52:54:00:aa:00:02 --vendor PXEClient:Arch:00007:UNDI:003010 --arch 7 \
+	--user-class iPXE --ipxe-no-https
+check ipxe-without-https-gets-ipxe ipxe.efi pxeinv-node:node-a pxeinv-stage:firmware
 dhcp --mac 52:54:00:cc:00:01 "${IPXE[@]}" --uuid 12345678-9abc-def0-1234-56789abcdef0
 WANT_TEXT=node-b check ipxe-known-uuid-smbios-order pxeinv/nodes/node-b.ipxe pxeinv-node:node-b pxeinv-install:once
 dhcp --mac 52:54:00:cc:00:02 "${IPXE[@]}" --uuid ffffffff-ffff-ffff-ffff-ffffffffffff
@@ -450,7 +455,7 @@ mark=$(wc -l < "$LOG")
 # shows the steering and the ACK (perfdhcp 2.2 does not count that ACK)
 perf=$(C timeout 30 perfdhcp -4 -l "$VC" -r 1 -R 1 -n 1 -W 3000000 -b mac=52:54:00:aa:00:02 \
 	-o 60,"$(printf 'PXEClient:Arch:00007:UNDI:003010' | od -An -tx1 | tr -d ' \n')" \
-	-o 93,0007 -o 77,69505845 -o 175,130101 "$SRV" 2>&1)
+	-o 93,0007 -o 77,69505845 -o 175,130101140101 "$SRV" 2>&1)
 for _ in $(seq 50); do
 	newlog=$(tail -n +"$((mark + 1))" "$LOG")
 	printf '%s\n' "$newlog" | grep -q "DHCPACK($VS).*52:54:00:aa:00:02" && break

@@ -66,6 +66,7 @@ static int setup(void **state)
 	put(w, "s:CHASSIS9", "node-03");
 	put(w, "b:BOARD-3", "node-03");
 	put(w, "p:SHARED\tBOARD-X", "node-01");
+	put(w, "t:node-01", "https");
 	assert_int_equal(pxeinv_cache_writer_finish(w), 0);
 	close(fd);
 	return 0;
@@ -404,6 +405,55 @@ static void test_rfc3004_rewrite(void **state)
 	pxeinv_cache_close(c);
 }
 
+/**
+ * An iPXE without HTTPS (option 175 lacks feature 20) gets an iPXE binary
+ * instead of a script whose images are on HTTPS; one with HTTPS, or a
+ * node on HTTP, gets the script.
+ *
+ * @v state     cmocka state
+ */
+static void test_https_upgrade(void **state)
+{
+	static const unsigned char mac1[6] = { 0x52, 0x54, 0, 0, 0, 0x01 };
+	static const unsigned char mac2[6] = { 0x52, 0x54, 0, 0, 0, 0x02 };
+	/* 175: bus-id(177), 19 (HTTP) = 1, no 20 */
+	static const unsigned char no_https[] = { 177, 5, 1, 0x80, 0x86, 0x10,
+						  0x0e, 19, 1, 1, 0xff };
+	static const unsigned char https[] = { 19, 1, 1, 20, 1, 1 };
+	struct pxeinv_cache *c = open_cache();
+	struct pxeinv_request r = { .mac = mac1, .mac_len = 6, .arch = 0,
+				    .is_ipxe = 1 };
+	struct pxeinv_answer a;
+
+	(void)state;
+	r.ipxe_encap = no_https;
+	r.ipxe_encap_len = sizeof(no_https);
+	assert_int_equal(pxeinv_steer(c, &r, &a), PXEINV_OK);
+	assert_string_equal(a.node, "node-01");
+	assert_int_equal(a.stage, PXEINV_STAGE_FIRMWARE);
+	assert_int_equal(a.upgrade, 1);
+	assert_string_equal(a.file, "ipxe.pxe");
+	r.arch = 7;
+	assert_int_equal(pxeinv_steer(c, &r, &a), PXEINV_OK);
+	assert_string_equal(a.file, "ipxe.efi");
+
+	r.ipxe_encap = https;
+	r.ipxe_encap_len = sizeof(https);
+	assert_int_equal(pxeinv_steer(c, &r, &a), PXEINV_OK);
+	assert_int_equal(a.stage, PXEINV_STAGE_IPXE);
+	assert_int_equal(a.upgrade, 0);
+	assert_string_equal(a.file, "pxeinv/nodes/node-01.ipxe");
+
+	/* node-02 is not to be installed: its exit script needs no HTTPS */
+	r.mac = mac2;
+	r.ipxe_encap = no_https;
+	r.ipxe_encap_len = sizeof(no_https);
+	assert_int_equal(pxeinv_steer(c, &r, &a), PXEINV_OK);
+	assert_int_equal(a.stage, PXEINV_STAGE_IPXE);
+	assert_string_equal(a.file, "pxeinv/nodes/node-02.ipxe");
+	pxeinv_cache_close(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -412,6 +462,7 @@ int main(void)
 		cmocka_unit_test(test_damaged),
 		cmocka_unit_test(test_version),
 		cmocka_unit_test(test_rfc3004_rewrite),
+		cmocka_unit_test(test_https_upgrade),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
