@@ -93,8 +93,16 @@ node two-nics 'mac:' '  - "52:54:00:e2:04:01"' '  - "52:54:00:e2:04:02"' "ip: $E
 	'install: true' 'extraKernelArgs: e2e.case=two-nics'
 node no-install 'mac: "52:54:00:e2:06:01"' "ip: $E2E_NET.61" 'install: false'
 
+# The hook records every boot (run as nobody, like dnsmasq itself)
+HOOK=${PXEINV_HOOK:-$E2E_ROOT/build/bin/pxeinv-hook}
+STATE=$T/state
+mkdir -p "$STATE"
+chown nobody:nogroup "$STATE"
+export PXEINV_STATE_DIR=$STATE
+
 compile() {
-	"$PXEINV" compile -q --ipxe-dir "$IPXE_DIR" "$NODES" "$OUT" 2>"$T/compile.err" &&
+	"$PXEINV" compile -q --ipxe-dir "$IPXE_DIR" --hook "$HOOK" \
+		--state-dir "$STATE" "$NODES" "$OUT" 2>"$T/compile.err" &&
 		chmod -R a+rX "$OUT"
 }
 compile || abort "pxeinv compile: $(cat "$T/compile.err")"
@@ -109,6 +117,7 @@ dhcp-range=$E2E_NET.100,$E2E_NET.199,255.255.255.0,10m
 dhcp-leasefile=$T/leases
 dhcp-authoritative
 log-dhcp
+dhcp-scriptuser=nobody
 # test-only speed-up: no 3 s ICMP check before each new offer
 no-ping
 conf-file=$OUT/pxe-inventory.conf
@@ -299,8 +308,17 @@ check_unknown() {
 	d=$(decisions 52:54:00:e2:05:01)
 	grep -q 'stage=ipxe .*file=pxeinv/fallback.ipxe' <<<"$d" || { fail $c "not handed the fallback: $d"; return; }
 	grep -a 'pxeinv: unknown machine' "$T/unknown.serial" | tr -d '\r' | head -n 1 | sed 's/^/# /'
-	# TODO(hook): when hook/ lands, assert that `pxeinv status` lists 52:54:00:e2:05:01 as unknown.
-	echo "# TODO: 52:54:00:e2:05:01 should appear as unknown in 'pxeinv status' (hook/ not written yet)"
+	# the hook recorded it: `pxeinv status` lists it as unknown, with a stub
+	for _ in $(seq 50); do
+		"$PXEINV" status --state-dir "$STATE" >"$T/status.out" 2>&1
+		grep -q '52:54:00:e2:05:01' "$T/status.out" && break
+		sleep 0.2
+	done
+	if ! awk '/^[Uu]nknown/ { u = 1 } u && /52:54:00:e2:05:01/ { f = 1 } END { exit !f }' \
+		"$T/status.out"; then
+		fail $c "not listed as unknown by pxeinv status: $(head -c 600 "$T/status.out")"
+		return
+	fi
 	pass $c
 }
 
