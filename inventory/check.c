@@ -892,6 +892,14 @@ static void check_node(struct inventory *inv, const struct inv_node *in,
 		n->errors++;
 		return;
 	}
+	if (strcspn(in->filename, "\x01\x02\x03\x04\x05\x06\x07\x08\t\n"
+		    "\x0b\x0c\r\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17"
+		    "\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f") !=
+	    strlen(in->filename))
+		check_error_node(&c, "the path '%s' has a control character "
+				 "in a directory name, which would end up in "
+				 "the iPXE scripts; rename the directory",
+				 in->filename);
 	if (!check_is_label(in->hostname))
 		check_error_node(&c, "hostname '%s' (the file name) is not a "
 				 "valid RFC 1123 host name: use 1-63 letters, "

@@ -94,6 +94,23 @@ run check "$T/chassis"
 expect_line "a shared chassis serial alone does not identify a node" "$T/err" \
 	"$T/chassis/b.yaml:1:9: error: serial 'S1' is shared with another node, so it does not identify node b; set its boardSerial, mac or uuid"
 
+# Control characters in directory names would reach iPXE comment lines
+NL=$'\n'
+mkdir -p "$T/ctl/rack${NL}chain x"
+cp "$ROOT/nodes/_defaults.yaml" "$T/ctl/"
+printf 'serial: CTL1\ninstall: true\n' >"$T/ctl/rack${NL}chain x/n1.yaml"
+run compile "$T/ctl" "$T/ctl-out"
+if [ "$rc" -eq 1 ] && grep -q "has a control character in a directory name" "$T/err" &&
+	[ ! -e "$T/ctl-out" ]; then
+	pass "a directory name with a newline is refused"
+else fail "a directory name with a newline is refused" "exit $rc: $(cat "$T/err")"; fi
+mkdir -p "$T/nl${NL}dir"
+cp -r "$ROOT/nodes" "$T/nl${NL}dir/nodes"
+run compile -q "$T/nl${NL}dir/nodes" "$T/nl-out"
+if [ "$rc" -eq 0 ] && ! grep -q '^dir/nodes' "$T/nl-out/pxe-inventory.conf"; then
+	pass "a newline in NODES_DIR cannot start a dnsmasq line"
+else fail "a newline in NODES_DIR cannot start a dnsmasq line" "exit $rc"; fi
+
 mkdir -p "$T/fifo"
 mkfifo "$T/fifo/node-01.yaml"
 run check "$T/fifo"
