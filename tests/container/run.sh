@@ -1,0 +1,208 @@
+#!/bin/bash
+# Container image test: build the Containerfile offline with buildah, run it
+# with podman in a network namespace with only NET_ADMIN, NET_RAW and
+# NET_BIND_SERVICE, and boot-check it with a DHCP client and TFTP.
+#
+# Usage: tests/container/run.sh        (as root)
+#
+# Environment:
+#   PXEINV_IPXE_DOWNLOAD=1  let the image build try the upstream iPXE source
+#                           (default: IPXE_NO_DOWNLOAD=1, Debian's prebuilt iPXE)
+#   KEEP=1                  keep the scratch directory and the container
+#
+# Everything podman/buildah store lives in build/container-test/ (private
+# storage.conf and containers.conf, see /work/shared/notes/containers.md):
+# the base image debian:bookworm-slim is made with mmdebstrap (cached tarball)
+# and `podman import`ed, the build runs with --isolation chroot --pull=never
+# from a context holding only the files the Containerfile copies.
+# Prints PASS/FAIL per check and "N passed, N failed"; exits 1 on failure.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+W=$root/build/container-test
+IMAGE=localhost/pxeinv:test
+DHCPCLIENT=$root/tests/integration/dhcpclient.py
+
+passed=0
+failed=0
+pass() { echo "PASS $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL $1${2:+: $2}"; failed=$((failed + 1)); }
+note() { echo "# $*"; }
+finish() {
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+	exit $?
+}
+abort() { fail "$1" "${2:-}"; finish; }
+
+[ "$(id -u)" = 0 ] || { echo "run.sh: needs root" >&2; echo "0 passed, 1 failed"; exit 1; }
+need=()
+for c in buildah:buildah podman:podman runc:runc mmdebstrap:mmdebstrap curl:curl python3:python3 ip:iproute2 rsync:rsync; do
+	command -v "${c%%:*}" >/dev/null || need+=("${c#*:}")
+done
+if [ ${#need[@]} -gt 0 ]; then
+	note "installing ${need[*]}"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null 2>&1 ||
+		abort setup "cannot install ${need[*]}"
+fi
+
+# --- private container configuration --------------------------------------
+mkdir -p "$W/storage" "$W/run"
+cat > "$W/storage.conf" <<CONF
+[storage]
+driver = "overlay"
+graphroot = "$W/storage"
+runroot = "$W/run"
+CONF
+cat > "$W/containers.conf" <<CONF
+[containers]
+default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
+[engine]
+runtime = "runc"
+CONF
+export CONTAINERS_STORAGE_CONF=$W/storage.conf CONTAINERS_CONF=$W/containers.conf
+
+# --- base image -------------------------------------------------------------
+if ! podman image exists docker.io/library/debian:bookworm-slim; then
+	if [ ! -s "$W/base-bookworm.tar" ]; then
+		note "mmdebstrap: bookworm minbase -> $W/base-bookworm.tar (about a minute)"
+		mmdebstrap --variant=minbase --format=tar \
+			--customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*.bin' \
+			bookworm "$W/base-bookworm.tar.tmp" \
+			"deb http://deb.debian.org/debian bookworm main" \
+			"deb http://deb.debian.org/debian bookworm-updates main" \
+			"deb http://deb.debian.org/debian-security bookworm-security main" > "$W/mmdebstrap.log" 2>&1 ||
+			{ tail -n 20 "$W/mmdebstrap.log"; abort mmdebstrap; }
+		mv "$W/base-bookworm.tar.tmp" "$W/base-bookworm.tar"
+	fi
+	podman import "$W/base-bookworm.tar" docker.io/library/debian:bookworm-slim >/dev/null ||
+		abort "podman import"
+fi
+
+# --- build ------------------------------------------------------------------
+ctx=$W/context
+mkdir -p "$ctx"
+(cd "$root" && rsync -a --delete --relative Containerfile Makefile inventory cache hook nodes \
+	patches/dnsmasq ipxe-config packaging/container "$ctx/") || abort "build context"
+args=()
+[ "${PXEINV_IPXE_DOWNLOAD:-0}" = 1 ] || args+=(--build-arg IPXE_NO_DOWNLOAD=1)
+t0=$(date +%s)
+if buildah bud --isolation chroot --pull=never --layers "${args[@]}" -t "$IMAGE" -f "$ctx/Containerfile" "$ctx" > "$W/build.log" 2>&1; then
+	pass "buildah bud (chroot isolation, offline base) in $(($(date +%s) - t0)) s"
+else
+	tail -n 30 "$W/build.log"
+	abort "buildah bud" "log: $W/build.log"
+fi
+
+# --- network ----------------------------------------------------------------
+T=$(mktemp -d /tmp/pxeinv-ctr.XXXXXX)
+chmod 755 "$T"
+NS_S=pxeinv-ctrs-$$
+NS_C=pxeinv-ctrc-$$
+VS=cts$$
+VC=ctc$$
+SRV=10.215.0.1
+NAME=pxeinv-test-$$
+
+cleanup() {
+	if [ "${KEEP:-0}" = 1 ]; then
+		echo "# kept $T and container $NAME (CONTAINERS_STORAGE_CONF=$W/storage.conf)"
+	else
+		podman rm -f -t 2 "$NAME" >/dev/null 2>&1
+		rm -rf "$T"
+	fi
+	for ns in "$NS_S" "$NS_C"; do
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null; done
+		ip netns del "$ns" 2>/dev/null
+	done
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+ip netns add "$NS_S" && ip netns add "$NS_C" || abort netns
+ip link add "$VS" type veth peer name "$VC" || abort veth
+ip link set "$VS" netns "$NS_S" && ip link set "$VC" netns "$NS_C"
+ip -n "$NS_S" addr add "$SRV/24" dev "$VS"
+ip -n "$NS_S" link set "$VS" up && ip -n "$NS_S" link set lo up
+ip -n "$NS_C" addr add 10.215.0.250/24 dev "$VC"
+ip -n "$NS_C" link set "$VC" up && ip -n "$NS_C" link set lo up
+C() { ip netns exec "$NS_C" "$@"; }
+
+OUT=
+dhcp() { OUT=$(C python3 "$DHCPCLIENT" --iface "$VC" --timeout 10 --discover-only "$@" 2>&1); }
+dora() { OUT=$(C python3 "$DHCPCLIENT" --iface "$VC" --timeout 10 "$@" 2>&1); }
+val() { printf '%s\n' "$OUT" | sed -n "s/^$1=//p" | tail -n1; }
+bootfile() { local f; f=$(val "$1.file"); [ -n "$f" ] || f=$(val "$1.opt67"); echo "$f"; }
+
+# --- run ----------------------------------------------------------------------
+# the inventory mounted (a copy, so that the reload test can change it), and
+# the site's dnsmasq settings
+cp -a "$root/nodes" "$T/nodes"
+mkdir -p "$T/site"
+cat > "$T/site/site.conf" <<CONF
+dhcp-range=10.215.0.100,10.215.0.150,255.255.255.0,12h
+dhcp-host=02:00:00:00:00:42,10.215.0.42,oldhost
+CONF
+chmod -R a+rX "$T"
+if podman run -d --name "$NAME" --network="ns:/run/netns/$NS_S" \
+	--cap-drop=ALL --cap-add=NET_ADMIN,NET_RAW,NET_BIND_SERVICE \
+	-v "$T/nodes:/etc/pxeinv/nodes:ro" -v "$T/site:/etc/pxeinv/dnsmasq.d:ro" \
+	"$IMAGE" --log-dhcp > "$T/run.log" 2>&1; then
+	pass "podman run (no --privileged, 3 capabilities)"
+else
+	abort "podman run" "$(cat "$T/run.log")"
+fi
+for _ in $(seq 50); do podman logs "$NAME" 2>&1 | grep -q 'pxe-inventory: loaded' && break; sleep 0.2; done
+if podman logs "$NAME" 2>&1 | grep -q 'pxe-inventory: loaded'; then
+	pass "dnsmasq loaded the compiled inventory"
+else
+	podman logs "$NAME" 2>&1 | tail -n 20
+	abort "dnsmasq loaded the compiled inventory"
+fi
+pid=
+for p in $(podman top "$NAME" hpid 2>/dev/null | tail -n +2); do
+	grep -q dnsmasq "/proc/$p/comm" 2>/dev/null && pid=$p
+done
+uid=$(awk '/^Uid:/ { print $3 }' "/proc/$pid/status" 2>/dev/null)
+[ -n "$uid" ] && [ "$uid" != 0 ] && pass "dnsmasq runs as non-root (uid $uid)" || fail "dnsmasq runs as non-root" "uid '$uid'"
+capbnd=$(awk '/^CapBnd:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
+# NET_BIND_SERVICE (10), NET_ADMIN (12), NET_RAW (13)
+[ "$capbnd" = 0000000000003400 ] && pass "bounding set is NET_BIND_SERVICE, NET_ADMIN, NET_RAW" ||
+	fail "bounding set is NET_BIND_SERVICE, NET_ADMIN, NET_RAW" "CapBnd $capbnd"
+[ "$(podman inspect -f '{{.HostConfig.Privileged}}' "$NAME")" = false ] && pass "not privileged" || fail "not privileged"
+
+dhcp --mac 02:00:00:00:00:42
+[ "$(val OFFER.yiaddr)" = 10.215.0.42 ] && pass "site config: dhcp-host gets its fixed address" ||
+	fail "site config: dhcp-host gets its fixed address" "$(echo $OUT)"
+dhcp --mac 52:54:00:a0:10:01 --vendor PXEClient:Arch:00007:UNDI:003016 --arch 7
+[ "$(bootfile OFFER)" = ipxe.efi ] && [ "$(val OFFER.siaddr)" = "$SRV" ] && pass "UEFI PXE request gets ipxe.efi from $SRV" ||
+	fail "UEFI PXE request gets ipxe.efi from $SRV" "$(echo $OUT)"
+podman cp "$NAME:/usr/lib/pxeinv/ipxe/ipxe.efi" "$T/ipxe.efi.want" >/dev/null 2>&1
+C curl -s --max-time 5 -o "$T/ipxe.efi" "tftp://$SRV/ipxe.efi"
+[ -s "$T/ipxe.efi" ] && cmp -s "$T/ipxe.efi" "$T/ipxe.efi.want" && pass "ipxe.efi over TFTP" || fail "ipxe.efi over TFTP"
+dora --mac 52:54:00:a0:10:01 --vendor PXEClient:Arch:00007:UNDI:003016 --arch 7 --ipxe
+f=$(bootfile ACK)
+[ "$f" = pxeinv/nodes/node-10.ipxe ] && pass "iPXE request gets pxeinv/nodes/node-10.ipxe" ||
+	fail "iPXE request gets pxeinv/nodes/node-10.ipxe" "$(echo $OUT)"
+C curl -s --max-time 5 -o "$T/node1.ipxe" "tftp://$SRV/pxeinv/nodes/node-10.ipxe"
+grep -q '^#!ipxe' "$T/node1.ipxe" && grep -q 'ip=192.168.200.20' "$T/node1.ipxe" &&
+	pass "node-10's script over TFTP" || fail "node-10's script over TFTP" "$(head -c 300 "$T/node1.ipxe")"
+for _ in $(seq 30); do podman exec "$NAME" grep -q node-10 /var/lib/pxeinv/journal.jsonl 2>/dev/null && break; sleep 0.2; done
+podman exec "$NAME" grep -q node-10 /var/lib/pxeinv/journal.jsonl 2>/dev/null && pass "the hook journals node-10" ||
+	fail "the hook journals node-10"
+
+# reload: change the mounted inventory, SIGHUP the container
+sed -i 's/^ip: 192.168.200.20/ip: 192.168.200.99/' "$T/nodes/k8s-prod/node-10.yaml"
+podman kill -s HUP "$NAME" >/dev/null
+for _ in $(seq 30); do podman logs "$NAME" 2>&1 | grep -q 'pxe-inventory: reloaded' && break; sleep 0.2; done
+C curl -s --max-time 5 -o "$T/node2.ipxe" "tftp://$SRV/pxeinv/nodes/node-10.ipxe"
+grep -q 'ip=192.168.200.99' "$T/node2.ipxe" && podman logs "$NAME" 2>&1 | grep -q 'pxe-inventory: reloaded' &&
+	pass "SIGHUP recompiles the mounted inventory and reloads dnsmasq" ||
+	fail "SIGHUP recompiles the mounted inventory and reloads dnsmasq" "$(podman logs "$NAME" 2>&1 | tail -n 5)"
+[ "$(podman inspect -f '{{.State.Running}}' "$NAME")" = true ] && pass "still running after SIGHUP" || fail "still running after SIGHUP"
+podman stop -t 5 "$NAME" >/dev/null 2>&1
+[ "$(podman inspect -f '{{.State.ExitCode}}' "$NAME")" = 0 ] && pass "stops cleanly on SIGTERM" ||
+	fail "stops cleanly on SIGTERM" "exit $(podman inspect -f '{{.State.ExitCode}}' "$NAME")"
+
+finish
