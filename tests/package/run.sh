@@ -99,7 +99,7 @@ SRV=10.214.0.1
 MOUNTS=()
 
 cleanup() {
-	local m i
+	local i
 	stop_dnsmasq 2>/dev/null
 	for ns in "$NS_S" "$NS_C"; do
 		for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null; done
