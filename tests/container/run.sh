@@ -88,7 +88,7 @@ mkdir -p "$ctx"
 args=()
 [ "${PXEINV_IPXE_DOWNLOAD:-0}" = 1 ] || args+=(--build-arg IPXE_NO_DOWNLOAD=1)
 t0=$(date +%s)
-if buildah bud --isolation chroot --pull=never --layers "${args[@]}" -t "$IMAGE" -f "$ctx/Containerfile" "$ctx" > "$W/build.log" 2>&1; then
+if buildah bud --isolation chroot --pull=never --layers --force-rm "${args[@]}" -t "$IMAGE" -f "$ctx/Containerfile" "$ctx" > "$W/build.log" 2>&1; then
 	pass "buildah bud (chroot isolation, offline base) in $(($(date +%s) - t0)) s"
 else
 	tail -n 30 "$W/build.log"
@@ -111,6 +111,9 @@ cleanup() {
 	else
 		podman rm -f -t 2 "$NAME" >/dev/null 2>&1
 		rm -rf "$T"
+		# podman leaves its overlay mounts under build/: drop them, so that
+		# `rm -rf build` works (podman mounts again on next use)
+		grep -o " $W/storage[^ ]*" /proc/mounts | sort -r | while read -r m; do umount "$m" 2>/dev/null; done
 	fi
 	for ns in "$NS_S" "$NS_C"; do
 		for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null; done
