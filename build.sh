@@ -18,6 +18,7 @@ DEPS=(
 	dpkg-dev patch curl ca-certificates iproute2 procps psmisc
 	busybox-static kea-admin dnsmasq-base tcpdump
 	qemu-system-x86 ovmf mtools liblzma-dev
+	devscripts debhelper help2man mmdebstrap buildah podman runc rsync
 )
 
 # Print a progress line.
@@ -38,6 +39,8 @@ Commands:
   dnsmasq   build build/bin/dnsmasq (Debian source + patches/dnsmasq)
   ipxe      build build/ipxe/* (from IPXE_SRC; offline: Debian's prebuilt
             iPXE, with a warning)
+  deb       build the Debian packages into build/deb/out: Debian's dnsmasq
+            with our series (+pxeinvN) and pxeinv (packaging/build-deb.sh)
   test      deps, all, then every test suite; ends with "N passed, N failed"
   demo      deps, all, then boot node-01 of the example nodes/ in QEMU
             through the patched dnsmasq, showing each stage and its kernel
@@ -110,6 +113,11 @@ deps) deps ;;
 pxeinv) build_pxeinv ;;
 dnsmasq) build_dnsmasq ;;
 ipxe) build_ipxe ;;
+deb)
+	deps
+	build_all
+	packaging/build-deb.sh "$BUILD/deb/out"
+	;;
 test)
 	deps
 	build_all

@@ -9,10 +9,14 @@
 #   tests/hook         the dhcp-script hook, driven by the patched dnsmasq
 #   tests/ipxe         the iPXE build, booted in QEMU
 #   tests/e2e          firmware -> iPXE -> node script -> kernel, in QEMU
+#   tests/package      the .debs upgrade a stock dnsmasq host in place, and
+#                      downgrade back (mmdebstrap root)
+#   tests/container    the Containerfile, built offline with buildah and run
+#                      with podman and three capabilities
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-SUITES=${PXEINV_SUITES:-"unit cli compat integration hook ipxe e2e"}
+SUITES=${PXEINV_SUITES:-"unit cli compat integration hook ipxe e2e package container"}
 total_passed=0
 total_failed=0
 for s in $SUITES; do
