@@ -156,8 +156,8 @@ if podman run -d --name "$NAME" --network="ns:/run/netns/$NS_S" \
 else
 	abort "podman run" "$(cat "$T/run.log")"
 fi
-for _ in $(seq 50); do podman logs "$NAME" 2>&1 | grep -q 'pxe-inventory: loaded' && break; sleep 0.2; done
-if podman logs "$NAME" 2>&1 | grep -q 'pxe-inventory: loaded'; then
+for _ in $(seq 50); do grep -q 'pxe-inventory: loaded' <<<"$(podman logs "$NAME" 2>&1)" && break; sleep 0.2; done
+if grep -q 'pxe-inventory: loaded' <<<"$(podman logs "$NAME" 2>&1)"; then
 	pass "dnsmasq loaded the compiled inventory"
 else
 	podman logs "$NAME" 2>&1 | tail -n 20
@@ -198,11 +198,11 @@ podman exec "$NAME" grep -q node-10 /var/lib/pxeinv/journal.jsonl 2>/dev/null &&
 # reload: change the mounted inventory, SIGHUP the container
 sed -i 's/^ip: 192.168.200.20/ip: 192.168.200.99/' "$T/nodes/k8s-prod/node-10.yaml"
 podman kill -s HUP "$NAME" >/dev/null
-for _ in $(seq 30); do podman logs "$NAME" 2>&1 | grep -q 'pxe-inventory: reloaded' && break; sleep 0.2; done
+for _ in $(seq 30); do grep -q 'pxe-inventory: reloaded' <<<"$(podman logs "$NAME" 2>&1)" && break; sleep 0.2; done
 C curl -s --max-time 5 -o "$T/node2.ipxe" "tftp://$SRV/pxeinv/nodes/node-10.ipxe"
-grep -q 'ip=192.168.200.99' "$T/node2.ipxe" && podman logs "$NAME" 2>&1 | grep -q 'pxe-inventory: reloaded' &&
+grep -q 'ip=192.168.200.99' "$T/node2.ipxe" && grep -q 'pxe-inventory: reloaded' <<<"$(podman logs "$NAME" 2>&1)" &&
 	pass "SIGHUP recompiles the mounted inventory and reloads dnsmasq" ||
-	fail "SIGHUP recompiles the mounted inventory and reloads dnsmasq" "$(podman logs "$NAME" 2>&1 | tail -n 5)"
+	fail "SIGHUP recompiles the mounted inventory and reloads dnsmasq" "script: $(grep -o 'ip=[^ ]*' "$T/node2.ipxe"); log: $(podman logs "$NAME" 2>&1 | tail -n 5)"
 [ "$(podman inspect -f '{{.State.Running}}' "$NAME")" = true ] && pass "still running after SIGHUP" || fail "still running after SIGHUP"
 podman stop -t 5 "$NAME" >/dev/null 2>&1
 [ "$(podman inspect -f '{{.State.ExitCode}}' "$NAME")" = 0 ] && pass "stops cleanly on SIGTERM" ||

@@ -352,7 +352,7 @@ fi
 "$PXEINV" rearm --state-dir "$STATE" node-b >/dev/null 2>&1
 out=$("$PXEINV" rearm --state-dir "$STATE" node-b 2>&1); rc1=$?
 "$PXEINV" rearm --state-dir "$STATE" ../etc >/dev/null 2>&1; rc2=$?
-if [ $rc1 = 0 ] && printf '%s' "$out" | grep -q 'not marked' && [ $rc2 = 1 ]; then
+if [ $rc1 = 0 ] && grep -q 'not marked' <<<"$out" && [ $rc2 = 1 ]; then
 	pass rearm-not-marked-and-bad-name
 else
 	fail rearm-not-marked-and-bad-name "rc=$rc1/$rc2 $out"
@@ -361,8 +361,8 @@ fi
 # --- pxeinv status --------------------------------------------------------
 out=$("$PXEINV" status --state-dir "$STATE" "$OUTD" 2>&1)
 if printf '%s\n' "$out" | grep -Eq "^node-a +ipxe +[0-9-]+ [0-9:]+Z +$IP_A +52:54:00:aa:00:01 +1 +yes" &&
-	printf '%s\n' "$out" | grep -q '^Unknown machines: 1' &&
-	printf '%s\n' "$out" | grep -q '^    mac: "52:54:00:cc:00:04"' &&
+	grep -q '^Unknown machines: 1' <<<"$out" &&
+	grep -q '^    mac: "52:54:00:cc:00:04"' <<<"$out" &&
 	printf '%s\n' "$out" | grep -Eq '^  node-c +never seen'; then
 	pass status-table
 else

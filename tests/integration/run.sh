@@ -265,7 +265,7 @@ check() {
 		why="tags [$tags], want $*"
 	elif ! got=$(fetch "$file") || [ -z "$got" ] || [ "$got" != "$(cat "$path")" ]; then
 		why="fetching $file gave '$(printf '%s' "$got" | head -c 80)'"
-	elif [ -n "${WANT_TEXT:-}" ] && ! printf '%s\n' "$got" | grep -q -- "$WANT_TEXT"; then
+	elif [ -n "${WANT_TEXT:-}" ] && ! grep -q -- "$WANT_TEXT" <<<"$got"; then
 		why="$file lacks '$WANT_TEXT'"
 	fi
 	if [ -z "$why" ]; then pass "$name"; else fail "$name" "$why"; fi
@@ -370,7 +370,7 @@ if [ "$f" = ipxe.pxe ]; then pass udhcpc-firmware-bios; else fail udhcpc-firmwar
 
 # non-PXE clients are untouched
 env_out=$(udhcpc)
-if printf '%s\n' "$env_out" | grep -q '^ip=10.213.0.' && ! printf '%s\n' "$env_out" | grep -q '^boot_file='; then
+if grep -q '^ip=10.213.0.' <<<"$env_out" && ! grep -q '^boot_file=' <<<"$env_out"; then
 	pass udhcpc-non-pxe-untouched
 else
 	fail udhcpc-non-pxe-untouched "$env_out"
@@ -458,14 +458,14 @@ perf=$(C timeout 30 perfdhcp -4 -l "$VC" -r 1 -R 1 -n 1 -W 3000000 -b mac=52:54:
 	-o 93,0007 -o 77,69505845 -o 175,130101140101 "$SRV" 2>&1)
 for _ in $(seq 50); do
 	newlog=$(tail -n +"$((mark + 1))" "$LOG")
-	printf '%s\n' "$newlog" | grep -q "DHCPACK($VS).*52:54:00:aa:00:02" && break
+	grep -q "DHCPACK($VS).*52:54:00:aa:00:02" <<<"$newlog" && break
 	sleep 0.1
 done
 if printf '%s\n' "$perf" | grep -Eq 'received packets: [1-9]' &&
-	printf '%s\n' "$newlog" | grep -q "pxe-inventory: node=node-a matched=mac stage=ipxe install=yes file=$NA" &&
-	printf '%s\n' "$newlog" | grep -q 'tags: .*pxeinv-node:node-a' &&
-	printf '%s\n' "$newlog" | grep -q "DHCPOFFER($VS).*52:54:00:aa:00:02" &&
-	printf '%s\n' "$newlog" | grep -q "DHCPACK($VS).*52:54:00:aa:00:02"; then
+	grep -q "pxe-inventory: node=node-a matched=mac stage=ipxe install=yes file=$NA" <<<"$newlog" &&
+	grep -q 'tags: .*pxeinv-node:node-a' <<<"$newlog" &&
+	grep -q "DHCPOFFER($VS).*52:54:00:aa:00:02" <<<"$newlog" &&
+	grep -q "DHCPACK($VS).*52:54:00:aa:00:02" <<<"$newlog"; then
 	pass relayed-perfdhcp
 else
 	fail relayed-perfdhcp "$(printf '%s\n' "$perf" | grep -i 'sent\|recei' | tr '\n' ' ') log: $(printf '%s\n' "$newlog" | grep -E 'pxe-inventory|DHCP[A-Z]+\(' | sed 's/.*]: //' | tr '\n' '|')"
