@@ -158,7 +158,7 @@ conf() {
 		echo "user=nobody"
 		echo "group=nogroup"
 		echo "dhcp-authoritative"
-		echo "no-ping"
+		[ "${PING:-0}" = 1 ] || echo "no-ping"
 		echo "dhcp-leasefile=$T/leases"
 		echo "log-dhcp"
 		echo "log-facility=$T/$name.log"
@@ -570,6 +570,55 @@ else
 		fail tag-restricted-other-untouched "file='$(boot ACK)' ($OUT)"
 	fi
 	stop
+fi
+
+# --- the ping check: skipped for the nodes of the inventory only (unless
+# ",ping"). Every ping dnsmasq sends is an ICMP echo request counted in
+# OutEchos of the server namespace's /proc/net/snmp ----------------------------
+out_echos() {
+	ip netns exec "$NS_S" awk '/^Icmp:/ { if (!c) { for (i = 1; i <= NF; i++) if ($i == "OutEchos") c = i } else { print $c; exit } }' /proc/net/snmp
+}
+# pings WHAT ARGS...: a DISCOVER; prints "OFFERED PINGS" (pings it cost)
+pings() {
+	local before after
+	before=$(out_echos)
+	dhcp --discover-only --timeout 8 "$@"
+	after=$(out_echos)
+	echo "$(val OFFER.yiaddr) $((after - before))"
+}
+PING=1 conf ping "$RANGE0" "enable-tftp" "tftp-root=$TFTP" "pxe-inventory=$CDB"
+if [ -z "$(out_echos)" ]; then
+	fail ping-counter "no Icmp OutEchos in /proc/net/snmp"
+elif start ping; then
+	r=$(pings --mac 52:54:00:aa:00:01 --vendor PXEClient:Arch:00007:UNDI:003000 --arch 7)
+	[ "${r#* }" = 0 ] && [ -n "${r% *}" ] && pass ping-skipped-for-node ||
+		fail ping-skipped-for-node "offer/pings: '$r'"
+	r=$(pings --mac 52:54:00:dd:00:01 --vendor PXEClient:Arch:00007:UNDI:003000 --arch 7)
+	[ "${r#* }" -ge 1 ] && [ -n "${r% *}" ] && pass ping-kept-for-unknown-pxe-client ||
+		fail ping-kept-for-unknown-pxe-client "offer/pings: '$r'"
+	r=$(pings --mac 52:54:00:dd:00:02)
+	[ "${r#* }" -ge 1 ] && [ -n "${r% *}" ] && pass ping-kept-for-other-client ||
+		fail ping-kept-for-other-client "offer/pings: '$r'"
+	stop
+else
+	fail ping-start "$(head -c 300 "$T/dnsmasq.err")"
+fi
+PING=1 conf ping-kept "$RANGE0" "enable-tftp" "tftp-root=$TFTP" "pxe-inventory=$CDB,ping"
+if start ping-kept; then
+	r=$(pings --mac 52:54:00:aa:00:01 --vendor PXEClient:Arch:00007:UNDI:003000 --arch 7)
+	[ "${r#* }" -ge 1 ] && [ -n "${r% *}" ] && pass ping-option-keeps-check-for-nodes ||
+		fail ping-option-keeps-check-for-nodes "offer/pings: '$r'"
+	stop
+else
+	fail ping-kept-start "$(head -c 300 "$T/dnsmasq.err")"
+fi
+conf bad-flag "$RANGE0" "pxe-inventory=$CDB,pong"
+if S timeout 10 "$DNSMASQ" -k --conf-file="$T/bad-flag.conf" > "$T/out.txt" 2>&1; then
+	fail option-unknown-flag "dnsmasq started with pxe-inventory=...,pong"
+elif grep -qs 'expected PATH\[,tag:TAG\]\[,state:DIR\]\[,ping\]' "$T/out.txt"; then
+	pass option-unknown-flag
+else
+	fail option-unknown-flag "$(head -c 200 "$T/out.txt")"
 fi
 
 # --- blank UUIDs are never looked up: a cache that (wrongly) holds the all-FF
