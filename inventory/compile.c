@@ -33,6 +33,9 @@ static const char *const compile_binaries[][2] = {
 	{ "arm64/ipxe.efi", "arm64/ipxe.efi" },
 };
 
+/** Script that UEFI iPXE builds without an embedded script run (optional) */
+#define COMPILE_AUTOEXEC "autoexec.ipxe"
+
 /** Compile state */
 struct compile {
 	const struct compile_opts *opts;
@@ -225,7 +228,7 @@ static int compile_copy(struct compile *c, const char *from, const char *name)
 }
 
 /**
- * Copy the iPXE binaries that exist.
+ * Copy the iPXE binaries that exist, and autoexec.ipxe if there is one.
  *
  * @v c         Compile
  * @ret rc      0 or -1
@@ -249,6 +252,12 @@ static int compile_binaries_copy(struct compile *c)
 			return -1;
 		c->have[i] = compile_binaries[i][1];
 	}
+	/* The fallback's (Debian's) UEFI binaries have no embedded script:
+	 * they fetch this one from the TFTP server instead of autobooting */
+	snprintf(path, sizeof(path), "%s/" COMPILE_AUTOEXEC, dir);
+	if (access(path, R_OK) == 0 &&
+	    compile_copy(c, path, "tftp/" COMPILE_AUTOEXEC))
+		return -1;
 	return 0;
 }
 

@@ -252,11 +252,12 @@ fetch_debian_ipxe() {
 
 # Offline fallback: install Debian's prebuilt binaries into OUT_DIR.
 fallback_debian() {
-	local deb ex version lib missing=identity,trust,embedded-script
+	local deb ex version lib missing=identity-bios,trust,embedded-script
 	warn "no iPXE source reachable (IPXE_SRC unset and the upstream download failed or was skipped)."
 	warn "using Debian trixie's prebuilt iPXE instead. These binaries have HTTPS but NOT our"
-	warn "config: no identity reporting (user class pxeinv/1), no embedded pxeinv script,"
-	warn "no TRUST (custom CA), stock timeouts (IPv6/ProxyDHCP waits). Set IPXE_SRC for a full build."
+	warn "config: no embedded script (UEFI ones run embed.ipxe as autoexec.ipxe from the TFTP"
+	warn "root; BIOS ones autoboot: no identity reporting, stock IPv6/ProxyDHCP waits),"
+	warn "no TRUST (custom CA). Set IPXE_SRC for a full build."
 	[ -n "${TRUST:-}" ] && warn "TRUST=$TRUST is ignored by the Debian fallback"
 	deb=$(fetch_debian_ipxe)
 	version=$(dpkg-deb -f "$deb" Version)
@@ -271,6 +272,12 @@ fallback_debian() {
 	install -m 0644 "$lib/undionly.kpxe" "$OUT_DIR/undionly.kpxe"
 	install -m 0644 "$(readlink -f "$lib/ipxe-amd64.efi")" "$OUT_DIR/ipxe.efi"
 	install -m 0644 "$lib/snponly.efi" "$OUT_DIR/snponly.efi"
+	# iPXE's UEFI builds fetch autoexec.ipxe from the TFTP server they came
+	# from (efi_autoexec.c) and run it instead of autobooting; pxeinv
+	# compile copies it into the TFTP root. With our script they report
+	# identity and skip the IPv6 router-advertisement wait and the Ctrl-B
+	# banner. Source builds embed the script and need none.
+	install -m 0644 "$CONFIG_DIR/embed.ipxe" "$OUT_DIR/autoexec.ipxe"
 	if [ -f "$lib/ipxe-arm64.efi" ]; then
 		mkdir -p "$OUT_DIR/arm64"
 		install -m 0644 "$lib/ipxe-arm64.efi" "$OUT_DIR/arm64/ipxe.efi"
@@ -294,6 +301,7 @@ detect_features() {
 	# EFI images are not compressed: the feature names are plain strings.
 	grep -q -a 'HTTPS' "$efi" && f+=(https)
 	[ "$INFO_EMBED" = yes ] && grep -q -a 'pxeinv/1 s=' "$efi" && f+=(identity)
+	[ "$INFO_EMBED" = yes ] || ! [ -f "$OUT_DIR/autoexec.ipxe" ] || f+=(identity-efi)
 	[ "$INFO_TRUST" = yes ] && f+=(trust)
 	(IFS=,; echo "${f[*]}")
 }
@@ -321,7 +329,7 @@ write_build_info() {
 report() {
 	local f
 	say "outputs in $OUT_DIR:"
-	for f in ipxe.pxe undionly.kpxe ipxe.efi snponly.efi arm64/ipxe.efi BUILD-INFO; do
+	for f in ipxe.pxe undionly.kpxe ipxe.efi snponly.efi arm64/ipxe.efi autoexec.ipxe BUILD-INFO; do
 		if [ -f "$OUT_DIR/$f" ]; then
 			say "  $OUT_DIR/$f ($(stat -c %s "$OUT_DIR/$f") bytes)"
 		else
@@ -351,6 +359,9 @@ source_build() {
 	[ -n "$trust" ] && INFO_TRUST=yes
 	INFO_MISSING=""
 	[ -n "$trust" ] || INFO_MISSING=trust
+	# the script is embedded: a leftover autoexec.ipxe of the fallback would
+	# be fetched and run in its place
+	rm -f "$OUT_DIR/autoexec.ipxe"
 }
 
 # Main: pick the source, build or fall back, write BUILD-INFO.

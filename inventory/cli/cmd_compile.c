@@ -114,9 +114,10 @@ static void compile_report_ipxe(const char *dir)
 	if (fallback || !identity)
 		fprintf(stderr, "pxeinv compile: warning: the iPXE binaries in "
 			"%s are Debian's prebuilt ones,\n  not pxeinv's build: "
-			"identity reporting (serial and board serial in DHCP)\n"
-			"  and TRUST= are unavailable; build iPXE with "
-			"IPXE_SRC=... ./build.sh ipxe\n", dir);
+			"BIOS clients do not report their serial and board "
+			"serial\n  (UEFI ones run pxeinv's script from "
+			"autoexec.ipxe), and TRUST= is unavailable;\n  build "
+			"iPXE with IPXE_SRC=... ./build.sh ipxe\n", dir);
 }
 
 int cmd_compile(int argc, char **argv)

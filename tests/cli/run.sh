@@ -140,6 +140,15 @@ expect_line "install: false node exits" "$T/out1/tftp/pxeinv/nodes/node-06.ipxe"
 if [ "$(stat -c %a "$T/out1/pxe-inventory.cdb")" = 644 ]; then
 	pass "cache is readable after dnsmasq drops privileges (0644)"
 else fail "cache mode" "$(stat -c %a "$T/out1/pxe-inventory.cdb")"; fi
+[ ! -e "$T/out1/tftp/autoexec.ipxe" ] && pass "no autoexec.ipxe when the iPXE directory has none" ||
+	fail "no autoexec.ipxe when the iPXE directory has none"
+# the Debian fallback's directory carries autoexec.ipxe: it goes to the TFTP root
+cp -a "$T/ipxe" "$T/ipxe-auto"
+printf '#!ipxe\necho autoexec test %s\n' "$$" >"$T/ipxe-auto/autoexec.ipxe"
+run compile --ipxe-dir "$T/ipxe-auto" "$ROOT/nodes" "$T/out-auto"
+if [ "$rc" -eq 0 ] && cmp -s "$T/ipxe-auto/autoexec.ipxe" "$T/out-auto/tftp/autoexec.ipxe"; then
+	pass "compile copies autoexec.ipxe into the TFTP root"
+else fail "compile copies autoexec.ipxe into the TFTP root" "exit $rc"; fi
 
 # --- lookup ------------------------------------------------------------------
 lookup_expect() {

@@ -70,7 +70,6 @@ group=nogroup
 dhcp-range=$E2E_NET.100,$E2E_NET.199,255.255.255.0,10m
 dhcp-leasefile=$T/leases
 log-dhcp
-no-ping
 conf-file=$T/out/pxe-inventory.conf
 EOF
 e2e_http "$SCH" "$VER" || die "the stand-in image factory did not start"
