@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <spawn.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -148,46 +149,75 @@ static int compile_put(struct compile *c, const char *name, const char *buf,
 	return 0;
 }
 
-/** A memory stream that one renderer writes a file into */
+/** Stream buffer of a rendered file: the big ones (ipxe.conf is 70 MB at
+ * 100,000 nodes) go straight to their file, in large writes */
+#define COMPILE_STREAM_BUF (1 << 20)
+
+/** A file of the new tree that one renderer writes through stdio */
 struct compile_buf {
-	char *data;
-	size_t len;
 	FILE *f;
+	const char *name;       /**< path relative to the new tree */
+	int err;                /**< errno of a failed create, else 0 */
+	char *sink;             /**< stand-in stream's data, after a failure */
+	size_t sink_len;
 };
 
 /**
- * Open a memory stream.
+ * Create a file in the new tree and open a stream on it.
  *
+ * A file that cannot be created gets a memory stream instead, so that the
+ * renderer runs to the end; compile_buf_put() then reports the error.
+ *
+ * @v c         Compile
  * @v b         Buffer
+ * @v name      Path relative to the new tree
  * @ret f       Stream
  */
-static FILE *compile_buf_open(struct compile_buf *b)
+static FILE *compile_buf_open(struct compile *c, struct compile_buf *b,
+			      const char *name)
 {
+	int fd;
+
 	memset(b, 0, sizeof(*b));
-	b->f = open_memstream(&b->data, &b->len);
+	b->name = name;
+	fd = openat(c->dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+		    0644);
+	if (fd >= 0 && (b->f = fdopen(fd, "w")) != NULL) {
+		setvbuf(b->f, NULL, _IOFBF, COMPILE_STREAM_BUF);
+		return b->f;
+	}
+	b->err = errno ? errno : EIO;
+	if (fd >= 0)
+		close(fd);
+	b->f = open_memstream(&b->sink, &b->sink_len);
 	if (!b->f)
 		abort();
 	return b->f;
 }
 
 /**
- * Close a memory stream and write it as a file.
+ * Finish a file opened with compile_buf_open().
  *
  * @v c         Compile
  * @v b         Buffer
- * @v name      Path relative to the new tree
  * @ret rc      0 or -1
  */
-static int compile_buf_put(struct compile *c, struct compile_buf *b,
-			   const char *name)
+static int compile_buf_put(struct compile *c, struct compile_buf *b)
 {
-	int rc;
+	int failed = ferror(b->f), err;
 
 	if (fclose(b->f) != 0)
-		abort();
-	rc = compile_put(c, name, b->data, b->len);
-	free(b->data);
-	return rc;
+		failed = 1;
+	err = errno;
+	free(b->sink);
+	if (b->err)
+		return compile_fail(c, "cannot create %s: %s", b->name,
+				    strerror(b->err));
+	if (failed)
+		return compile_fail(c, "cannot write %s: %s", b->name,
+				    strerror(err));
+	compile_count(c);
+	return 0;
 }
 
 /**
@@ -536,27 +566,30 @@ static int compile_tree(struct compile *c, struct inventory *inv,
 	for (i = 0; i < inv->n; i++)
 		stats->installed += nodes[i].install != NODE_INSTALL_NO;
 	stats->nodes = inv->n;
-	render_exit_script(compile_buf_open(&b));
-	rc = compile_buf_put(c, &b, "tftp/" RENDER_EXIT);
+	render_exit_script(compile_buf_open(c, &b, "tftp/" RENDER_EXIT));
+	rc = compile_buf_put(c, &b);
 	if (rc == 0) {
-		render_fallback_script(compile_buf_open(&b), nodes, inv->n);
-		rc = compile_buf_put(c, &b, "tftp/" RENDER_FALLBACK);
+		render_fallback_script(compile_buf_open(c, &b, "tftp/"
+						       RENDER_FALLBACK),
+				       nodes, inv->n);
+		rc = compile_buf_put(c, &b);
 	}
 	if (rc == 0) {
-		render_monolithic(compile_buf_open(&b), nodes, inv->n);
-		rc = compile_buf_put(c, &b, "tftp/ipxe.conf");
+		render_monolithic(compile_buf_open(c, &b, "tftp/ipxe.conf"),
+				  nodes, inv->n);
+		rc = compile_buf_put(c, &b);
 	}
 	if (rc)
 		atomic_store(&pool.stop, 1);
 	for (k = 0; k < nthreads; k++)
 		pthread_join(workers[k].id, NULL);
 	if (rc == 0 && !c->failed) {
-		FILE *f = compile_buf_open(&b);
+		FILE *f = compile_buf_open(c, &b, MANIFEST_NAME);
 
 		for (i = 0; i < inv->n; i++)
 			manifest_write_line(f, nodes[i].hostname,
 					    &pool.prints[i]);
-		rc = compile_buf_put(c, &b, MANIFEST_NAME);
+		rc = compile_buf_put(c, &b);
 	}
 	c->reused = atomic_load(&pool.reused);
 	free(pool.prints);
@@ -571,8 +604,9 @@ static int compile_tree(struct compile *c, struct inventory *inv,
 	conf.bios = c->have[0] ? c->have[0] : c->have[1];
 	conf.efi_x64 = c->have[2];
 	conf.efi_arm64 = c->have[4];
-	render_dnsmasq_conf(compile_buf_open(&b), &conf, inv->n);
-	if (compile_buf_put(c, &b, "pxe-inventory.conf"))
+	render_dnsmasq_conf(compile_buf_open(c, &b, "pxe-inventory.conf"),
+			    &conf, inv->n);
+	if (compile_buf_put(c, &b))
 		return -1;
 	return compile_cache(c, nodes, inv->n, &stats->records);
 }
@@ -682,6 +716,54 @@ static void compile_rm_old(const char *path)
 }
 
 /**
+ * Remove the previous tree without making the caller wait for it.
+ *
+ * The tree is renamed out of the way first (OLD_PREFIX + the same suffix),
+ * then `rm -rf` removes it in its own session, with /dev/null as its
+ * standard streams and without the lock (O_CLOEXEC): compile returns as
+ * soon as the new tree is in place (at 100,000 nodes the removal takes
+ * about as long as writing the scripts). If rm cannot be started, the tree
+ * is removed here. A removal cut short leaves a tree that the next compile
+ * removes.
+ *
+ * @v old       The previous tree, at its temporary name
+ * @v parent    Parent directory of OUT_DIR
+ * @v old_prefix Name prefix for trees being removed
+ */
+static void compile_rm_detached(const char *old, const char *parent,
+				const char *old_prefix)
+{
+	char gone[PATH_MAX], *argv[5];
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	const char *path = old;
+	pid_t pid;
+	int rc;
+
+	if (compile_path(gone, sizeof(gone), "%s/%s%s", parent, old_prefix,
+			 old + strlen(old) - 6) == 0 && rename(old, gone) == 0)
+		path = gone;
+	argv[0] = "rm";
+	argv[1] = "-rf";
+	argv[2] = "--";
+	argv[3] = (char *)path;
+	argv[4] = NULL;
+	if (posix_spawn_file_actions_init(&fa) != 0)
+		abort();
+	if (posix_spawnattr_init(&attr) != 0)
+		abort();
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
+	rc = posix_spawn(&pid, "/bin/rm", &fa, &attr, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	if (rc != 0)
+		compile_rm_old(path);
+}
+
+/**
  * Remove temporary trees that an interrupted compile left behind.
  *
  * @v parent    Parent directory of OUT_DIR
@@ -759,7 +841,7 @@ int compile_write(const struct compile_opts *opts, struct inventory *inv,
 			     .lock = PTHREAD_MUTEX_INITIALIZER,
 			     .old = { .dirfd = -1 } };
 	char parent[PATH_MAX], base[NAME_MAX + 1], final[PATH_MAX];
-	char tmp[PATH_MAX], prefix[NAME_MAX + 1], tftp[PATH_MAX];
+	char tmp[PATH_MAX], prefix[NAME_MAX + 1], old_prefix[NAME_MAX + 1], tftp[PATH_MAX];
 	char cache[PATH_MAX], *copy;
 	int lockfd = -1, exists, rc = -1;
 	const char *env = getenv("PXEINV_TEST_KILL_AFTER_FILES");
@@ -796,6 +878,8 @@ int compile_write(const struct compile_opts *opts, struct inventory *inv,
 	    compile_path(cache, sizeof(cache), "%s/pxe-inventory.cdb",
 			 final) ||
 	    compile_path(prefix, sizeof(prefix), ".%s.pxeinv-tmp.", base) ||
+	    compile_path(old_prefix, sizeof(old_prefix), ".%s.pxeinv-old.",
+			 base) ||
 	    compile_path(tmp, sizeof(tmp), "%s/%sXXXXXX", parent, prefix))
 		return compile_fail(&c, "OUT_DIR path is too long");
 
@@ -809,6 +893,7 @@ int compile_write(const struct compile_opts *opts, struct inventory *inv,
 	if (compile_check_target(&c, final, &exists))
 		goto out;
 	compile_clean_stale(parent, prefix);
+	compile_clean_stale(parent, old_prefix);
 	if (exists)
 		manifest_load(&c.old, final);
 
@@ -848,7 +933,7 @@ int compile_write(const struct compile_opts *opts, struct inventory *inv,
 	}
 	rc = 0;
 	fsync(lockfd);
-	compile_rm_old(tmp);
+	compile_rm_detached(tmp, parent, old_prefix);
 	goto out;
 out_rm:
 	compile_rm_tree(tmp);

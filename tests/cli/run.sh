@@ -236,6 +236,20 @@ if [ "$rc" -eq 0 ] && [ "$ino1" = "$ino2" ] &&
 	pass "a recompile rewrites only the scripts that changed"
 else fail "a recompile rewrites only the scripts that changed" "$ino1 $ino2 $(cat "$T/err")"; fi
 
+# The previous tree is renamed aside and removed by a detached rm -rf: it
+# goes away without compile waiting for it; one left behind (the rm was
+# killed) is removed by the next compile
+old_trees() { find "$T" -maxdepth 1 -name '.out1.pxeinv-old.*' | wc -l; }
+for _ in $(seq 50); do [ "$(old_trees)" = 0 ] && break; sleep 0.1; done
+[ "$(old_trees)" = 0 ] && pass "the previous tree is removed after the swap" ||
+	fail "the previous tree is removed after the swap" "$(old_trees) left"
+mkdir -p "$T/.out1.pxeinv-old.AbC123/tftp/pxeinv/nodes"
+touch "$T/.out1.pxeinv-old.AbC123/tftp/pxeinv/nodes/x.ipxe"
+run compile --ipxe-dir "$T/ipxe" "$T/changed" "$T/out1"
+[ "$rc" -eq 0 ] && [ ! -e "$T/.out1.pxeinv-old.AbC123" ] &&
+	pass "compile removes a previous tree whose removal was cut short" ||
+	fail "compile removes a previous tree whose removal was cut short" "exit $rc"
+
 mkdir -p "$T/precious"
 echo keep >"$T/precious/file"
 run compile "$ROOT/nodes" "$T/precious"
