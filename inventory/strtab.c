@@ -1,73 +1,124 @@
 /*
- * A string-keyed hash table over glibc's hsearch_r.
+ * A string-keyed hash table (see strtab.h).
  */
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "strtab.h"
 
 /**
- * Make the stored form of a key: its FNV-1a hash in hex, then the key.
+ * Hash a key.
  *
  * @v key       Key
- * @v buf       Output
- * @v size      Size of buf
- * @ret out     buf, or NULL when the key does not fit
+ * @v len       Its length, on return
+ * @ret hash    64-bit FNV-1a hash
  */
-static char *strtab_hashed(const char *key, char *buf, size_t size)
+static uint64_t strtab_hash(const char *key, size_t *len)
 {
-	static const char hex[] = "0123456789abcdef";
-	uint32_t hash = 2166136261u;
-	size_t len = strlen(key);
-	int i;
+	uint64_t hash = 14695981039346656037ull;
+	size_t i;
 
-	if (len + 9 > size)
-		return NULL;
 	for (i = 0; key[i]; i++)
-		hash = (hash ^ (unsigned char)key[i]) * 16777619u;
-	for (i = 7; i >= 0; i--, hash >>= 4)
-		buf[i] = hex[hash & 15];
-	memcpy(buf + 8, key, len + 1);
-	return buf;
+		hash = (hash ^ (unsigned char)key[i]) * 1099511628211ull;
+	*len = i;
+	return hash;
+}
+
+/**
+ * Find the slot of a key, or the empty slot where it would go.
+ *
+ * @v t         Table
+ * @v key       Key
+ * @v hash      Its hash
+ * @ret slot    Slot
+ */
+static struct strtab_slot *strtab_slot(struct strtab *t, const char *key,
+				       uint64_t hash)
+{
+	size_t i = (hash ^ (hash >> 29)) & t->mask;
+
+	while (t->slots[i].key && (t->slots[i].hash != hash ||
+				   strcmp(t->slots[i].key, key) != 0))
+		i = (i + 1) & t->mask;
+	return &t->slots[i];
+}
+
+/**
+ * Allocate the slots for a table of at least count keys (load <= 3/4).
+ *
+ * @v t         Table
+ * @v count     Keys
+ * @ret rc      0, or -1 when out of memory
+ */
+static int strtab_alloc(struct strtab *t, size_t count)
+{
+	size_t size = 64;
+
+	while (size * 3 / 4 < count + 1)
+		size *= 2;
+	t->slots = calloc(size, sizeof(*t->slots));
+	if (!t->slots)
+		return -1;
+	t->mask = size - 1;
+	return 0;
+}
+
+/**
+ * Double the slots and re-place every key.
+ *
+ * @v t         Table
+ */
+static void strtab_grow(struct strtab *t)
+{
+	struct strtab_slot *old = t->slots;
+	size_t i, n = t->mask + 1;
+
+	if (strtab_alloc(t, n))
+		abort();
+	for (i = 0; i < n; i++)
+		if (old[i].key)
+			*strtab_slot(t, old[i].key, old[i].hash) = old[i];
+	free(old);
 }
 
 int strtab_init(struct strtab *t, size_t count)
 {
 	memset(t, 0, sizeof(*t));
-	/* hsearch_r wants room to spare */
-	return hcreate_r(count * 2 + 64, &t->h) ? 0 : -1;
+	return strtab_alloc(t, count);
 }
 
 void *strtab_find(struct strtab *t, const char *key)
 {
-	char buf[1024];
-	ENTRY e = { .key = strtab_hashed(key, buf, sizeof(buf)) }, *found;
+	size_t len;
+	struct strtab_slot *s = strtab_slot(t, key, strtab_hash(key, &len));
 
-	if (!e.key || !hsearch_r(e, FIND, &found, &t->h))
-		return NULL;
-	return found->data;
+	return s->key ? s->data : NULL;
 }
 
 void *strtab_add(struct strtab *t, const char *key, void *data)
 {
-	char buf[1024];
-	ENTRY e = { .key = strtab_hashed(key, buf, sizeof(buf)),
-		    .data = data }, *found;
+	size_t len;
+	uint64_t hash = strtab_hash(key, &len);
+	struct strtab_slot *s = strtab_slot(t, key, hash);
 
-	if (!e.key)
+	if (s->key)
+		return s->data;
+	if ((t->used + 1) * 4 > (t->mask + 1) * 3) {
+		strtab_grow(t);
+		s = strtab_slot(t, key, hash);
+	}
+	s->key = arena_strndup(&t->arena, key, len);
+	if (!s->key)
 		abort();
-	if (hsearch_r(e, FIND, &found, &t->h))
-		return found->data;
-	e.key = arena_strndup(&t->arena, buf, strlen(buf));
-	if (!e.key || !hsearch_r(e, ENTER, &found, &t->h))
-		abort();
+	s->hash = hash;
+	s->data = data;
+	t->used++;
 	return NULL;
 }
 
 void strtab_free(struct strtab *t)
 {
-	hdestroy_r(&t->h);
+	free(t->slots);
 	arena_free(&t->arena);
 	memset(t, 0, sizeof(*t));
 }

@@ -1,29 +1,39 @@
 /*
- * A string-keyed hash table over glibc's hsearch_r.
+ * A string-keyed hash table: open addressing with linear probing over a
+ * 64-bit FNV-1a hash of the whole key.
  *
- * hsearch_r hashes only the first few characters of a key, and pxeinv's
- * keys share long prefixes ("m:02:00:…", "node-0…"), so every key is stored
- * behind a FNV-1a hash of itself.
+ * pxeinv's keys share long prefixes ("m:02:00:…", "node-0…"), so every
+ * byte is hashed; the full hash is stored beside each key, so that a probe
+ * only compares strings whose hashes are equal. One call finds or adds.
  */
 #ifndef PXEINV_STRTAB_H
 #define PXEINV_STRTAB_H
 
-#include <search.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "arena.h"
 
+/** One slot of a table */
+struct strtab_slot {
+	uint64_t hash;
+	const char *key;        /**< NULL: empty */
+	void *data;
+};
+
 /** A table; zero-initialise, then strtab_init() */
 struct strtab {
-	struct hsearch_data h;
+	struct strtab_slot *slots;
+	size_t mask;            /**< slot count - 1 (a power of two) */
+	size_t used;
 	struct arena arena;     /**< the stored keys */
 };
 
 /**
- * Create a table for up to count keys.
+ * Create a table sized for count keys (it grows if given more).
  *
  * @v t         Table
- * @v count     Most keys it will hold
+ * @v count     Keys it is expected to hold
  * @ret rc      0, or -1 when out of memory
  */
 int strtab_init(struct strtab *t, size_t count);
