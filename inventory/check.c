@@ -4,6 +4,7 @@
  */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +13,12 @@
 
 #include "node.h"
 #include "strtab.h"
+
+/** Longest identity key kept whole */
+#define CHECK_KEY_MAX 512
+
+/** Nodes from which the duplicate check runs its two passes on two threads */
+#define CHECK_DUPS_THREADED 2000
 
 /** Keys a node file or a _defaults.yaml may hold */
 static const char *const check_known_keys[] = {
@@ -940,12 +947,12 @@ struct check_claim {
 /**
  * Claim an identity for a node; report it when another node has it.
  *
- * @v inv       Inventory
+ * @v diags     Diagnostics
  * @v table     Hash table
  * @v key       Identity key
  * @v claim     Claim (kept)
  */
-static void check_claim(struct inventory *inv, struct strtab *table,
+static void check_claim(struct diags *diags, struct strtab *table,
 			const char *key, struct check_claim *claim)
 {
 	const struct check_claim *found = strtab_add(table, key, claim);
@@ -978,13 +985,13 @@ static void check_claim(struct inventory *inv, struct strtab *table,
 		unsigned int oline = first->kv ? first->kv->val->line : 1;
 
 		if (first->node == claim->node)
-			diag_add(&inv->diags, DIAG_ERROR, file, line, col,
+			diag_add(diags, DIAG_ERROR, file, line, col,
 				 "%s '%s' is listed twice for node %s (first "
 				 "at %s:%u); remove one", claim->what,
 				 strchr(key, ':') + 1, claim->node->hostname,
 				 ofile, oline);
 		else
-			diag_add(&inv->diags, DIAG_ERROR, file, line, col,
+			diag_add(diags, DIAG_ERROR, file, line, col,
 				 "duplicate %s '%s': node %s claims it, and "
 				 "node %s (%s:%u) already does; each identity "
 				 "must be unique", claim->what,
@@ -994,96 +1001,154 @@ static void check_claim(struct inventory *inv, struct strtab *table,
 }
 
 /**
- * Format an identity key into a buffer.
+ * Format an identity key ("P:" + a, or "P:" + a + "/" + b) into a buffer.
  *
- * @v buf       Buffer
- * @v size      Size of buf
- * @v fmt       printf format
- * @ret buf     The key
+ * @v buf       Buffer of CHECK_KEY_MAX bytes
+ * @v prefix    Key type letter
+ * @v a         First part
+ * @v b         Second part, or NULL
+ * @ret buf     The key (cut to the buffer)
  */
-static const char * __attribute__((format(printf, 3, 4)))
-check_key(char *buf, size_t size, const char *fmt, ...)
+static const char *check_key(char *buf, char prefix, const char *a,
+			     const char *b)
 {
-	va_list ap;
+	size_t la = strlen(a), lb = b ? strlen(b) : 0;
 
-	va_start(ap, fmt);
-	vsnprintf(buf, size, fmt, ap);
-	va_end(ap);
+	if (la > CHECK_KEY_MAX / 2 - 3)
+		la = CHECK_KEY_MAX / 2 - 3;
+	if (lb > CHECK_KEY_MAX / 2 - 3)
+		lb = CHECK_KEY_MAX / 2 - 3;
+	buf[0] = prefix;
+	buf[1] = ':';
+	memcpy(buf + 2, a, la);
+	if (b) {
+		buf[2 + la] = '/';
+		memcpy(buf + 3 + la, b, lb);
+		buf[3 + la + lb] = '\0';
+	} else {
+		buf[2 + la] = '\0';
+	}
 	return buf;
 }
 
+/** One pass of the duplicate check: a set of identity kinds, one table */
+struct check_dups {
+	struct inventory *inv;
+	struct node *nodes;
+	int serials;            /**< uuid and serials, else hostname, ip, MAC */
+	struct diags diags;     /**< what this pass found */
+	pthread_t id;
+};
+
 /**
- * Find identities claimed by two nodes.
+ * Claim one kind set of identities of every node, in node order (so the
+ * first node to claim an identity is the one the others are reported
+ * against). The serials pass alone writes the nodes' shared/duplicate
+ * flags, so that the two passes can run at once.
+ *
+ * @v arg       struct check_dups
+ * @ret NULL
+ */
+static void *check_dups_run(void *arg)
+{
+	struct check_dups *d = arg;
+	struct inventory *inv = d->inv;
+	struct arena claims = { 0 };
+	struct strtab table;
+	char key[CHECK_KEY_MAX];
+	size_t i, count = 64;
+	int m;
+
+	/* Room for every claim of this pass, so the table never grows */
+	for (i = 0; i < inv->n; i++)
+		count += d->serials ? 4 : 2 + d->nodes[i].nmacs;
+	if (strtab_init(&table, count))
+		abort();
+	for (i = 0; i < inv->n; i++) {
+		struct node *n = &d->nodes[i];
+		const struct inv_node *in = n->inv;
+		struct check_claim *cl;
+
+		if (in->file->broken)
+			continue;
+		cl = arena_alloc(&claims, (4 + n->nmacs) * sizeof(*cl));
+		if (!cl)
+			abort();
+		if (!d->serials) {
+			cl[0] = (struct check_claim){ n, NULL, "hostname" };
+			check_claim(&d->diags, &table, check_key(key, 'h',
+				    n->hostname, NULL), &cl[0]);
+			if (n->ip) {
+				cl[1] = (struct check_claim){
+					n, inventory_get(in, "ip"), "ip" };
+				check_claim(&d->diags, &table, check_key(key,
+					    'i', n->ip, NULL), &cl[1]);
+			}
+			for (m = 0; m < n->nmacs; m++) {
+				cl[4 + m] = (struct check_claim){
+					n, n->mac_kv[m], "mac" };
+				check_claim(&d->diags, &table, check_key(key,
+					    'm', n->macs[m], NULL), &cl[4 + m]);
+			}
+			continue;
+		}
+		if (n->uuid) {
+			cl[0] = (struct check_claim){
+				n, inventory_get(in, "uuid"), "uuid" };
+			check_claim(&d->diags, &table, check_key(key, 'u',
+				    n->uuid, NULL), &cl[0]);
+		}
+		if (n->serial || n->board_serial) {
+			cl[1] = (struct check_claim){
+				n, inventory_get(in, n->board_serial ?
+						 "boardSerial" : "serial"),
+				"(serial, boardSerial) pair" };
+			check_claim(&d->diags, &table, check_key(key, 'p',
+				    n->serial ? n->serial : "",
+				    n->board_serial ? n->board_serial : ""),
+				    &cl[1]);
+		}
+		if (n->serial) {
+			cl[2] = (struct check_claim){ n, NULL, NULL };
+			check_claim(&d->diags, &table, check_key(key, 's',
+				    n->serial, NULL), &cl[2]);
+		}
+		if (n->board_serial) {
+			cl[3] = (struct check_claim){ n, NULL, NULL };
+			check_claim(&d->diags, &table, check_key(key, 'b',
+				    n->board_serial, NULL), &cl[3]);
+		}
+	}
+	strtab_free(&table);
+	arena_free(&claims);
+	return NULL;
+}
+
+/**
+ * Find identities claimed by two nodes: two passes, on two threads for a
+ * large tree.
  *
  * @v inv       Inventory
  * @v nodes     Checked nodes
  */
 static void check_duplicates(struct inventory *inv, struct node *nodes)
 {
-	struct strtab table;
-	char key[512];
-	size_t i, claims = 64;
-	int m;
+	struct check_dups pass[2] = {
+		{ .inv = inv, .nodes = nodes, .serials = 0 },
+		{ .inv = inv, .nodes = nodes, .serials = 1 },
+	};
+	int threaded = inv->n >= CHECK_DUPS_THREADED;
 
-	/* The table cannot grow: room for every claim (6 + one per MAC) */
-	for (i = 0; i < inv->n; i++)
-		claims += 6 + nodes[i].nmacs;
-	if (strtab_init(&table, claims))
-		abort();
-	for (i = 0; i < inv->n; i++) {
-		struct node *n = &nodes[i];
-		const struct inv_node *in = n->inv;
-		struct check_claim *cl;
-
-		if (in->file->broken)
-			continue;
-		cl = arena_alloc(&inv->arena, 7 * sizeof(*cl) +
-				 n->nmacs * sizeof(*cl));
-		if (!cl)
-			abort();
-		cl[0] = (struct check_claim){ n, NULL, "hostname" };
-		check_claim(inv, &table, check_key(key, sizeof(key), "h:%s",
-						       n->hostname), &cl[0]);
-		if (n->ip) {
-			cl[1] = (struct check_claim){
-				n, inventory_get(in, "ip"), "ip" };
-			check_claim(inv, &table, check_key(key, sizeof(key),
-					"i:%s", n->ip), &cl[1]);
-		}
-		if (n->uuid) {
-			cl[2] = (struct check_claim){
-				n, inventory_get(in, "uuid"), "uuid" };
-			check_claim(inv, &table, check_key(key, sizeof(key),
-					"u:%s", n->uuid), &cl[2]);
-		}
-		if (n->serial || n->board_serial) {
-			cl[3] = (struct check_claim){
-				n, inventory_get(in, n->board_serial ?
-						 "boardSerial" : "serial"),
-				"(serial, boardSerial) pair" };
-			check_claim(inv, &table, check_key(key, sizeof(key),
-					"p:%s/%s", n->serial ? n->serial : "",
-					n->board_serial ? n->board_serial : ""),
-				    &cl[3]);
-		}
-		if (n->serial) {
-			cl[4] = (struct check_claim){ n, NULL, NULL };
-			check_claim(inv, &table, check_key(key, sizeof(key),
-					"s:%s", n->serial), &cl[4]);
-		}
-		if (n->board_serial) {
-			cl[5] = (struct check_claim){ n, NULL, NULL };
-			check_claim(inv, &table, check_key(key, sizeof(key),
-					"b:%s", n->board_serial), &cl[5]);
-		}
-		for (m = 0; m < n->nmacs; m++) {
-			cl[7 + m] = (struct check_claim){ n, n->mac_kv[m],
-							  "mac" };
-			check_claim(inv, &table, check_key(key, sizeof(key),
-					"m:%s", n->macs[m]), &cl[7 + m]);
-		}
-	}
-	strtab_free(&table);
+	if (threaded && pthread_create(&pass[1].id, NULL, check_dups_run,
+				       &pass[1]) != 0)
+		threaded = 0;
+	check_dups_run(&pass[0]);
+	if (threaded)
+		pthread_join(pass[1].id, NULL);
+	else
+		check_dups_run(&pass[1]);
+	diag_append(&inv->diags, &pass[0].diags);
+	diag_append(&inv->diags, &pass[1].diags);
 }
 
 /**

@@ -274,6 +274,33 @@ if [ "$scripts" -eq 2500 ] && grep -q '"node": "node-002491"' "$T/out" &&
 	pass "a 2500-node fleet compiles on several threads"
 else fail "a 2500-node fleet compiles on several threads" "$scripts scripts; $(cat "$T/out")"; fi
 
+# Duplicates in a tree large enough for the two-thread duplicate check: each
+# kind is reported at the later node (walk order: cluster-00 before
+# cluster-07), against the earlier one
+cp -a "$T/fleet" "$T/fleetdup"
+D=$T/fleetdup
+printf 'serial: SN00000007\nmac: "02:07:00:00:00:01"\nip: 10.23.1.0\nuuid: 4c4c4544-0000-1000-8000-000000000007\n' \
+	>"$D/cluster-00/rack-006/node-002400.yaml"
+printf 'uuid: 4c4c4544-0000-1000-8000-000000000007\n' >>"$D/cluster-07/rack-000/node-000007.yaml"
+mkdir -p "$D/cluster-07/rack-000/spare"
+printf 'serial: SN-SPARE\nip: 10.23.1.250\n' >"$D/cluster-07/rack-000/spare/node-002400.yaml"
+run check "$D"
+first="$D/cluster-00/rack-006/node-002400.yaml"
+later="$D/cluster-07/rack-000/node-000007.yaml"
+tail="already does; each identity must be unique"
+expect_rc "duplicates in a 2500-node tree: exit 1" 1
+expect_line "duplicate pair in a large tree" "$T/err" \
+	"$later:1:9: error: duplicate (serial, boardSerial) pair 'SN00000007/': node node-000007 claims it, and node node-002400 ($first:1) $tail"
+expect_line "duplicate mac in a large tree" "$T/err" \
+	"$later:2:6: error: duplicate mac '02:07:00:00:00:01': node node-000007 claims it, and node node-002400 ($first:2) $tail"
+expect_line "duplicate ip in a large tree" "$T/err" \
+	"$later:3:5: error: duplicate ip '10.23.1.0': node node-000007 claims it, and node node-002400 ($first:3) $tail"
+expect_line "duplicate uuid in a large tree" "$T/err" \
+	"$later:4:7: error: duplicate uuid '4c4c4544-0000-1000-8000-000000000007': node node-000007 claims it, and node node-002400 ($first:4) $tail"
+expect_line "duplicate hostname in a large tree" "$T/err" \
+	"$D/cluster-07/rack-000/spare/node-002400.yaml:1:1: error: duplicate hostname 'node-002400': node node-002400 claims it, and node node-002400 ($first:1) $tail"
+expect_line "a large tree with duplicates: 5 errors" "$T/err" "$D: 2501 nodes (2501 to install), 5 errors, 0 warnings"
+
 # --- a full or read-only filesystem (in a private mount namespace) ----------
 mkdir -p "$T/small"
 cat >"$T/full.sh" <<FULL
