@@ -141,7 +141,8 @@ static struct inv_file *walk_queue(struct walk *w, const char *path,
 	if (!f)
 		abort();
 	f->path = arena_strndup(&inv->arena, path, strlen(path));
-	f->shown = arena_strndup(&inv->arena, shown, strlen(shown));
+	f->shown = strcmp(shown, path) == 0 ? f->path :
+		   arena_strndup(&inv->arena, shown, strlen(shown));
 	if (!f->path || !f->shown)
 		abort();
 	if (w->nfiles == w->capfiles) {
@@ -264,11 +265,18 @@ static void walk_add_node(struct walk *w, struct inv_dir *dir,
 	const char *dot = strrchr(name, '.');
 	char *filename;
 
-	filename = arena_printf(&inv->arena, "%s/%.*s",
-				dir->rel[0] ? dir->rel : ".",
-				(int)(dot - name), name);
-	if (!filename)
-		abort();
+	{
+		const char *rel = dir->rel[0] ? dir->rel : ".";
+		size_t lr = strlen(rel), ln = dot - name;
+
+		filename = arena_alloc(&inv->arena, lr + ln + 2);
+		if (!filename)
+			abort();
+		memcpy(filename, rel, lr);
+		filename[lr] = '/';
+		memcpy(filename + lr + 1, name, ln);
+		filename[lr + 1 + ln] = '\0';
+	}
 	if (w->filter && strncmp(filename, w->filter, strlen(w->filter)) != 0)
 		return;
 	if (inv->n == inv->cap) {
@@ -286,6 +294,45 @@ static void walk_add_node(struct walk *w, struct inv_dir *dir,
 	node->filename = filename;
 	node->dir = dir;
 	node->file = walk_queue(w, path, shown);
+}
+
+/**
+ * Join an entry's name to its directory's three paths, in one allocation
+ * (readdir loops run once per node: no printf, one malloc).
+ *
+ * @v path      Directory path to open
+ * @v shown     Directory path in diagnostics
+ * @v rel       Directory path relative to the root ("" at the root)
+ * @v name      Entry name
+ * @v subshown  Entry path in diagnostics, on return
+ * @v subrel    Entry path relative to the root, on return
+ * @ret sub     Entry path to open; free() it (the other two go with it)
+ */
+static char *walk_join3(const char *path, const char *shown, const char *rel,
+			const char *name, char **subshown, char **subrel)
+{
+	size_t lp = strlen(path), ls = strlen(shown), lr = strlen(rel),
+	       ln = strlen(name);
+	char *b = malloc(lp + ls + lr + 3 * ln + 6), *p = b;
+
+	if (!b)
+		abort();
+	memcpy(p, path, lp);
+	p[lp] = '/';
+	memcpy(p + lp + 1, name, ln + 1);
+	p += lp + ln + 2;
+	*subshown = p;
+	memcpy(p, shown, ls);
+	p[ls] = '/';
+	memcpy(p + ls + 1, name, ln + 1);
+	p += ls + ln + 2;
+	*subrel = p;
+	if (lr) {
+		memcpy(p, rel, lr);
+		p[lr++] = '/';
+	}
+	memcpy(p + lr, name, ln + 1);
+	return b;
 }
 
 /**
@@ -404,11 +451,8 @@ static int walk_dir(struct walk *w, struct inv_dir *parent, const char *path,
 		unsigned char type = names[i][0];
 		char *subrel;
 
-		if (asprintf(&sub, "%s/%s", path, name) < 0 ||
-		    asprintf(&subshown, "%s/%s", shown, name) < 0 ||
-		    asprintf(&subrel, "%s%s%s", rel, rel[0] ? "/" : "",
-			     name) < 0)
-			abort();
+		/* One allocation for the three paths of an entry */
+		sub = walk_join3(path, shown, rel, name, &subshown, &subrel);
 		/* readdir's type spares a stat for plain files */
 		if (type == DT_REG) {
 			st.st_mode = S_IFREG;
@@ -448,8 +492,6 @@ static int walk_dir(struct walk *w, struct inv_dir *parent, const char *path,
 		}
 next:
 		free(sub);
-		free(subshown);
-		free(subrel);
 		free(names[i]);
 	}
 	free(names);
