@@ -579,6 +579,24 @@ static int compile_tree(struct compile *c, struct inventory *inv,
 				  nodes, inv->n);
 		rc = compile_buf_put(c, &b);
 	}
+	/* The fragment and the cache do not need the scripts: write them
+	 * while the workers still link and write those */
+	if (rc == 0) {
+		conf.nodes_dir = c->opts->nodes_dir;
+		conf.tftp_root = tftp_root;
+		conf.cache = cache;
+		conf.hook = c->opts->hook;
+		conf.state_dir = c->opts->state_dir;
+		conf.bios = c->have[0] ? c->have[0] : c->have[1];
+		conf.efi_x64 = c->have[2];
+		conf.efi_arm64 = c->have[4];
+		render_dnsmasq_conf(compile_buf_open(c, &b,
+						     "pxe-inventory.conf"),
+				    &conf, inv->n);
+		rc = compile_buf_put(c, &b);
+	}
+	if (rc == 0)
+		rc = compile_cache(c, nodes, inv->n, &stats->records);
 	if (rc)
 		atomic_store(&pool.stop, 1);
 	for (k = 0; k < nthreads; k++)
@@ -593,22 +611,7 @@ static int compile_tree(struct compile *c, struct inventory *inv,
 	}
 	c->reused = atomic_load(&pool.reused);
 	free(pool.prints);
-	if (rc || c->failed)
-		return -1;
-
-	conf.nodes_dir = c->opts->nodes_dir;
-	conf.tftp_root = tftp_root;
-	conf.cache = cache;
-	conf.hook = c->opts->hook;
-	conf.state_dir = c->opts->state_dir;
-	conf.bios = c->have[0] ? c->have[0] : c->have[1];
-	conf.efi_x64 = c->have[2];
-	conf.efi_arm64 = c->have[4];
-	render_dnsmasq_conf(compile_buf_open(c, &b, "pxe-inventory.conf"),
-			    &conf, inv->n);
-	if (compile_buf_put(c, &b))
-		return -1;
-	return compile_cache(c, nodes, inv->n, &stats->records);
+	return rc || c->failed ? -1 : 0;
 }
 
 /**
