@@ -292,6 +292,22 @@ static int compile_binaries_copy(struct compile *c)
 }
 
 /**
+ * The binary UEFI x86-64 firmware gets: snponly.efi, which drives the NIC
+ * through the firmware's own driver (SNP), as OpenStack Ironic does by
+ * default; it is a quarter of ipxe.efi's size and starts sooner. ipxe.efi
+ * (iPXE's own NIC drivers) with --efi-full, or when snponly.efi is absent.
+ *
+ * @v c         Compile
+ * @ret name    TFTP name, or NULL when there is neither
+ */
+static const char *compile_efi_x64(const struct compile *c)
+{
+	if (c->have[3] && (!c->opts->efi_full || !c->have[2]))
+		return c->have[3];
+	return c->have[2];
+}
+
+/**
  * Add one cache record whose key is PREFIX + text.
  *
  * @v w         Writer
@@ -323,8 +339,6 @@ static int compile_record(struct pxeinv_cache_writer *w, const char *prefix,
 static int compile_cache(struct compile *c, const struct node *nodes,
 			 size_t count, size_t *records)
 {
-	static const char *const settings[] = { "bios", "bios", "efi-x64",
-						"efi-x64", "efi-arm64" };
 	struct pxeinv_cache_writer *w;
 	char val[PXEINV_FILE_MAX + 32], key[300];
 	const char *bios;
@@ -345,11 +359,13 @@ static int compile_cache(struct compile *c, const struct node *nodes,
 	bios = c->have[0] ? c->have[0] : c->have[1];
 	if (bios)
 		ADD("c:", "bios", bios);
-	for (i = 2; i < 5; i++)
-		if (c->have[i] && i != 3)
-			ADD("c:", settings[i], c->have[i]);
-	if (c->opts->http_url && c->have[2]) {
-		snprintf(val, sizeof(val), "%s/ipxe.efi", c->opts->http_url);
+	if (compile_efi_x64(c))
+		ADD("c:", "efi-x64", compile_efi_x64(c));
+	if (c->have[4])
+		ADD("c:", "efi-arm64", c->have[4]);
+	if (c->opts->http_url && compile_efi_x64(c)) {
+		snprintf(val, sizeof(val), "%s/%s", c->opts->http_url,
+			 compile_efi_x64(c));
 		ADD("c:", "http-x64", val);
 	}
 	if (c->opts->http_url && c->have[4]) {
@@ -588,7 +604,7 @@ static int compile_tree(struct compile *c, struct inventory *inv,
 		conf.hook = c->opts->hook;
 		conf.state_dir = c->opts->state_dir;
 		conf.bios = c->have[0] ? c->have[0] : c->have[1];
-		conf.efi_x64 = c->have[2];
+		conf.efi_x64 = compile_efi_x64(c);
 		conf.efi_arm64 = c->have[4];
 		render_dnsmasq_conf(compile_buf_open(c, &b,
 						     "pxe-inventory.conf"),

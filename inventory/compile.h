@@ -25,6 +25,9 @@ struct compile_opts {
 	const char *nodes_dir;
 	const char *out_dir;
 	const char *ipxe_dir;   /**< where iPXE binaries are, or NULL */
+	int efi_full;           /**< UEFI x86-64 gets ipxe.efi (all drivers),
+				     not snponly.efi (the firmware's NIC
+				     driver) */
 	const char *http_url;   /**< base URL of the TFTP root over HTTP */
 	const char *hook;       /**< dhcp-script path, or NULL */
 	const char *state_dir;  /**< pxeinv state directory (boot-once

@@ -41,6 +41,12 @@ static void compile_help(void)
 	       "$PXEINV_IPXE_DIR, else\n"
 	       "                        ../ipxe beside the pxeinv binary, "
 	       "else " COMPILE_SYSTEM_IPXE_DIR ")\n"
+	       "      --efi-full        hand UEFI x86-64 firmware ipxe.efi "
+	       "(iPXE's own NIC\n"
+	       "                        drivers) instead of snponly.efi "
+	       "(the firmware's NIC\n"
+	       "                        driver, smaller and quicker to "
+	       "start)\n"
 	       "      --http-url URL    URL where OUT_DIR/tftp is served "
 	       "over HTTP, for UEFI\n"
 	       "                        HTTP boot clients (arch 16 and 19); "
@@ -125,6 +131,7 @@ int cmd_compile(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "filter", required_argument, NULL, 'f' },
 		{ "ipxe-dir", required_argument, NULL, 'i' },
+		{ "efi-full", no_argument, NULL, 'e' },
 		{ "http-url", required_argument, NULL, 'u' },
 		{ "hook", required_argument, NULL, 'k' },
 		{ "state-dir", required_argument, NULL, 's' },
@@ -150,6 +157,9 @@ int cmd_compile(int argc, char **argv)
 			break;
 		case 'i':
 			co.ipxe_dir = optarg;
+			break;
+		case 'e':
+			co.efi_full = 1;
 			break;
 		case 'u':
 			co.http_url = optarg;

@@ -182,8 +182,23 @@ lookup_expect "arm64 firmware" \
 	'{"steered": true, "stage": "firmware", "node": null, "matched": null, "install": "unknown", "http": false, "file": "arm64/ipxe.efi"}' \
 	--mac 02:00:00:00:00:01 --arch 11
 lookup_expect "UEFI HTTP boot" \
-	'{"steered": true, "stage": "httpboot", "node": "node-10", "matched": "mac", "install": "yes", "http": true, "file": "http://10.9.0.1/boot/ipxe.efi"}' \
+	'{"steered": true, "stage": "httpboot", "node": "node-10", "matched": "mac", "install": "yes", "http": true, "file": "http://10.9.0.1/boot/snponly.efi"}' \
 	--mac 52:54:00:a0:10:01 --arch 16
+lookup_expect "UEFI x86-64 firmware gets snponly.efi" \
+	'{"steered": true, "stage": "firmware", "node": "node-10", "matched": "mac", "install": "yes", "http": false, "file": "snponly.efi"}' \
+	--mac 52:54:00:a0:10:01 --arch 7
+expect_line "the fragment maps UEFI x86-64 to snponly.efi" "$T/out1/pxe-inventory.conf" \
+	"dhcp-boot=tag:pxeinv-efi64,tag:!ipxe,snponly.efi"
+# --efi-full: ipxe.efi instead; without snponly.efi, ipxe.efi anyway
+run compile --efi-full --ipxe-dir "$T/ipxe" "$ROOT/nodes" "$T/out-full"
+run lookup "$T/out-full" --mac 52:54:00:a0:10:01 --arch 9
+[ "$(sed -n 's/^file: *//p' "$T/out")" = ipxe.efi ] && pass "--efi-full: UEFI x86-64 firmware gets ipxe.efi" ||
+	fail "--efi-full: UEFI x86-64 firmware gets ipxe.efi" "$(cat "$T/out")"
+cp -a "$T/ipxe" "$T/ipxe-nosnp" && rm "$T/ipxe-nosnp/snponly.efi"
+run compile --ipxe-dir "$T/ipxe-nosnp" "$ROOT/nodes" "$T/out-nosnp"
+run lookup "$T/out-nosnp" --mac 52:54:00:a0:10:01 --arch 7
+[ "$(sed -n 's/^file: *//p' "$T/out")" = ipxe.efi ] && pass "without snponly.efi, UEFI x86-64 firmware gets ipxe.efi" ||
+	fail "without snponly.efi, UEFI x86-64 firmware gets ipxe.efi" "$(cat "$T/out")"
 mkdir -p "$T/once/k" "$T/state/once"
 printf 'schematicID: 376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba\ntalosVersion: v1.9.5\n' >"$T/once/_defaults.yaml"
 printf 'serial: ONCE1\ninstall: once\n' >"$T/once/k/n1.yaml"

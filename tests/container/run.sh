@@ -179,11 +179,11 @@ dhcp --mac 02:00:00:00:00:42
 [ "$(val OFFER.yiaddr)" = 10.215.0.42 ] && pass "site config: dhcp-host gets its fixed address" ||
 	fail "site config: dhcp-host gets its fixed address" "$(echo $OUT)"
 dhcp --mac 52:54:00:a0:10:01 --vendor PXEClient:Arch:00007:UNDI:003016 --arch 7
-[ "$(bootfile OFFER)" = ipxe.efi ] && [ "$(val OFFER.siaddr)" = "$SRV" ] && pass "UEFI PXE request gets ipxe.efi from $SRV" ||
-	fail "UEFI PXE request gets ipxe.efi from $SRV" "$(echo $OUT)"
-podman cp "$NAME:/usr/lib/pxeinv/ipxe/ipxe.efi" "$T/ipxe.efi.want" >/dev/null 2>&1
-C curl -s --max-time 5 -o "$T/ipxe.efi" "tftp://$SRV/ipxe.efi"
-[ -s "$T/ipxe.efi" ] && cmp -s "$T/ipxe.efi" "$T/ipxe.efi.want" && pass "ipxe.efi over TFTP" || fail "ipxe.efi over TFTP"
+[ "$(bootfile OFFER)" = snponly.efi ] && [ "$(val OFFER.siaddr)" = "$SRV" ] && pass "UEFI PXE request gets snponly.efi from $SRV" ||
+	fail "UEFI PXE request gets snponly.efi from $SRV" "$(echo $OUT)"
+podman cp "$NAME:/usr/lib/pxeinv/ipxe/snponly.efi" "$T/snponly.efi.want" >/dev/null 2>&1
+C curl -s --max-time 5 -o "$T/snponly.efi" "tftp://$SRV/snponly.efi"
+[ -s "$T/snponly.efi" ] && cmp -s "$T/snponly.efi" "$T/snponly.efi.want" && pass "snponly.efi over TFTP" || fail "snponly.efi over TFTP"
 dora --mac 52:54:00:a0:10:01 --vendor PXEClient:Arch:00007:UNDI:003016 --arch 7 --ipxe
 f=$(bootfile ACK)
 [ "$f" = pxeinv/nodes/node-10.ipxe ] && pass "iPXE request gets pxeinv/nodes/node-10.ipxe" ||

@@ -92,7 +92,7 @@ SER=$T/demo.serial
 stages=(
 	"stage=firmware|$DNSMASQ_LOG|firmware DHCP (PXEClient, no option 175): dnsmasq decides"
 	"DHCPOFFER\(br0\) [0-9.]+ $MAC|$DNSMASQ_LOG|DHCP offer to the firmware"
-	"sent .*/tftp/ipxe\.efi to|$DNSMASQ_LOG|TFTP: firmware fetched ipxe.efi"
+	"sent .*/tftp/snponly\.efi to|$DNSMASQ_LOG|TFTP: firmware fetched snponly.efi"
 	"^iPXE [0-9]|$SER|iPXE started"
 	"stage=ipxe|$DNSMASQ_LOG|iPXE DHCP (option 175): dnsmasq decides"
 	"sent .*/tftp/pxeinv/fallback\.ipxe to|$DNSMASQ_LOG|TFTP: iPXE fetched the fallback dispatcher (finds the node by \${serial})"

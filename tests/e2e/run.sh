@@ -13,7 +13,7 @@
 # serial console, dnsmasq's --log-dhcp output and the HTTP access log.
 #
 # Cases (guests run two at a time):
-#   uefi        OVMF's own PXE client -> ipxe.efi -> node script -> kernel
+#   uefi        OVMF's own PXE client -> snponly.efi -> node script -> kernel
 #   bios        SeaBIOS: its NIC ROM is iPXE, so dnsmasq hands it the node
 #               script directly (no ipxe.pxe)
 #   chassis     two guests with one chassis serial and two board serials; one
@@ -185,9 +185,9 @@ check_uefi() {
 	local c=uefi d
 	e2e_wait_guest uefi 200 || { fail $c "guest did not power off within 200 s"; e2e_tail uefi; return; }
 	d=$(decisions 52:54:00:e2:01:01)
-	grep -q 'node=uefi matched=mac stage=firmware install=yes file=ipxe.efi' <<<"$d" ||
-		{ fail $c "firmware stage not steered to ipxe.efi: $d"; return; }
-	grep -q 'sent .*/tftp/ipxe.efi to' "$DNSMASQ_LOG" || { fail $c "ipxe.efi not sent over TFTP"; return; }
+	grep -q 'node=uefi matched=mac stage=firmware install=yes file=snponly.efi' <<<"$d" ||
+		{ fail $c "firmware stage not steered to snponly.efi: $d"; return; }
+	grep -q 'sent .*/tftp/snponly.efi to' "$DNSMASQ_LOG" || { fail $c "snponly.efi not sent over TFTP"; return; }
 	grep -q 'node=uefi matched=mac stage=ipxe install=yes file=pxeinv/nodes/uefi.ipxe' <<<"$d" ||
 		{ fail $c "iPXE stage not steered to the node script: $d"; return; }
 	grep -q 'sent .*/tftp/pxeinv/nodes/uefi.ipxe to' "$DNSMASQ_LOG" || { fail $c "node script not sent"; return; }
@@ -273,7 +273,7 @@ check_two_nics() {
 	e2e_wait_guest two-nics 200 || { fail $c "guest did not power off within 200 s"; e2e_tail two-nics; return; }
 	[ -z "$(xids 52:54:00:e2:04:01)" ] || { fail $c "the dead NIC reached dnsmasq"; return; }
 	d=$(decisions 52:54:00:e2:04:02)
-	grep -q 'node=two-nics matched=mac stage=firmware install=yes file=ipxe.efi' <<<"$d" &&
+	grep -q 'node=two-nics matched=mac stage=firmware install=yes file=snponly.efi' <<<"$d" &&
 		grep -q 'node=two-nics matched=mac stage=ipxe install=yes file=pxeinv/nodes/two-nics.ipxe' <<<"$d" ||
 		{ fail $c "second MAC not steered through both stages: $d"; return; }
 	check_cmdline $c two-nics "$OUT/tftp/pxeinv/nodes/two-nics.ipxe" uefi || return

@@ -329,16 +329,17 @@ FW=pxeinv-stage:firmware
 dhcp --mac 52:54:00:bb:00:00 --vendor PXEClient:Arch:00000:UNDI:002001 --arch 0
 WANT_TEXT="test binary ipxe.pxe" check firmware-bios-arch0 ipxe.pxe pxeinv $FW pxeinv-node:unknown pxeinv-install:unknown
 dhcp --mac 52:54:00:bb:00:07 --vendor PXEClient:Arch:00007:UNDI:003000 --arch 7
-WANT_TEXT="test binary ipxe.efi" check firmware-efi-arch7 ipxe.efi pxeinv $FW
+# UEFI x86-64 firmware gets snponly.efi (the firmware's NIC driver)
+WANT_TEXT="test binary snponly.efi" check firmware-efi-arch7 snponly.efi pxeinv $FW
 dhcp --mac 52:54:00:bb:00:09 --vendor PXEClient:Arch:00009:UNDI:003016 --arch 9
-check firmware-efi-arch9 ipxe.efi pxeinv $FW
+check firmware-efi-arch9 snponly.efi pxeinv $FW
 dhcp --mac 52:54:00:bb:00:0b --vendor PXEClient:Arch:00011:UNDI:003000 --arch 11
 WANT_TEXT="test binary arm64/ipxe.efi" check firmware-efi-arm64-arch11 arm64/ipxe.efi pxeinv $FW
 dhcp --mac 52:54:00:aa:00:01 --vendor PXEClient:Arch:00007:UNDI:003000 --arch 7
-check firmware-known-node ipxe.efi pxeinv $FW pxeinv-node:node-a pxeinv-install:yes
+check firmware-known-node snponly.efi pxeinv $FW pxeinv-node:node-a pxeinv-install:yes
 
 for a in 16 19; do
-	if [ $a = 16 ]; then bin=ipxe.efi; else bin=arm64/ipxe.efi; fi
+	if [ $a = 16 ]; then bin=snponly.efi; else bin=arm64/ipxe.efi; fi
 	dhcp --mac 52:54:00:bb:00:$a --vendor "HTTPClient:Arch:000$a:UNDI:003000" --arch $a
 	if [ "$(val OFFER.opt60)" != HTTPClient ] || [ "$(val ACK.opt60)" != HTTPClient ]; then
 		fail "httpboot-arch$a" "option 60 not echoed: '$(val OFFER.opt60)'"
@@ -359,7 +360,7 @@ udhcpc() {
 env_out=$(udhcpc -V PXEClient:Arch:00007:UNDI:003000 -x 93:0007 -x 0x61:0078563412bc9af0de123456789abcdef0)
 f=$(printf '%s\n' "$env_out" | sed -n 's/^boot_file=//p')
 s=$(printf '%s\n' "$env_out" | sed -n 's/^siaddr=//p')
-if [ "$f" = ipxe.efi ] && [ "$s" = "$SRV" ] && [ "$(fetch "$f")" = "$(cat "$TFTP/ipxe.efi")" ]; then
+if [ "$f" = snponly.efi ] && [ "$s" = "$SRV" ] && [ "$(fetch "$f")" = "$(cat "$TFTP/snponly.efi")" ]; then
 	pass udhcpc-firmware-efi
 else
 	fail udhcpc-firmware-efi "boot_file='$f' siaddr='$s' ($env_out)"
@@ -400,7 +401,7 @@ check ipxe-second-mac-same-node $NA pxeinv-node:node-a
 # URLs: it gets our iPXE binary first
 dhcp --mac 52:54:00:aa:00:02 --vendor PXEClient:Arch:00007:UNDI:003010 --arch 7 \
 	--user-class iPXE --ipxe-no-https
-check ipxe-without-https-gets-ipxe ipxe.efi pxeinv-node:node-a pxeinv-stage:firmware
+check ipxe-without-https-gets-ipxe snponly.efi pxeinv-node:node-a pxeinv-stage:firmware
 dhcp --mac 52:54:00:cc:00:01 "${IPXE[@]}" --uuid 12345678-9abc-def0-1234-56789abcdef0
 WANT_TEXT=node-b check ipxe-known-uuid-smbios-order pxeinv/nodes/node-b.ipxe pxeinv-node:node-b pxeinv-install:once
 dhcp --mac 52:54:00:cc:00:02 "${IPXE[@]}" --uuid ffffffff-ffff-ffff-ffff-ffffffffffff
