@@ -264,6 +264,15 @@ run compile --ipxe-dir "$T/ipxe" "$T/changed" "$T/out1"
 [ "$rc" -eq 0 ] && [ ! -e "$T/.out1.pxeinv-old.AbC123" ] &&
 	pass "compile removes a previous tree whose removal was cut short" ||
 	fail "compile removes a previous tree whose removal was cut short" "exit $rc"
+# without a usable rm (an unexecutable file bound over it, in a private
+# mount namespace), compile removes the previous tree itself, before it exits
+got=$(unshare -m bash -c 'mount --bind /dev/null /bin/rm || exit 97
+	"$1" compile -q --ipxe-dir "$2" "$3" "$4" || exit 98
+	find "$5" -maxdepth 1 -name ".out1.pxeinv-old.*" | wc -l' _ \
+	"$PXEINV" "$T/ipxe" "$T/changed" "$T/out1" "$T")
+rc=$?
+[ "$rc" -eq 0 ] && [ "$got" = 0 ] && pass "without rm, compile removes the previous tree itself" ||
+	fail "without rm, compile removes the previous tree itself" "exit $rc, $got left"
 
 mkdir -p "$T/precious"
 echo keep >"$T/precious/file"
