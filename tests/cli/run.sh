@@ -9,10 +9,7 @@ PXEINV=${PXEINV_BIN:-$ROOT/build/bin/pxeinv}
 T=$(mktemp -d /tmp/pxeinv-cli.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 
-passed=0
-failed=0
-pass() { echo "PASS $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1${2:+: $2}"; failed=$((failed + 1)); }
+. "$(dirname "$0")/../lib/report.sh"
 
 # Run pxeinv, keeping stdout, stderr and the exit code.
 run() {
@@ -366,5 +363,4 @@ printf 'X' | dd of="$T/corrupt/pxe-inventory.cdb" bs=1 seek=2060 conv=notrunc st
 run lookup "$T/corrupt" --mac 52:54:00:a0:10:01
 expect_rc "corrupt cache is refused (exit 3)" 3
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -10,10 +10,7 @@ PY=/usr/bin/python3             # Debian's, with python3-yaml
 T=$(mktemp -d /tmp/pxeinv-compat.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 
-passed=0
-failed=0
-pass() { echo "PASS $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1${2:+: $2}"; failed=$((failed + 1)); }
+. "$(dirname "$0")/../lib/report.sh"
 
 # Compare two JSON arrays of objects as sets; print the first difference.
 same_set() {
@@ -99,5 +96,4 @@ if diff -u "$T/seed.conf" "$T/ours.conf" >"$T/diff"; then
 	pass "ipxe.conf equals the seed template's output, apart from additions"
 else fail "ipxe.conf equals the seed template's output" "$(head -n 20 "$T/diff")"; fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

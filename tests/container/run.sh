@@ -24,16 +24,7 @@ W=$root/build/container-test
 IMAGE=localhost/pxeinv:test
 DHCPCLIENT=$root/tests/integration/dhcpclient.py
 
-passed=0
-failed=0
-pass() { echo "PASS $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1${2:+: $2}"; failed=$((failed + 1)); }
-note() { echo "# $*"; }
-finish() {
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
-	exit $?
-}
+. "$(dirname "$0")/../lib/report.sh"
 abort() { fail "$1" "${2:-}"; finish; }
 
 [ "$(id -u)" = 0 ] || { echo "run.sh: needs root" >&2; echo "0 passed, 1 failed"; exit 1; }

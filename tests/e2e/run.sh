@@ -34,15 +34,7 @@ E2E_NET=10.213.90
 E2E_NAME=e2e
 . "$(dirname "$0")/lib.sh"
 
-passed=0
-failed=0
-pass() { echo "PASS $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1${2:+: $2}"; failed=$((failed + 1)); }
-finish() {
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
-	exit $?
-}
+. "$(dirname "$0")/../lib/report.sh"
 abort() { echo "run.sh: $*" >&2; fail setup "$*"; finish; }
 
 [ "$(id -u)" = 0 ] || abort "needs root (network namespaces, tap devices)"

@@ -26,16 +26,7 @@ HOOK_SRC=${PXEINV_HOOK:-$root/build/bin/pxeinv-hook}
 BURST=${HOOK_BURST:-10000}
 DHCPCLIENT=$root/tests/integration/dhcpclient.py
 
-passed=0
-failed=0
-pass() { echo "PASS $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1${2:+: $2}"; failed=$((failed + 1)); }
-note() { echo "# $*"; }
-finish() {
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
-	exit $?
-}
+. "$(dirname "$0")/../lib/report.sh"
 abort() { echo "run.sh: $*" >&2; fail setup "$*"; finish; }
 
 [ "$(id -u)" = 0 ] || { echo "run.sh: needs root (namespaces)" >&2; echo "0 passed, 1 failed"; exit 1; }

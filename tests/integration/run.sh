@@ -24,16 +24,7 @@ root=$(cd "$here/../.." && pwd)
 DNSMASQ=${PXEINV_DNSMASQ:-$root/build/bin/dnsmasq}
 PXEINV=${PXEINV_BIN:-$root/build/bin/pxeinv}
 
-passed=0
-failed=0
-pass() { echo "PASS $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1${2:+: $2}"; failed=$((failed + 1)); }
-note() { echo "# $*"; }
-finish() {
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
-	exit $?
-}
+. "$(dirname "$0")/../lib/report.sh"
 
 [ "$(id -u)" = 0 ] || { echo "run.sh: needs root (network namespaces)" >&2; echo "0 passed, 1 failed"; exit 1; }
 

@@ -36,17 +36,8 @@ CACHE=$root/build/package-test
 BASE=$CACHE/bookworm-dnsmasq.tar
 DHCPCLIENT=$root/tests/integration/dhcpclient.py
 
-passed=0
-failed=0
-pass() { echo "PASS $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1${2:+: $2}"; failed=$((failed + 1)); }
+. "$(dirname "$0")/../lib/report.sh"
 check() { local name=$1; shift; if "$@" >/dev/null 2>&1; then pass "$name"; else fail "$name"; fi; }
-note() { echo "# $*"; }
-finish() {
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
-	exit $?
-}
 abort() { fail "$1" "${2:-}"; finish; }
 
 [ "$(id -u)" = 0 ] || { echo "run.sh: needs root" >&2; echo "0 passed, 1 failed"; exit 1; }
