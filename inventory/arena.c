@@ -1,8 +1,6 @@
 /*
  * A bump allocator.
  */
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -62,26 +60,6 @@ char *arena_strndup(struct arena *arena, const char *s, size_t len)
 	memcpy(copy, s, len);
 	copy[len] = '\0';
 	return copy;
-}
-
-char *arena_printf(struct arena *arena, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int len;
-
-	va_start(ap, fmt);
-	len = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (len < 0)
-		return NULL;
-	s = arena_alloc(arena, len + 1);
-	if (!s)
-		return NULL;
-	va_start(ap, fmt);
-	vsnprintf(s, len + 1, fmt, ap);
-	va_end(ap);
-	return s;
 }
 
 void arena_free(struct arena *arena)

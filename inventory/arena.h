@@ -32,16 +32,6 @@ void *arena_alloc(struct arena *arena, size_t size);
 char *arena_strndup(struct arena *arena, const char *s, size_t len);
 
 /**
- * Format a string into the arena.
- *
- * @v arena     Arena
- * @v fmt       printf format
- * @ret str     String, or NULL when out of memory
- */
-char *arena_printf(struct arena *arena, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-/**
  * Free every allocation of an arena.
  *
  * @v arena     Arena
