@@ -202,9 +202,14 @@ e2e_dnsmasq_hup() {
 # e2e_guest NAME FIRMWARE ARGS...: start QEMU (TCG) in the namespace.
 # FIRMWARE: uefi (OVMF) or bios (SeaBIOS). ARGS: NICs, -smbios, -uuid...
 # The serial console goes to $T/NAME.serial; QEMU exits when the guest powers off.
+# Every guest has a hardware RNG (virtio-rng; OVMF turns it into
+# EFI_RNG_PROTOCOL), as real servers have RDRAND: without one, iPXE's HTTPS
+# build seeds its DRBG from EFI timer jitter, which takes ~4 s under TCG.
+# E2E_RNG=0 leaves it out.
 e2e_guest() {
-	local name=$1 fw=$2 fwargs=()
+	local name=$1 fw=$2 fwargs=() rng=(-device virtio-rng-pci)
 	shift 2
+	[ "${E2E_RNG:-1}" = 0 ] && rng=()
 	if [ "$fw" = uefi ]; then
 		cp "$OVMF_VARS" "$T/$name.vars.fd"
 		fwargs=(-drive if=pflash,format=raw,readonly=on,file="$OVMF_CODE"
@@ -213,7 +218,7 @@ e2e_guest() {
 	: >"$T/$name.serial"
 	ip netns exec "$NS" timeout "${E2E_QEMU_TIMEOUT:-240}" qemu-system-x86_64 -accel tcg -M q35 -m 512 -smp 1 \
 		-nographic -serial file:"$T/$name.serial" -monitor none -no-reboot \
-		"${fwargs[@]}" "$@" </dev/null >"$T/$name.qemu" 2>&1 &
+		"${fwargs[@]}" "${rng[@]}" "$@" </dev/null >"$T/$name.qemu" 2>&1 &
 	GUEST_PID[$name]=$!
 }
 

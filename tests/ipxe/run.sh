@@ -225,7 +225,7 @@ start_qemu() {
 		-drive if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd \
 		-drive if=pflash,format=raw,file="$T/vars.fd" \
 		-netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
-		-device virtio-net-pci,romfile=,netdev=n0,bootindex=1 \
+		-device virtio-net-pci,romfile=,netdev=n0,bootindex=1 -device virtio-rng-pci \
 		-smbios type=1,serial="$SERIAL" -smbios type=2,serial="$BOARD" \
 		-uuid 12345678-9abc-def0-1234-56789abcdef0 </dev/null >"$T/qemu.out" 2>&1 &
 	QEMU_PID=$!
