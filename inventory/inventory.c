@@ -4,7 +4,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,6 +17,8 @@ struct walk_seen {
 	ino_t ino;
 };
 
+struct load_pool;
+
 /** Walk state */
 struct walk {
 	struct inventory *inv;
@@ -30,20 +31,15 @@ struct walk {
 	struct inv_dir **dirs;          /**< every directory, parents first */
 	size_t ndirs;
 	size_t capdirs;
+	struct load_pool *pool;         /**< loading threads, once started */
 };
 
-/** Fewest files per loading thread */
-#define LOAD_FILES_PER_THREAD 512
+/** Files queued before loading threads start (fewer: load on the caller) */
+#define LOAD_THREADS_FROM 1024
 /** Most loading threads */
 #define LOAD_MAX_THREADS 8
 /** Files a thread takes from the queue at once */
 #define LOAD_BATCH 32
-
-/** Shared state of the loading threads */
-struct load_pool {
-	struct walk *w;
-	atomic_size_t next;
-};
 
 /** One loading thread */
 struct load_thread {
@@ -52,6 +48,24 @@ struct load_thread {
 	struct diags diags;
 	pthread_t id;
 };
+
+/**
+ * Loading threads, which load files while the walk still queues them.
+ *
+ * The lock guards the walk's file queue (w->files may move when it
+ * grows) and the fields below it.
+ */
+struct load_pool {
+	struct walk *w;
+	pthread_mutex_t lock;
+	pthread_cond_t more;            /**< a batch was queued, or walked */
+	size_t next;                    /**< first file no thread took */
+	int walked;                     /**< the walk queues no more files */
+	struct load_thread *threads;
+	size_t nthreads;
+};
+
+static void load_start(struct walk *w);
 
 /**
  * Tell whether a name ends with a suffix.
@@ -140,11 +154,14 @@ static struct inv_file *walk_queue(struct walk *w, const char *path,
 
 	if (!f)
 		abort();
+	memset(f, 0, sizeof(*f));
 	f->path = arena_strndup(&inv->arena, path, strlen(path));
 	f->shown = strcmp(shown, path) == 0 ? f->path :
 		   arena_strndup(&inv->arena, shown, strlen(shown));
 	if (!f->path || !f->shown)
 		abort();
+	if (w->pool)
+		pthread_mutex_lock(&w->pool->lock);
 	if (w->nfiles == w->capfiles) {
 		w->capfiles = w->capfiles ? 2 * w->capfiles : 256;
 		w->files = realloc(w->files, w->capfiles * sizeof(*w->files));
@@ -152,6 +169,13 @@ static struct inv_file *walk_queue(struct walk *w, const char *path,
 			abort();
 	}
 	w->files[w->nfiles++] = f;
+	if (w->pool) {
+		if ((w->nfiles - w->pool->next) % LOAD_BATCH == 0)
+			pthread_cond_signal(&w->pool->more);
+		pthread_mutex_unlock(&w->pool->lock);
+	} else if (w->nfiles == LOAD_THREADS_FROM) {
+		load_start(w);
+	}
 	return f;
 }
 
@@ -184,7 +208,8 @@ static void load_file(struct arena *arena, struct diags *diags,
 }
 
 /**
- * Loading thread: take batches of files from the queue.
+ * Loading thread: take batches of files from the queue as the walk
+ * fills it, until the walk is over and the queue is empty.
  *
  * @v arg       struct load_thread
  * @ret NULL
@@ -192,59 +217,101 @@ static void load_file(struct arena *arena, struct diags *diags,
 static void *load_thread_run(void *arg)
 {
 	struct load_thread *t = arg;
-	struct walk *w = t->pool->w;
-	size_t i, start;
+	struct load_pool *pool = t->pool;
+	struct walk *w = pool->w;
+	struct inv_file *batch[LOAD_BATCH];
+	size_t i, n;
 
-	while ((start = atomic_fetch_add(&t->pool->next, LOAD_BATCH)) <
-	       w->nfiles) {
-		for (i = start; i < start + LOAD_BATCH && i < w->nfiles; i++)
-			load_file(&t->arena, &t->diags, w->files[i]);
-	}
+	do {
+		pthread_mutex_lock(&pool->lock);
+		while (w->nfiles - pool->next < LOAD_BATCH && !pool->walked)
+			pthread_cond_wait(&pool->more, &pool->lock);
+		n = w->nfiles - pool->next;
+		if (n > LOAD_BATCH)
+			n = LOAD_BATCH;
+		memcpy(batch, &w->files[pool->next], n * sizeof(*batch));
+		pool->next += n;
+		pthread_mutex_unlock(&pool->lock);
+		for (i = 0; i < n; i++)
+			load_file(&t->arena, &t->diags, batch[i]);
+	} while (n);
 	return NULL;
 }
 
 /**
- * Load every queued file, on several threads for a large tree.
+ * Start the loading threads, once the walk has queued enough files to
+ * share out; they load while the walk goes on.
+ *
+ * @v w         Walk, with LOAD_THREADS_FROM files queued
+ */
+static void load_start(struct walk *w)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	struct load_pool *pool;
+	size_t i;
+
+	if (cpus <= 1)
+		return;
+	pool = calloc(1, sizeof(*pool));
+	if (!pool)
+		abort();
+	pool->w = w;
+	pthread_mutex_init(&pool->lock, NULL);
+	pthread_cond_init(&pool->more, NULL);
+	pool->nthreads = cpus > LOAD_MAX_THREADS ? LOAD_MAX_THREADS :
+			 (size_t)cpus;
+	pool->threads = calloc(pool->nthreads, sizeof(*pool->threads));
+	if (!pool->threads)
+		abort();
+	/* From here on the walk queues under the lock */
+	w->pool = pool;
+	for (i = 0; i < pool->nthreads; i++) {
+		pool->threads[i].pool = pool;
+		if (pthread_create(&pool->threads[i].id, NULL,
+				   load_thread_run, &pool->threads[i]))
+			abort();
+	}
+}
+
+/**
+ * Load every queued file: wait for the loading threads when the walk
+ * started them, else load on the calling thread.
  *
  * Each thread has its own arena and diagnostics; the arenas become the
  * inventory's, and the diagnostics are appended to it.
  *
- * @v w         Walk
+ * @v w         Walk, over
+ * @v load      Load what is still queued (0: the walk failed)
  */
-static void load_all(struct walk *w)
+static void load_finish(struct walk *w, int load)
 {
 	struct inventory *inv = w->inv;
-	struct load_pool pool = { .w = w };
-	struct load_thread *t;
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t n = w->nfiles / LOAD_FILES_PER_THREAD, i;
+	struct load_pool *pool = w->pool;
+	size_t i;
 
-	if (n > (size_t)cpus)
-		n = cpus > 0 ? cpus : 1;
-	if (n > LOAD_MAX_THREADS)
-		n = LOAD_MAX_THREADS;
-	if (n <= 1) {
-		for (i = 0; i < w->nfiles; i++)
+	if (!pool) {
+		for (i = 0; load && i < w->nfiles; i++)
 			load_file(&inv->arena, &inv->diags, w->files[i]);
 		return;
 	}
-	atomic_init(&pool.next, 0);
-	t = calloc(n, sizeof(*t));
-	inv->arenas = calloc(n, sizeof(*inv->arenas));
-	if (!t || !inv->arenas)
+	pthread_mutex_lock(&pool->lock);
+	pool->walked = 1;
+	pthread_cond_broadcast(&pool->more);
+	pthread_mutex_unlock(&pool->lock);
+	inv->arenas = calloc(pool->nthreads, sizeof(*inv->arenas));
+	if (!inv->arenas)
 		abort();
-	for (i = 0; i < n; i++) {
-		t[i].pool = &pool;
-		if (pthread_create(&t[i].id, NULL, load_thread_run, &t[i]))
-			abort();
+	for (i = 0; i < pool->nthreads; i++) {
+		pthread_join(pool->threads[i].id, NULL);
+		inv->arenas[i] = pool->threads[i].arena;
+		diag_append(&inv->diags, &pool->threads[i].diags);
 	}
-	for (i = 0; i < n; i++) {
-		pthread_join(t[i].id, NULL);
-		inv->arenas[i] = t[i].arena;
-		diag_append(&inv->diags, &t[i].diags);
-	}
-	inv->narenas = n;
-	free(t);
+	inv->narenas = pool->nthreads;
+	pthread_cond_destroy(&pool->more);
+	pthread_mutex_destroy(&pool->lock);
+	free(pool->threads);
+	free(pool);
+	w->pool = NULL;
 }
 
 /**
@@ -510,8 +577,8 @@ int inventory_load(struct inventory *inv, const char *root,
 		len--;
 	inv->root = arena_strndup(&inv->arena, root, len);
 	rc = walk_dir(&w, NULL, inv->root, inv->root, "");
+	load_finish(&w, rc == 0);
 	if (rc == 0) {
-		load_all(&w);
 		/* Parents come before their children in w.dirs */
 		for (i = 0; i < w.ndirs; i++) {
 			struct inv_dir *dir = w.dirs[i], *parent = dir->parent;
