@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -184,6 +185,8 @@ static FILE *compile_buf_open(struct compile *c, struct compile_buf *b,
 		    0644);
 	if (fd >= 0 && (b->f = fdopen(fd, "w")) != NULL) {
 		setvbuf(b->f, NULL, _IOFBF, COMPILE_STREAM_BUF);
+		/* one thread writes it: no lock per character */
+		__fsetlocking(b->f, FSETLOCKING_BYCALLER);
 		return b->f;
 	}
 	b->err = errno ? errno : EIO;
@@ -415,6 +418,31 @@ fail:
 	return compile_fail(c, "cannot write the cache: %s", strerror(-rc));
 }
 
+/** The cache, written on a thread of its own beside the big files */
+struct compile_cache_job {
+	struct compile *c;
+	const struct node *nodes;
+	size_t count;
+	size_t records;         /**< records written */
+	int rc;                 /**< 0 or -1 */
+	pthread_t id;
+};
+
+/**
+ * Cache thread entry point (also called directly for small trees).
+ *
+ * @v arg       struct compile_cache_job
+ * @ret NULL
+ */
+static void *compile_cache_run(void *arg)
+{
+	struct compile_cache_job *job = arg;
+
+	job->rc = compile_cache(job->c, job->nodes, job->count,
+				&job->records);
+	return NULL;
+}
+
 /** Fewest node scripts per writing thread */
 #define COMPILE_NODES_PER_THREAD 512
 /** Most writing threads */
@@ -457,6 +485,7 @@ static int compile_nodes(struct compile_node_pool *pool)
 
 	if (!f)
 		abort();
+	__fsetlocking(f, FSETLOCKING_BYCALLER);
 	while (rc == 0 && !atomic_load(&pool->stop) &&
 	       (start = atomic_fetch_add(&pool->next, COMPILE_BATCH)) <
 	       pool->count) {
@@ -545,9 +574,11 @@ static int compile_tree(struct compile *c, struct inventory *inv,
 	struct render_conf conf = { 0 };
 	struct compile_node_pool pool = { 0 };
 	struct compile_node_thread workers[COMPILE_MAX_THREADS];
+	struct compile_cache_job cache_job = { .c = c, .nodes = nodes,
+					       .count = inv->n };
 	struct compile_buf b;
 	size_t i;
-	int k, nthreads, rc;
+	int k, nthreads, rc, cache_threaded;
 
 	if (mkdirat(c->dirfd, "tftp", 0755) ||
 	    mkdirat(c->dirfd, "tftp/arm64", 0755) ||
@@ -579,6 +610,11 @@ static int compile_tree(struct compile *c, struct inventory *inv,
 	}
 	if (nthreads == 0)
 		compile_nodes(&pool);
+	/* The cache needs neither the scripts nor the big files: with
+	 * threads, write it beside them */
+	cache_threaded = nthreads > 0 &&
+			 pthread_create(&cache_job.id, NULL, compile_cache_run,
+					&cache_job) == 0;
 	for (i = 0; i < inv->n; i++)
 		stats->installed += nodes[i].install != NODE_INSTALL_NO;
 	stats->nodes = inv->n;
@@ -595,8 +631,7 @@ static int compile_tree(struct compile *c, struct inventory *inv,
 				  nodes, inv->n);
 		rc = compile_buf_put(c, &b);
 	}
-	/* The fragment and the cache do not need the scripts: write them
-	 * while the workers still link and write those */
+	/* The fragment does not need the scripts either */
 	if (rc == 0) {
 		conf.nodes_dir = c->opts->nodes_dir;
 		conf.tftp_root = tftp_root;
@@ -611,8 +646,13 @@ static int compile_tree(struct compile *c, struct inventory *inv,
 				    &conf, inv->n);
 		rc = compile_buf_put(c, &b);
 	}
+	if (cache_threaded)
+		pthread_join(cache_job.id, NULL);
+	else if (rc == 0)
+		compile_cache_run(&cache_job);
 	if (rc == 0)
-		rc = compile_cache(c, nodes, inv->n, &stats->records);
+		rc = cache_job.rc;
+	stats->records = cache_job.records;
 	if (rc)
 		atomic_store(&pool.stop, 1);
 	for (k = 0; k < nthreads; k++)
