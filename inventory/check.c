@@ -1059,9 +1059,17 @@ static void *check_dups_run(void *arg)
 	size_t i, count = 64;
 	int m;
 
-	/* Room for every claim of this pass, so the table never grows */
-	for (i = 0; i < inv->n; i++)
-		count += d->serials ? 4 : 2 + d->nodes[i].nmacs;
+	/* Room for exactly the claims of this pass, so the table never
+	 * grows and stays as small as it can (fewer pages to fault in) */
+	for (i = 0; i < inv->n; i++) {
+		const struct node *n = &d->nodes[i];
+
+		if (d->serials)
+			count += !!n->uuid + !!(n->serial || n->board_serial) +
+				 !!n->serial + !!n->board_serial;
+		else
+			count += 1 + !!n->ip + n->nmacs;
+	}
 	if (strtab_init(&table, count))
 		abort();
 	for (i = 0; i < inv->n; i++) {
