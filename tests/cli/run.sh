@@ -322,6 +322,28 @@ expect_line "duplicate hostname in a large tree" "$T/err" \
 	"$D/cluster-07/rack-000/spare/node-002400.yaml:1:1: error: duplicate hostname 'node-002400': node node-002400 claims it, and node node-002400 ($first:1) $tail"
 expect_line "a large tree with duplicates: 5 errors" "$T/err" "$D: 2501 nodes (2501 to install), 5 errors, 0 warnings"
 
+# Broken files in a tree large enough that files load on threads while the
+# walk still queues them: every problem is reported, in walk order
+cp -a "$T/fleet" "$T/fleetbad"
+D=$T/fleetbad
+printf -- '- a\n- b\n' >"$D/cluster-00/rack-000/node-000000.yaml"
+printf 'serial: [SN\n' >"$D/cluster-09/rack-006/node-002499.yaml"
+echo notes >"$D/cluster-05/notes.txt"
+run check "$D"
+expect_rc "broken files in a 2500-node tree: exit 1" 1
+expect_line "not a mapping, loaded on a thread" "$T/err" \
+	"$D/cluster-00/rack-000/node-000000.yaml:1:1: error: file must hold a mapping of keys to values, not a list"
+expect_line "syntax error, loaded on a thread" "$T/err" \
+	"$D/cluster-09/rack-006/node-002499.yaml:2:1: error: YAML syntax error: did not find expected ',' or ']' while parsing a flow sequence (line 1); check the indentation and quote values that contain ': ' or '#'"
+expect_line "a large tree with broken files: 2 errors, 1 warning" "$T/err" \
+	"$D: 2500 nodes (2498 to install), 2 errors, 1 warnings"
+if [ "$(grep -c ': error: \|: warning: ' "$T/err")" -eq 3 ] &&
+	grep -n '' "$T/err" | grep -q "^1:$D/cluster-00/" &&
+	grep -n '' "$T/err" | grep -q "^2:$D/cluster-05/notes.txt: warning" &&
+	grep -n '' "$T/err" | grep -q "^3:$D/cluster-09/"; then
+	pass "a large tree: diagnostics of the walk and the loading threads, in walk order"
+else fail "a large tree: diagnostics of the walk and the loading threads, in walk order" "$(cat "$T/err")"; fi
+
 # --- a full or read-only filesystem (in a private mount namespace) ----------
 mkdir -p "$T/small"
 cat >"$T/full.sh" <<FULL
