@@ -166,6 +166,24 @@ static const char *load_tag_shown(const char *tag)
 }
 
 /**
+ * Refuse an integer with no digits ("0b_", "0x"), on which PyYAML fails.
+ *
+ * @v ld        Loader
+ * @v v         Scalar
+ * @v mark      Position
+ * @ret rc      -1
+ */
+static int load_no_digits(struct loader *ld, const struct yv *v,
+			  const yaml_mark_t *mark)
+{
+	diag_add(ld->diags, DIAG_ERROR, ld->shown, mark->line + 1,
+		 mark->column + 1, "'%s' is read as an integer with no "
+		 "digits, which PyYAML (merge.py) cannot load; quote it, or "
+		 "write its digits", v->text);
+	return -1;
+}
+
+/**
  * Apply an explicit tag to a scalar.
  *
  * @v ld        Loader
@@ -193,18 +211,28 @@ static int load_tag_scalar(struct loader *ld, struct yv *v, const char *tag,
 		v->type = YV_STR;
 		return 0;
 	}
+	if (strcmp(t, "null") == 0) {
+		/* PyYAML's construct_yaml_null ignores the text */
+		v->type = YV_NULL;
+		return 0;
+	}
+	if (strcmp(t, "float") == 0) {
+		if (yaml_resolve_tagged_float(v) == 0)
+			return 0;
+		want = YV_FLOAT;
+		goto mismatch;
+	}
 	if (strcmp(t, "int") == 0)
 		want = YV_INT;
-	else if (strcmp(t, "float") == 0)
-		want = YV_FLOAT;
 	else if (strcmp(t, "bool") == 0)
 		want = YV_BOOL;
-	else if (strcmp(t, "null") == 0)
-		want = YV_NULL;
 	else
 		goto unknown;
 	yaml_resolve_plain(v);
+	if (v->type == YV_INT && v->nodigits)
+		return load_no_digits(ld, v, mark);
 	if (v->type != want) {
+mismatch:
 		diag_add(ld->diags, DIAG_ERROR, ld->shown, mark->line + 1,
 			 mark->column + 1, "value '%s' does not match its tag "
 			 "%s", v->text, load_tag_shown(tag));
@@ -254,6 +282,8 @@ static int load_scalar(struct loader *ld, yaml_event_t *ev)
 					  "YAML 1.1's value key, which PyYAML "
 					  "refuses; quote it: \"=\"");
 		yaml_resolve_plain(v);
+		if (v->type == YV_INT && v->nodigits)
+			return load_no_digits(ld, v, &ev->start_mark);
 	} else {
 		v->type = YV_STR;
 	}

@@ -40,6 +40,7 @@ struct yv {
 	size_t len;             /**< length of text */
 	unsigned char plain;    /**< scalar was plain (unquoted, untagged) */
 	unsigned char big;      /**< integer does not fit in 64 bits */
+	unsigned char nodigits; /**< "0b_", "0x": PyYAML fails on it */
 	int b;                  /**< YV_BOOL */
 	long long i;            /**< YV_INT */
 	double f;               /**< YV_FLOAT */
@@ -88,6 +89,16 @@ int yaml_load_buffer(struct arena *arena, const char *buf, size_t len,
  * @v v         Value with text/len set; type and payload are filled
  */
 void yaml_resolve_plain(struct yv *v);
+
+/**
+ * Construct an explicit !!float the way PyYAML does: whatever Python's
+ * float() takes once '_' are removed (so "1", "017", "1e5"), and .inf,
+ * .nan and base 60.
+ *
+ * @v v         Value with text/len set; made a YV_FLOAT on success
+ * @ret rc      0, or -1 when PyYAML would fail on the text
+ */
+int yaml_resolve_tagged_float(struct yv *v);
 
 /**
  * Find a key in a mapping (the last one wins, as in PyYAML).

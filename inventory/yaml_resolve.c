@@ -2,6 +2,7 @@
  * Implicit typing of plain scalars, exactly as PyYAML's SafeLoader does it
  * (YAML 1.1): the seed's merge.py is the reference for `pxeinv merge`.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -303,6 +304,7 @@ static void resolve_construct_int(struct yv *v)
 	unsigned long long u;
 
 	v->type = YV_INT;
+	v->nodigits = 0;
 	if (resolve_strip(v->text, v->len, buf, sizeof(buf)) < 0) {
 		v->big = 1;
 		return;
@@ -333,6 +335,8 @@ static void resolve_construct_int(struct yv *v)
 	} else if (p[0] == '0' && p[1]) {
 		base = 8;
 	}
+	/* "0b_": int('', 2) raises in PyYAML */
+	v->nodigits = !*p;
 	errno = 0;
 	u = strtoull(p, &end, base);
 	if (errno == ERANGE || u > (unsigned long long)LLONG_MAX) {
@@ -373,6 +377,39 @@ static void resolve_construct_float(struct yv *v)
 		v->f = strtod(p, NULL);
 	if (neg)
 		v->f = -v->f;
+}
+
+int yaml_resolve_tagged_float(struct yv *v)
+{
+	char buf[128], *p, *end;
+	int i;
+
+	if (resolve_strip(v->text, v->len, buf, sizeof(buf)) < 0)
+		return -1;
+	for (i = 0; buf[i]; i++)
+		if (buf[i] >= 'A' && buf[i] <= 'Z')
+			buf[i] += 'a' - 'A';
+	p = buf;
+	if (*p == '-' || *p == '+')
+		p++;
+	if (strcmp(p, ".inf") && strcmp(p, ".nan") && !strchr(p, ':')) {
+		size_t len;
+
+		/* float(): surrounding blanks, decimal only (no hex), no
+		 * C-only "nan(...)" */
+		while (isspace((unsigned char)*p))
+			p++;
+		len = strlen(p);
+		while (len && isspace((unsigned char)p[len - 1]))
+			p[--len] = '\0';
+		if (!*p || strpbrk(p, "x("))
+			return -1;
+		strtod(p, &end);
+		if (*end)
+			return -1;
+	}
+	resolve_construct_float(v);
+	return 0;
 }
 
 void yaml_resolve_plain(struct yv *v)

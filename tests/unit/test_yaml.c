@@ -162,6 +162,18 @@ static const struct typing typing_table[] = {
 	{ "!!int \"0x10\"", YV_INT, 16, 0, "16" },
 	{ "!!bool \"off\"", YV_BOOL, 0, 0, "false" },
 	{ "!!float 2.5", YV_FLOAT, 0, 2.5, "2.5" },
+	/* PyYAML's !!float is Python's float() of the text without '_' */
+	{ "!!float 1", YV_FLOAT, 0, 1.0, "1.0" },
+	{ "!!float \"2\"", YV_FLOAT, 0, 2.0, "2.0" },
+	{ "!!float 017", YV_FLOAT, 0, 17.0, "17.0" },
+	{ "!!float 1e5", YV_FLOAT, 0, 100000.0, "100000.0" },
+	{ "!!float 1_0.5", YV_FLOAT, 0, 10.5, "10.5" },
+	{ "!!float 1:30", YV_FLOAT, 0, 90.0, "90.0" },
+	{ "!!float \"- 1 \"", YV_FLOAT, 0, -1.0, "-1.0" },
+	{ "!!float -.INF", YV_FLOAT, 0, -INFINITY, "-Infinity" },
+	{ "!!float infinity", YV_FLOAT, 0, INFINITY, "Infinity" },
+	/* construct_yaml_null ignores the text */
+	{ "!!null abc", YV_NULL, 0, 0, "null" },
 	{ "|\n  yes\n", YV_STR, 0, 0, "\"yes\\n\"" },
 	/* Too big for 64 bits: Python writes the integer */
 	{ "9223372036854775807", YV_INT, 9223372036854775807LL, 0,
@@ -245,6 +257,24 @@ static void test_refused(void **state)
 		const char *line;
 	} refused[] = {
 		{ "k: !!int abc\n", "t.yaml:1:4: error: value 'abc' does not "
+		  "match its tag !!int" },
+		/* PyYAML (merge.py) fails on each of these */
+		{ "k: !!float 0x10\n", "t.yaml:1:4: error: value '0x10' does "
+		  "not match its tag !!float" },
+		{ "k: !!float nan(1)\n", "t.yaml:1:4: error: value 'nan(1)' "
+		  "does not match its tag !!float" },
+		{ "k: !!float \"1 2\"\n", "t.yaml:1:4: error: value '1 2' does "
+		  "not match its tag !!float" },
+		{ "k: 0b_\n", "t.yaml:1:4: error: '0b_' is read as an integer "
+		  "with no digits, which PyYAML (merge.py) cannot load; quote "
+		  "it, or write its digits" },
+		{ "k: -0x_\n", "t.yaml:1:4: error: '-0x_' is read as an "
+		  "integer with no digits, which PyYAML (merge.py) cannot "
+		  "load; quote it, or write its digits" },
+		{ "k: !!int 0x_\n", "t.yaml:1:4: error: '0x_' is read as an "
+		  "integer with no digits, which PyYAML (merge.py) cannot "
+		  "load; quote it, or write its digits" },
+		{ "k: !!int 0x\n", "t.yaml:1:4: error: value '0x' does not "
 		  "match its tag !!int" },
 		{ "k: !!binary aGk=\n", "t.yaml:1:4: error: unsupported YAML "
 		  "tag !!binary; remove it" },
