@@ -135,7 +135,7 @@ static void hook_usage(void)
 	       "       pxeinv-hook init\n\n"
 	       "The dnsmasq dhcp-script of pxeinv (dhcp-script=, set by "
 	       "'pxeinv compile --hook').\nRecords events in $%s "
-	       "(default %s): journal.jsonl, nodes/,\nunknown/, once/, "
+	       "(default %s): journal.jsonl, nodes/,\nunknown/, once/, installed/, "
 	       "leases/, metrics/. 'init' prints the stored leases "
 	       "(leasefile-ro).\nRun it as dnsmasq's dhcp-scriptuser, the "
 	       "owner of the state directory.\nSee 'pxeinv status' and "

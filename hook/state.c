@@ -41,11 +41,43 @@ void state_mac_name(const char *mac, char *out)
 	out[i] = '\0';
 }
 
+/**
+ * Write a boot-once node's exit script, STATE_DIR/installed/NODE.ipxe.
+ *
+ * @v dirfd     State directory
+ * @v node      Node (valid: a hostname, nothing to escape)
+ * @ret rc      0 or -errno
+ */
+static int state_installed_write(int dirfd, const char *node)
+{
+	char name[300], script[600];
+	int fd, len, rc;
+
+	if (snprintf(name, sizeof(name), "%s.ipxe", node) >= (int)sizeof(name))
+		return -ENAMETOOLONG;
+	len = snprintf(script, sizeof(script), "#!ipxe\n# written by "
+		       "pxeinv-hook when %s fetched its installer\necho "
+		       "pxeinv: %s was installed (install: once; 'pxeinv "
+		       "rearm %s' installs it again); booting from local "
+		       "disk\nexit\n", node, node, node);
+	if (len < 0 || len >= (int)sizeof(script))
+		return -ENAMETOOLONG;
+	fd = state_subdir(dirfd, STATE_INSTALLED, 1);
+	if (fd < 0)
+		return fd;
+	rc = kv_write_raw(fd, name, script, len);
+	close(fd);
+	return rc;
+}
+
 int state_once_mark(int dirfd, const char *node, time_t now, const char *ip)
 {
 	struct kvfile f = { 0 };
 	int fd, rc;
 
+	rc = state_installed_write(dirfd, node);
+	if (rc)
+		return rc;
 	fd = state_subdir(dirfd, STATE_ONCE, 1);
 	if (fd < 0)
 		return fd;
@@ -59,12 +91,22 @@ int state_once_mark(int dirfd, const char *node, time_t now, const char *ip)
 
 int state_once_clear(int dirfd, const char *node)
 {
+	char name[300];
 	int fd, rc = 0;
 
+	/* the marker first: dnsmasq looks at it, and it says "installed" */
 	fd = state_subdir(dirfd, STATE_ONCE, 0);
 	if (fd < 0)
 		return fd;
 	if (unlinkat(fd, node, 0) != 0)
+		rc = -errno;
+	close(fd);
+	if (snprintf(name, sizeof(name), "%s.ipxe", node) >= (int)sizeof(name))
+		return rc ? rc : -ENAMETOOLONG;
+	fd = state_subdir(dirfd, STATE_INSTALLED, 0);
+	if (fd < 0)
+		return (rc || fd == -ENOENT) ? rc : fd;
+	if (unlinkat(fd, name, 0) != 0 && errno != ENOENT && rc == 0)
 		rc = -errno;
 	close(fd);
 	return rc;

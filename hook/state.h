@@ -12,6 +12,11 @@
  *                                 was fetched; dnsmasq now hands out
  *                                 pxeinv/exit.ipxe (`pxeinv rearm NODE`
  *                                 removes it)
+ *   STATE_DIR/installed/NODE.ipxe the same mark as an exit script, for
+ *                                 iPXE clients dnsmasq could not
+ *                                 identify: the fallback dispatcher
+ *                                 tries it through OUT_DIR/tftp/pxeinv/
+ *                                 installed, a symlink to this directory
  *   STATE_DIR/leases/IP           one DHCP lease, in dnsmasq's lease-file
  *                                 format (lease-database mode)
  *   STATE_DIR/metrics/NAME.prom   for node_exporter's textfile collector
@@ -30,6 +35,7 @@
 #define STATE_NODES "nodes"
 #define STATE_UNKNOWN "unknown"
 #define STATE_ONCE "once"
+#define STATE_INSTALLED "installed"
 #define STATE_LEASES "leases"
 #define STATE_METRICS "metrics"
 
@@ -60,7 +66,7 @@ int state_subdir(int dirfd, const char *sub, int create);
 void state_mac_name(const char *mac, char *out);
 
 /**
- * Mark a boot-once node as installed.
+ * Mark a boot-once node as installed: its exit script, then its marker.
  *
  * @v dirfd     State directory
  * @v node      Node (valid)
@@ -71,7 +77,7 @@ void state_mac_name(const char *mac, char *out);
 int state_once_mark(int dirfd, const char *node, time_t now, const char *ip);
 
 /**
- * Re-arm a boot-once node: remove its marker.
+ * Re-arm a boot-once node: remove its marker and its exit script.
  *
  * @v dirfd     State directory
  * @v node      Node (valid)

@@ -22,6 +22,7 @@
 
 #include "../cache/pxeinv_cache.h"
 #include "../cache/pxeinv_cache_write.h"
+#include "../hook/state.h"
 #include "compile.h"
 #include "manifest.h"
 #include "render.h"
@@ -331,6 +332,30 @@ static int compile_record(struct pxeinv_cache_writer *w, const char *prefix,
 }
 
 /**
+ * Link tftp/pxeinv/installed to STATE_DIR/installed, where the hook writes
+ * the exit scripts of installed boot-once nodes, for the fallback
+ * dispatcher. The directory may not exist yet: the hook creates it.
+ *
+ * @v c         Compile
+ * @ret rc      0 or -1
+ */
+static int compile_link_installed(struct compile *c)
+{
+	char target[PATH_MAX];
+
+	if (!c->opts->state_dir)
+		return 0;
+	if (compile_path(target, sizeof(target), "%s/%s", c->opts->state_dir,
+			 STATE_INSTALLED))
+		return compile_fail(c, "--state-dir is too long");
+	if (symlinkat(target, c->dirfd, "tftp/" RENDER_SCRIPT_DIR "/"
+		      RENDER_INSTALLED) != 0)
+		return compile_fail(c, "cannot link %s: %s", target,
+				    strerror(errno));
+	return 0;
+}
+
+/**
  * Write the lookup cache.
  *
  * @v c         Compile
@@ -587,7 +612,7 @@ static int compile_tree(struct compile *c, struct inventory *inv,
 		return compile_fail(c, "cannot create directories: %s",
 				    strerror(errno));
 	if (compile_put(c, COMPILE_MARKER, "pxeinv compile output\n", 22) ||
-	    compile_binaries_copy(c))
+	    compile_binaries_copy(c) || compile_link_installed(c))
 		return -1;
 	for (i = 0; i < 5; i++)
 		stats->binaries += c->have[i] != NULL;
@@ -623,7 +648,8 @@ static int compile_tree(struct compile *c, struct inventory *inv,
 	if (rc == 0) {
 		render_fallback_script(compile_buf_open(c, &b, "tftp/"
 						       RENDER_FALLBACK),
-				       nodes, inv->n);
+				       nodes, inv->n,
+				       c->opts->state_dir != NULL);
 		rc = compile_buf_put(c, &b);
 	}
 	if (rc == 0) {

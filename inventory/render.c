@@ -143,7 +143,7 @@ void render_exit_script(FILE *out)
 }
 
 void render_fallback_script(FILE *out, const struct node *nodes,
-			    size_t count)
+			    size_t count, int installed)
 {
 	size_t i;
 	int m;
@@ -175,6 +175,16 @@ void render_fallback_script(FILE *out, const struct node *nodes,
 			render_put(out, ":u_", n->uuid, "\n", NULL);
 		for (m = 0; m < n->nmacs; m++)
 			render_mac_label(out, ":m_", n->macs[m]);
+		/* Installed already (the hook wrote its exit script): that
+		 * script exits; else the download fails and the installer
+		 * follows */
+		if (installed && n->install == NODE_INSTALL_ONCE)
+			render_put(out, "echo pxeinv: ", n->hostname, " is "
+				   "install: once; if it was installed, "
+				   RENDER_INSTALLED "/", n->hostname, ".ipxe "
+				   "exits, else the download fails and its "
+				   "installer follows\nchain " RENDER_INSTALLED
+				   "/", n->hostname, ".ipxe ||\n", NULL);
 		render_put(out, "chain nodes/", n->hostname, ".ipxe\n", NULL);
 	}
 }

@@ -63,15 +63,21 @@ void render_node_script(FILE *out, const struct node *n);
  */
 void render_exit_script(FILE *out);
 
+/** The hook's exit scripts of installed boot-once nodes, relative to
+ * RENDER_SCRIPT_DIR (a symlink to STATE_DIR/installed) */
+#define RENDER_INSTALLED "installed"
+
 /**
  * Write the fallback dispatcher for iPXE clients dnsmasq did not identify.
  *
  * @v out       Stream
  * @v nodes     Checked nodes
  * @v count     Number of nodes
+ * @v installed A boot-once node tries its exit script in RENDER_INSTALLED
+ *              first (the hook keeps state: the tree links to it)
  */
 void render_fallback_script(FILE *out, const struct node *nodes,
-			    size_t count);
+			    size_t count, int installed);
 
 /**
  * Write the seed-compatible monolithic ipxe.conf.
