@@ -208,6 +208,22 @@ b=$(sed -n 's/^file: *//p' "$T/out")
 if [ "$a" = "pxeinv/nodes/n1.ipxe" ] && [ "$b" = "pxeinv/exit.ipxe" ]; then
 	pass "lookup --state-dir: an installed once-node gets the exit script"
 else fail "lookup --state-dir" "before '$a', after '$b'"; fi
+# The fallback dispatcher tries the hook's exit script of a once-node only
+# when there is state to link to
+printf 'serial: ALWAYS1\ninstall: true\n' >"$T/once/k/n2.yaml"
+"$PXEINV" compile -q --ipxe-dir "$T/ipxe" --state-dir "$T/state" "$T/once" "$T/once-st" 2>/dev/null
+fb=$T/once-st/tftp/pxeinv/fallback.ipxe
+if [ "$(readlink "$T/once-st/tftp/pxeinv/installed")" = "$T/state/installed" ] &&
+	[ "$(grep -A1 -x 'chain installed/n1.ipxe ||' "$fb" | tail -1)" = "chain nodes/n1.ipxe" ] &&
+	[ "$(grep -c '^chain installed/' "$fb")" = 1 ] &&
+	! grep -q 'installed' "$T/once-out/tftp/pxeinv/fallback.ipxe" &&
+	[ ! -e "$T/once-out/tftp/pxeinv/installed" ] && [ ! -L "$T/once-out/tftp/pxeinv/installed" ]; then
+	pass "compile --state-dir: fallback tries installed/NODE.ipxe of once-nodes only, through a link"
+else fail "compile --state-dir: installed link and fallback" "$(ls -l "$T/once-st/tftp/pxeinv"; grep -n -B1 -A1 installed "$fb")"; fi
+run compile -q --state-dir "/$(head -c 4093 /dev/zero | tr '\0' s)" "$T/once" "$T/once-long"
+expect_rc "compile --state-dir too long to link: exit 3" 3
+expect_line "compile --state-dir too long: the reason" "$T/err" \
+	"pxeinv compile: --state-dir is too long; $T/once-long left unchanged"
 run lookup "$T/out1" --mac 52:54:00:zz:10:01
 expect_rc "lookup of a bad MAC exits 1" 1
 

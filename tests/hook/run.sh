@@ -294,6 +294,17 @@ fi
 
 # --- boot-once ------------------------------------------------------------
 NB=pxeinv/nodes/node-b.ipxe
+# For clients dnsmasq cannot identify, the fallback dispatcher tries the
+# hook's exit script of a boot-once node (and only of one) before its
+# installer, through the tree's link to STATE_DIR/installed
+if [ "$(readlink "$TFTP/pxeinv/installed")" = "$STATE/installed" ] &&
+	grep -qxF 'chain installed/node-b.ipxe ||' "$TFTP/pxeinv/fallback.ipxe" &&
+	[ "$(grep -c '^chain installed/' "$TFTP/pxeinv/fallback.ipxe")" = 1 ] &&
+	[ -z "$(fetch pxeinv/installed/node-b.ipxe)" ]; then
+	pass once-fallback-tries-installed-script
+else
+	fail once-fallback-tries-installed-script "$(ls -l "$TFTP/pxeinv"; grep -n installed "$TFTP/pxeinv/fallback.ipxe")"
+fi
 dhcp --mac 52:54:00:aa:00:02 "${IPXE[@]}"
 f1=$(boot ACK)
 got=$(fetch "$f1")
@@ -308,6 +319,15 @@ if [ "$(boot ACK)" = pxeinv/exit.ipxe ] && grep -q 'node=node-b .* install=once 
 	pass once-exits-after-fetch
 else
 	fail once-exits-after-fetch "file '$(boot ACK)'"
+fi
+# the same mark as an exit script, served by dnsmasq (its own user) over
+# TFTP through the link out of the TFTP root
+got=$(fetch pxeinv/installed/node-b.ipxe)
+if [ -n "$got" ] && [ "$got" = "$(cat "$STATE/installed/node-b.ipxe")" ] &&
+	grep -qx 'exit' <<<"$got" && grep -q "^echo pxeinv: node-b was installed" <<<"$got"; then
+	pass once-installed-script-served
+else
+	fail once-installed-script-served "got '$got'; $(ls -l "$STATE/installed" 2>&1)"
 fi
 if [ "$("$PXEINV" lookup "$OUTD" --mac 52:54:00:aa:00:02 --ipxe --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["file"])')" = "$NB" ]; then
 	pass once-lookup-without-state-unchanged
@@ -328,6 +348,7 @@ fi
 rc=$?
 dhcp --mac 52:54:00:aa:00:02 "${IPXE[@]}"
 if [ $rc = 0 ] && [ ! -e "$STATE/once/node-b" ] && [ "$(boot ACK)" = "$NB" ] &&
+	[ ! -e "$STATE/installed/node-b.ipxe" ] && [ -z "$(fetch pxeinv/installed/node-b.ipxe)" ] &&
 	has_line "$J" 'j["event"] == "rearm" and j["node"] == "node-b"'; then
 	pass rearm-gives-installer-again
 else
