@@ -388,6 +388,38 @@ if grep -q "Read-only file system" "$T/ro.err" 2>/dev/null; then
 	pass "a read-only filesystem fails the compile with the reason"
 else fail "a read-only filesystem fails the compile" "$(cat "$T/ro.err" 2>/dev/null)"; fi
 
+# --- no inode left, at every file compile creates ---------------------------
+# A tmpfs with room for N inodes, for N = 1, 2, ... until the compile fits:
+# each run fails at the next file it creates, and must say which, exit 3
+# and leave nothing behind
+cat >"$T/inodes.sh" <<INODES
+set -u
+mkdir -p "$T/ino"
+for n in \$(seq 1 80); do
+	mount -t tmpfs -o size=64m,nr_inodes=\$n pxeinv-test "$T/ino" || exit 97
+	"$PXEINV" compile -q --ipxe-dir "$T/ipxe" --state-dir "$T/state" "$ROOT/nodes" "$T/ino/out" 2>"$T/ino.err"
+	rc=\$?
+	echo "\$n \$rc \$(ls -A "$T/ino" | tr '\n' ' ')| \$(cat "$T/ino.err")"
+	umount "$T/ino"
+	[ \$rc = 0 ] && exit 0
+done
+exit 96
+INODES
+unshare -m bash "$T/inodes.sh" >"$T/inodes.out"
+rc=$?
+bad=$(grep -v ' 0 out |' "$T/inodes.out" | grep -v "^[0-9]* 3 | pxeinv compile: .*: No space left on device; $T/ino/out left unchanged\$")
+missing=
+for what in "cannot create a directory beside" "cannot create directories" "cannot create tftp/ipxe.pxe" \
+	"cannot link $T/state/installed" "cannot create tftp/pxeinv/nodes/node-01.ipxe" \
+	"cannot create tftp/pxeinv/exit.ipxe" "cannot create tftp/pxeinv/fallback.ipxe" \
+	"cannot create tftp/ipxe.conf" "cannot create pxe-inventory.conf" "cannot create the cache" \
+	"cannot create .pxeinv-manifest"; do
+	grep -qF "compile: $what" "$T/inodes.out" || missing="$missing [$what]"
+done
+if [ "$rc" -eq 0 ] && [ -z "$bad" ] && [ -z "$missing" ]; then
+	pass "no inode left at each file compile creates: exit 3, the file named, nothing left behind ($(wc -l <"$T/inodes.out") runs)"
+else fail "no inode left at each file compile creates" "exit $rc; bad: $bad; missing:$missing"; fi
+
 # --- corrupt caches ------------------------------------------------------------
 cp -r "$T/out1" "$T/corrupt"
 size=$(stat -c %s "$T/corrupt/pxe-inventory.cdb")
