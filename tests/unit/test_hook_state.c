@@ -387,7 +387,24 @@ static void test_record(void **state)
 	assert_int_equal(kv_read(fd, "nodes/node-b", &f), 0);
 	assert_int_equal(kv_get_num(&f, "boots"), 1);
 	assert_int_equal(kv_get_num(&f, "fetches"), 1);
+	/* the same mark as an exit script, for the fallback dispatcher */
+	{
+		char script[512];
+		ssize_t len;
+		int sfd = openat(fd, "installed/node-b.ipxe", O_RDONLY);
+
+		assert_true(sfd >= 0);
+		len = read(sfd, script, sizeof(script) - 1);
+		close(sfd);
+		assert_true(len > 0);
+		script[len] = '\0';
+		assert_non_null(strstr(script, "#!ipxe\n"));
+		assert_non_null(strstr(script, "\necho pxeinv: node-b was "
+				       "installed"));
+		assert_non_null(strstr(script, "\nexit\n"));
+	}
 	assert_int_equal(state_once_clear(fd, "node-b"), 0);
+	assert_int_equal(faccessat(fd, "installed/node-b.ipxe", F_OK, 0), -1);
 	assert_int_equal(state_once_clear(fd, "node-b"), -ENOENT);
 	assert_false(state_once_marked(fd, "node-b", NULL));
 
