@@ -255,6 +255,49 @@ out:
 	return rc;
 }
 
+/** How much of a node script is read for its "# install: MODE" line */
+#define REC_SCRIPT_HEAD 512
+
+/**
+ * Read the install mode a node script declares ("# install: once").
+ *
+ * The fetched script is the compiled truth even for a node that dnsmasq
+ * did not identify (no tags), whose script the fallback dispatcher
+ * chained.
+ *
+ * @v path      Absolute path dnsmasq served
+ * @v mode      Output, 8 bytes ("" when none)
+ */
+static void rec_script_install(const char *path, char *mode)
+{
+	static const char line[] = "\n# install: ";
+	char head[REC_SCRIPT_HEAD + 1], *p;
+	ssize_t len;
+	size_t n;
+	int fd;
+
+	mode[0] = '\0';
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	len = read(fd, head, REC_SCRIPT_HEAD);
+	close(fd);
+	if (len <= 0)
+		return;
+	head[len] = '\0';
+	p = strstr(head, line);
+	if (!p)
+		return;
+	p += sizeof(line) - 1;
+	n = strcspn(p, "\n");
+	if (p[n] == '\n' && n < 8 && (!strncmp(p, "yes", n) ||
+				      !strncmp(p, "once", n) ||
+				      !strncmp(p, "no", n))) {
+		memcpy(mode, p, n);
+		mode[n] = '\0';
+	}
+}
+
 /**
  * Record a TFTP transfer: a node's own script marks a boot-once node as
  * installed.
@@ -267,6 +310,7 @@ static int rec_tftp(struct rec_ctx *c)
 	const struct hook_event *ev = c->ev;
 	const char *inst;
 	struct kvfile st;
+	char mode[8];
 	int fd, rc, fresh;
 
 	if (!ev->file_node[0])
@@ -283,6 +327,10 @@ static int rec_tftp(struct rec_ctx *c)
 	kv_set_num(&st, "fetches", kv_get_num(&st, "fetches") + 1);
 	kv_set_num(&st, "last_fetch", ev->now);
 	kv_set(&st, "last_fetch_ip", ev->ip);
+	/* What the script says, else what dnsmasq's tags said */
+	rec_script_install(ev->file, mode);
+	if (mode[0])
+		kv_set(&st, "install", mode);
 	inst = kv_get(&st, "install");
 	/* The script of a boot-once node was fetched: dnsmasq hands out
 	 * the exit script from now on */

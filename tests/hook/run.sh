@@ -362,6 +362,19 @@ else
 	fail once-marks-again-after-rearm "no marker"
 fi
 "$PXEINV" rearm --state-dir "$STATE" node-b >/dev/null 2>&1
+# A once-node that dnsmasq never identified (no tags, so its state does not
+# say "once"), whose script the fallback dispatcher chained: the script's
+# own "# install: once" line marks it
+mv "$STATE/nodes/node-b" "$T/node-b.state"
+fetch "$NB" > /dev/null
+if wait_for 10 test -e "$STATE/once/node-b" && [ -n "$(fetch pxeinv/installed/node-b.ipxe)" ] &&
+	grep -qx '# install: once' "$TFTP/$NB"; then
+	pass once-marked-from-script-without-tags
+else
+	fail once-marked-from-script-without-tags "$(ls "$STATE/once" "$STATE/installed" 2>&1)"
+fi
+"$PXEINV" rearm --state-dir "$STATE" node-b >/dev/null 2>&1
+mv "$T/node-b.state" "$STATE/nodes/node-b"
 out=$("$PXEINV" rearm --state-dir "$STATE" node-b 2>&1); rc1=$?
 "$PXEINV" rearm --state-dir "$STATE" ../etc >/dev/null 2>&1; rc2=$?
 if [ $rc1 = 0 ] && grep -q 'not marked' <<<"$out" && [ $rc2 = 1 ]; then
