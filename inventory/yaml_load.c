@@ -217,10 +217,9 @@ static int load_tag_scalar(struct loader *ld, struct yv *v, const char *tag,
 		return 0;
 	}
 	if (strcmp(t, "float") == 0) {
-		if (yaml_resolve_tagged_float(v) == 0)
-			return 0;
-		want = YV_FLOAT;
-		goto mismatch;
+		if (yaml_resolve_tagged_float(v) != 0)
+			goto mismatch;
+		return 0;
 	}
 	if (strcmp(t, "int") == 0)
 		want = YV_INT;
@@ -231,14 +230,13 @@ static int load_tag_scalar(struct loader *ld, struct yv *v, const char *tag,
 	yaml_resolve_plain(v);
 	if (v->type == YV_INT && v->nodigits)
 		return load_no_digits(ld, v, mark);
-	if (v->type != want) {
+	if (v->type == want)
+		return 0;
 mismatch:
-		diag_add(ld->diags, DIAG_ERROR, ld->shown, mark->line + 1,
-			 mark->column + 1, "value '%s' does not match its tag "
-			 "%s", v->text, load_tag_shown(tag));
-		return -1;
-	}
-	return 0;
+	diag_add(ld->diags, DIAG_ERROR, ld->shown, mark->line + 1,
+		 mark->column + 1, "value '%s' does not match its tag %s",
+		 v->text, load_tag_shown(tag));
+	return -1;
 unknown:
 	diag_add(ld->diags, DIAG_ERROR, ld->shown, mark->line + 1,
 		 mark->column + 1, "unsupported YAML tag %s; remove it",
