@@ -89,16 +89,9 @@ int metrics_render_global(const struct kvfile *g, char *buf, size_t size)
 static int metrics_write(int dirfd, const char *name, const char *buf,
 			 int len)
 {
-	int fd, rc;
-
 	if (len < 0)
 		return -EOVERFLOW;
-	fd = state_subdir(dirfd, STATE_METRICS, 1);
-	if (fd < 0)
-		return fd;
-	rc = kv_write_raw(fd, name, buf, len);
-	close(fd);
-	return rc;
+	return state_put(dirfd, STATE_METRICS, name, buf, len);
 }
 
 int metrics_write_node(int dirfd, const char *node, const struct kvfile *st)

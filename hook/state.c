@@ -32,6 +32,19 @@ int state_subdir(int dirfd, const char *sub, int create)
 	return fd < 0 ? -errno : fd;
 }
 
+int state_put(int dirfd, const char *sub, const char *name, const char *buf,
+	      size_t len)
+{
+	int fd, rc;
+
+	fd = state_subdir(dirfd, sub, 1);
+	if (fd < 0)
+		return fd;
+	rc = kv_write_raw(fd, name, buf, len);
+	close(fd);
+	return rc;
+}
+
 void state_mac_name(const char *mac, char *out)
 {
 	size_t i;
@@ -51,7 +64,7 @@ void state_mac_name(const char *mac, char *out)
 static int state_installed_write(int dirfd, const char *node)
 {
 	char name[300], script[600];
-	int fd, len, rc;
+	int len;
 
 	if (snprintf(name, sizeof(name), "%s.ipxe", node) >= (int)sizeof(name))
 		return -ENAMETOOLONG;
@@ -62,12 +75,7 @@ static int state_installed_write(int dirfd, const char *node)
 		       "disk\nexit\n", node, node, node);
 	if (len < 0 || len >= (int)sizeof(script))
 		return -ENAMETOOLONG;
-	fd = state_subdir(dirfd, STATE_INSTALLED, 1);
-	if (fd < 0)
-		return fd;
-	rc = kv_write_raw(fd, name, script, len);
-	close(fd);
-	return rc;
+	return state_put(dirfd, STATE_INSTALLED, name, script, len);
 }
 
 int state_once_mark(int dirfd, const char *node, time_t now, const char *ip)

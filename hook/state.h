@@ -27,6 +27,7 @@
 #ifndef PXEINV_HOOK_STATE_H
 #define PXEINV_HOOK_STATE_H
 
+#include <stddef.h>
 #include <time.h>
 
 #define STATE_DIR_DEFAULT "/var/lib/pxeinv"
@@ -56,6 +57,19 @@ const char *state_dir_default(void);
  * @ret fd      Directory descriptor, or -errno
  */
 int state_subdir(int dirfd, const char *sub, int create);
+
+/**
+ * Replace a whole file in a subdirectory (created when missing) by rename.
+ *
+ * @v dirfd     State directory
+ * @v sub       Subdirectory
+ * @v name      File name
+ * @v buf       Content
+ * @v len       Its length
+ * @ret rc      0 or -errno
+ */
+int state_put(int dirfd, const char *sub, const char *name, const char *buf,
+	      size_t len);
 
 /**
  * File name for a MAC address ("52:54:00:aa:00:01" -> "52-54-00-aa-00-01").
