@@ -19,6 +19,7 @@ DEPS=(
 	busybox-static kea-admin dnsmasq-base tcpdump
 	qemu-system-x86 ovmf mtools liblzma-dev
 	devscripts debhelper help2man mmdebstrap buildah podman runc rsync
+	liburing-dev
 )
 
 # Print a progress line.
