@@ -25,6 +25,7 @@ IMAGE=localhost/pxeinv:test
 DHCPCLIENT=$root/tests/integration/dhcpclient.py
 
 . "$(dirname "$0")/../lib/report.sh"
+. "$(dirname "$0")/../lib/netns.sh"
 abort() { fail "$1" "${2:-}"; finish; }
 
 [ "$(id -u)" = 0 ] || { echo "run.sh: needs root" >&2; echo "0 passed, 1 failed"; exit 1; }
@@ -106,21 +107,12 @@ cleanup() {
 		# `rm -rf build` works (podman mounts again on next use)
 		grep -o " $W/storage[^ ]*" /proc/mounts | sort -r | while read -r m; do umount "$m" 2>/dev/null; done
 	fi
-	for ns in "$NS_S" "$NS_C"; do
-		for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null; done
-		ip netns del "$ns" 2>/dev/null
-	done
+	netns_remove "$NS_S" "$NS_C"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-ip netns add "$NS_S" && ip netns add "$NS_C" || abort netns
-ip link add "$VS" type veth peer name "$VC" || abort veth
-ip link set "$VS" netns "$NS_S" && ip link set "$VC" netns "$NS_C"
-ip -n "$NS_S" addr add "$SRV/24" dev "$VS"
-ip -n "$NS_S" link set "$VS" up && ip -n "$NS_S" link set lo up
-ip -n "$NS_C" addr add 10.215.0.250/24 dev "$VC"
-ip -n "$NS_C" link set "$VC" up && ip -n "$NS_C" link set lo up
+netns_pair "$NS_S" "$NS_C" "$VS" "$VC" "$SRV/24" 10.215.0.250/24 || abort netns
 C() { ip netns exec "$NS_C" "$@"; }
 
 OUT=

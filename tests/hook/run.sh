@@ -27,6 +27,7 @@ BURST=${HOOK_BURST:-10000}
 DHCPCLIENT=$root/tests/integration/dhcpclient.py
 
 . "$(dirname "$0")/../lib/report.sh"
+. "$(dirname "$0")/../lib/netns.sh"
 abort() { echo "run.sh: $*" >&2; fail setup "$*"; finish; }
 
 [ "$(id -u)" = 0 ] || { echo "run.sh: needs root (namespaces)" >&2; echo "0 passed, 1 failed"; exit 1; }
@@ -63,12 +64,8 @@ RUN_GROUP=$(id -gn nobody 2>/dev/null || echo nogroup)
 
 cleanup() {
 	[ -n "$DNSMASQ_PID" ] && kill "$DNSMASQ_PID" 2>/dev/null
-	for ns in "$NS_S" "$NS_C"; do
-		for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null; done
-	done
+	netns_remove "$NS_S" "$NS_C"
 	wait 2>/dev/null
-	ip netns del "$NS_C" 2>/dev/null
-	ip netns del "$NS_S" 2>/dev/null
 	# the hook's "already logged" flags for our state directories
 	for d in "$T"/state*; do
 		[ -d "$d" ] || continue
@@ -82,11 +79,7 @@ trap 'exit 130' INT TERM
 S() { ip netns exec "$NS_S" "$@"; }
 C() { ip netns exec "$NS_C" "$@"; }
 
-ip netns add "$NS_S" && ip netns add "$NS_C" &&
-ip link add "$VS" netns "$NS_S" type veth peer name "$VC" netns "$NS_C" &&
-S ip link set lo up && C ip link set lo up &&
-S ip addr add "$SRV/16" dev "$VS" && S ip link set "$VS" up &&
-C ip addr add 10.216.0.2/16 dev "$VC" && C ip link set "$VC" up ||
+netns_pair "$NS_S" "$NS_C" "$VS" "$VC" "$SRV/16" 10.216.0.2/16 ||
 	abort "cannot set up namespaces"
 
 # The hook must be reachable by user nobody: a copy in $T

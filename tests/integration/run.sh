@@ -25,6 +25,7 @@ DNSMASQ=${PXEINV_DNSMASQ:-$root/build/bin/dnsmasq}
 PXEINV=${PXEINV_BIN:-$root/build/bin/pxeinv}
 
 . "$(dirname "$0")/../lib/report.sh"
+. "$(dirname "$0")/../lib/netns.sh"
 
 [ "$(id -u)" = 0 ] || { echo "run.sh: needs root (network namespaces)" >&2; echo "0 passed, 1 failed"; exit 1; }
 
@@ -64,13 +65,9 @@ DNSMASQ_PID=
 cleanup() {
 	[ -n "$DNSMASQ_PID" ] && kill "$DNSMASQ_PID" 2>/dev/null
 	[ -n "$HTTP_PID" ] && kill "$HTTP_PID" 2>/dev/null
-	# anything this test started that is still inside its namespaces
-	for ns in "$NS_S" "$NS_C"; do
-		for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null; done
-	done
+	# and anything else this test started inside its namespaces
+	netns_remove "$NS_S" "$NS_C"
 	wait 2>/dev/null
-	ip netns del "$NS_C" 2>/dev/null
-	ip netns del "$NS_S" 2>/dev/null
 	if [ -n "${KEEP:-}" ]; then echo "# kept $T"; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
@@ -79,12 +76,8 @@ trap 'exit 130' INT TERM
 S() { ip netns exec "$NS_S" "$@"; }
 C() { ip netns exec "$NS_C" "$@"; }
 
-ip netns add "$NS_S" && ip netns add "$NS_C" &&
-ip link add "$VS" netns "$NS_S" type veth peer name "$VC" netns "$NS_C" &&
-S ip link set lo up && C ip link set lo up &&
-S ip addr add "$SRV/24" dev "$VS" && S ip link set "$VS" up &&
-C ip addr add "$CLI/24" dev "$VC" && C ip addr add "$RELAY/24" dev "$VC" &&
-C ip link set "$VC" up &&
+netns_pair "$NS_S" "$NS_C" "$VS" "$VC" "$SRV/24" "$CLI/24" &&
+C ip addr add "$RELAY/24" dev "$VC" &&
 S ip route add 10.213.1.0/24 via "$CLI" ||
 	{ echo "run.sh: cannot set up namespaces" >&2; echo "0 passed, 1 failed"; exit 1; }
 # wait for DAD-free IPv4: veth is up at once, but give the link a moment

@@ -37,6 +37,7 @@ BASE=$CACHE/bookworm-dnsmasq.tar
 DHCPCLIENT=$root/tests/integration/dhcpclient.py
 
 . "$(dirname "$0")/../lib/report.sh"
+. "$(dirname "$0")/../lib/netns.sh"
 check() { local name=$1; shift; if "$@" >/dev/null 2>&1; then pass "$name"; else fail "$name"; fi; }
 abort() { fail "$1" "${2:-}"; finish; }
 
@@ -92,10 +93,7 @@ MOUNTS=()
 cleanup() {
 	local i
 	stop_dnsmasq 2>/dev/null
-	for ns in "$NS_S" "$NS_C"; do
-		for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null; done
-		ip netns del "$ns" 2>/dev/null
-	done
+	netns_remove "$NS_S" "$NS_C"
 	for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do umount -l "${MOUNTS[i]}" 2>/dev/null; done
 	if [ "${KEEP:-0}" = 1 ]; then echo "# kept $T"; else rm -rf "$T"; fi
 }
@@ -117,13 +115,7 @@ chmod 755 "$R/usr/sbin/policy-rc.d"
 # in the root, without network namespace
 CH() { chroot "$R" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive "$@"; }
 
-ip netns add "$NS_S" && ip netns add "$NS_C" || abort netns
-ip link add "$VS" type veth peer name "$VC" || abort veth
-ip link set "$VS" netns "$NS_S" && ip link set "$VC" netns "$NS_C"
-ip -n "$NS_S" addr add "$SRV/24" dev "$VS"
-ip -n "$NS_S" link set "$VS" up && ip -n "$NS_S" link set lo up
-ip -n "$NS_C" addr add 10.214.0.250/24 dev "$VC"
-ip -n "$NS_C" link set "$VC" up && ip -n "$NS_C" link set lo up
+netns_pair "$NS_S" "$NS_C" "$VS" "$VC" "$SRV/24" 10.214.0.250/24 || abort netns
 C() { ip netns exec "$NS_C" "$@"; }
 
 # dnsmasq the way dnsmasq.service runs it, inside the server namespace
