@@ -600,6 +600,42 @@ static int cache_read_node(struct pxeinv_cache *cache,
 }
 
 /**
+ * Name the binary setting (a "c:" record) that serves an architecture.
+ *
+ * @v arch      Client architecture number (option 93)
+ * @ret setting Setting, or NULL for an architecture pxeinv does not serve
+ */
+static const char *cache_arch_setting(int arch)
+{
+	switch (arch) {
+	case 0:
+		return "bios";
+	case 7:
+	case 9:
+		return "efi-x64";
+	case 11:
+		return "efi-arm64";
+	case 16:
+		return "http-x64";
+	case 19:
+		return "http-arm64";
+	default:
+		return NULL;
+	}
+}
+
+/**
+ * Tell whether an architecture number is a UEFI HTTP boot client's.
+ *
+ * @v arch      Client architecture number (option 93)
+ * @ret http    1 for x64 and arm64 HTTP boot, else 0
+ */
+static int cache_arch_is_http(int arch)
+{
+	return arch == 16 || arch == 19;
+}
+
+/**
  * Read the client architecture: option 93, else the vendor class.
  *
  * @v req       Request
@@ -764,27 +800,17 @@ static void cache_check_https(struct pxeinv_cache *cache,
 {
 	char scheme[8], file[PXEINV_FILE_MAX];
 	const char *setting;
-	int http;
+	int arch, http;
 
 	if (ans->install == PXEINV_INSTALL_NO || ans->installed ||
 	    !cache_ipxe_lacks_https(req) ||
 	    !cache_get(cache, "t:", ans->node, strlen(ans->node), scheme,
 		       sizeof(scheme)) || strcmp(scheme, "https") != 0)
 		return;
-	switch (cache_client_arch(req, &http)) {
-	case 0:
-		setting = "bios";
-		break;
-	case 7:
-	case 9:
-		setting = "efi-x64";
-		break;
-	case 11:
-		setting = "efi-arm64";
-		break;
-	default:
+	arch = cache_client_arch(req, &http);
+	/* PXE firmware only: HTTP boot loads no iPXE of ours to replace */
+	if (!(setting = cache_arch_setting(arch)) || cache_arch_is_http(arch))
 		return;
-	}
 	if (!cache_get(cache, "c:", setting, strlen(setting), file,
 		       sizeof(file)))
 		return;
@@ -829,28 +855,10 @@ int pxeinv_steer(struct pxeinv_cache *cache, const struct pxeinv_request *req,
 	}
 
 	arch = cache_client_arch(req, &http);
-	switch (arch) {
-	case 0:
-		setting = "bios";
-		break;
-	case 7:
-	case 9:
-		setting = "efi-x64";
-		break;
-	case 11:
-		setting = "efi-arm64";
-		break;
-	case 16:
-		setting = "http-x64";
-		http = 1;
-		break;
-	case 19:
-		setting = "http-arm64";
-		http = 1;
-		break;
-	default:
+	if (!(setting = cache_arch_setting(arch)))
 		return PXEINV_UNTOUCHED;
-	}
+	if (cache_arch_is_http(arch))
+		http = 1;
 	ans->stage = http ? PXEINV_STAGE_HTTPBOOT : PXEINV_STAGE_FIRMWARE;
 	ans->http = http;
 	/* Not configured (no binary for that arch, or no HTTP URL) */
