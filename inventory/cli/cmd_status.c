@@ -154,6 +154,41 @@ static struct st_node *status_node(struct st_report *r, const char *name)
 }
 
 /**
+ * Open a state subdirectory to read its records one by one.
+ *
+ * @v dirfd     State directory
+ * @v name      Subdirectory (STATE_NODES, STATE_UNKNOWN)
+ * @v dp        Its listing, or NULL when the hook has not made it yet
+ * @v fdp       Its descriptor (the listing's), for kv_read()
+ * @v fp        A record buffer, for kv_read(); freed by the caller
+ * @ret rc      0 or -errno (then nothing is left open)
+ */
+static int status_scan_open(int dirfd, const char *name, DIR **dp, int *fdp,
+			    struct kvfile **fp)
+{
+	int fd, rc;
+
+	*dp = NULL;
+	*fp = NULL;
+	*fdp = fd = state_subdir(dirfd, name, 0);
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return fd;
+	if (!(*dp = fdopendir(fd))) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	if (!(*fp = malloc(sizeof(**fp)))) {
+		closedir(*dp);
+		*dp = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/**
  * Read every node state file.
  *
  * @v r         Report
@@ -165,22 +200,11 @@ static int status_read_nodes(struct st_report *r, int dirfd)
 	struct kvfile *f;
 	struct dirent *de;
 	DIR *d;
-	int fd;
+	int fd, rc;
 
-	fd = state_subdir(dirfd, STATE_NODES, 0);
-	if (fd == -ENOENT)
-		return 0;
-	if (fd < 0)
-		return fd;
-	if (!(d = fdopendir(fd))) {
-		close(fd);
-		return -errno;
-	}
-	f = malloc(sizeof(*f));
-	if (!f) {
-		closedir(d);
-		return -ENOMEM;
-	}
+	rc = status_scan_open(dirfd, STATE_NODES, &d, &fd, &f);
+	if (rc != 0 || !d)
+		return rc;
 	while ((de = readdir(d))) {
 		struct st_node *n;
 
@@ -220,22 +244,11 @@ static int status_read_unknown(struct st_report *r, int dirfd)
 	struct dirent *de;
 	char stub[2048];
 	DIR *d;
-	int fd, len;
+	int fd, len, rc;
 
-	fd = state_subdir(dirfd, STATE_UNKNOWN, 0);
-	if (fd == -ENOENT)
-		return 0;
-	if (fd < 0)
-		return fd;
-	if (!(d = fdopendir(fd))) {
-		close(fd);
-		return -errno;
-	}
-	f = malloc(sizeof(*f));
-	if (!f) {
-		closedir(d);
-		return -ENOMEM;
-	}
+	rc = status_scan_open(dirfd, STATE_UNKNOWN, &d, &fd, &f);
+	if (rc != 0 || !d)
+		return rc;
 	while ((de = readdir(d))) {
 		struct st_unknown *u;
 
