@@ -3,6 +3,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "strtab.h"
 
@@ -46,6 +47,9 @@ static struct strtab_slot *strtab_slot(struct strtab *t, const char *key,
 /**
  * Allocate the slots for a table of at least count keys (load <= 3/4).
  *
+ * Fresh anonymous pages are zero, and mapped populated: one page fault
+ * per page of a big table cost more than the whole table's probes.
+ *
  * @v t         Table
  * @v count     Keys
  * @ret rc      0, or -1 when out of memory
@@ -53,14 +57,29 @@ static struct strtab_slot *strtab_slot(struct strtab *t, const char *key,
 static int strtab_alloc(struct strtab *t, size_t count)
 {
 	size_t size = 64;
+	void *slots;
 
 	while (size * 3 / 4 < count + 1)
 		size *= 2;
-	t->slots = calloc(size, sizeof(*t->slots));
-	if (!t->slots)
+	slots = mmap(NULL, size * sizeof(*t->slots), PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (slots == MAP_FAILED)
 		return -1;
+	t->slots = slots;
 	t->mask = size - 1;
 	return 0;
+}
+
+/**
+ * Free slots from strtab_alloc().
+ *
+ * @v slots     Slots
+ * @v mask      Their count - 1
+ */
+static void strtab_free_slots(struct strtab_slot *slots, size_t mask)
+{
+	if (slots)
+		munmap(slots, (mask + 1) * sizeof(*slots));
 }
 
 /**
@@ -78,7 +97,7 @@ static void strtab_grow(struct strtab *t)
 	for (i = 0; i < n; i++)
 		if (old[i].key)
 			*strtab_slot(t, old[i].key, old[i].hash) = old[i];
-	free(old);
+	strtab_free_slots(old, n - 1);
 }
 
 int strtab_init(struct strtab *t, size_t count)
@@ -118,7 +137,7 @@ void *strtab_add(struct strtab *t, const char *key, void *data)
 
 void strtab_free(struct strtab *t)
 {
-	free(t->slots);
+	strtab_free_slots(t->slots, t->mask);
 	arena_free(&t->arena);
 	memset(t, 0, sizeof(*t));
 }
