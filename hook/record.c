@@ -290,12 +290,12 @@ static void rec_script_install(const char *path, char *mode)
 		return;
 	p += sizeof(line) - 1;
 	n = strcspn(p, "\n");
-	if (p[n] == '\n' && n < 8 && (!strncmp(p, "yes", n) ||
-				      !strncmp(p, "once", n) ||
-				      !strncmp(p, "no", n))) {
-		memcpy(mode, p, n);
-		mode[n] = '\0';
-	}
+	if (p[n] != '\n')
+		return;         /* cut by the read: not a whole line */
+	p[n] = '\0';
+	/* the whole word: "on" is not "once" */
+	if (!strcmp(p, "yes") || !strcmp(p, "once") || !strcmp(p, "no"))
+		strcpy(mode, p);
 }
 
 /**

@@ -49,7 +49,7 @@ void state_mac_name(const char *mac, char *out)
 {
 	size_t i;
 
-	for (i = 0; mac[i] && i < 63; i++)
+	for (i = 0; i < 63 && mac[i]; i++)
 		out[i] = mac[i] == ':' ? '-' : mac[i];
 	out[i] = '\0';
 }

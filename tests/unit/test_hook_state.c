@@ -531,6 +531,27 @@ static void test_record_script_install(void **state)
 	assert_int_equal(record_event(&opts, &ev, &notes, err, sizeof(err)),
 			 0);
 	assert_true(state_once_marked(fd, "node-t", NULL));
+
+	/* only a whole word counts: "on" (nor "", "ye") is not a mode, and
+	 * the tag "once" still decides; a line cut short by the read either */
+	static const char *const partial[] = {
+		"#!ipxe\n# install: on\nexit\n",
+		"#!ipxe\n# install: \nexit\n",
+		"#!ipxe\n# install: ye\nexit\n",
+		"#!ipxe\n# install: onces\nexit\n",
+		"#!ipxe\n# install: yes",
+	};
+	for (size_t i = 0; i < sizeof(partial) / sizeof(partial[0]); i++) {
+		assert_int_equal(state_once_clear(fd, "node-t"), 0);
+		write_script("node-t", partial[i], ev.file);
+		ev.action = HOOK_ADD;
+		assert_int_equal(record_event(&opts, &ev, &notes, err,
+					      sizeof(err)), 0);
+		ev.action = HOOK_TFTP;
+		assert_int_equal(record_event(&opts, &ev, &notes, err,
+					      sizeof(err)), 0);
+		assert_true(state_once_marked(fd, "node-t", NULL));
+	}
 	close(fd);
 }
 
