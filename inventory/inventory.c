@@ -494,7 +494,8 @@ static int walk_dir(struct walk *w, struct inv_dir *parent, const char *path,
 		strcpy(names[n++] + 1, de->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), walk_compare);
+	if (n)          /* an empty directory: names is NULL */
+		qsort(names, n, sizeof(*names), walk_compare);
 
 	/* Defaults first: they apply to every node of this directory */
 	for (i = 0; i < n; i++) {
