@@ -725,6 +725,11 @@ int cmd_status(int argc, char **argv)
 	if (dirfd < 0) {
 		fprintf(stderr, "pxeinv status: %s: %s\n", dir,
 			strerror(errno));
+		if (errno == ENOENT)
+			fprintf(stderr, "  the hook makes it at its first "
+				"event (pxeinv compile --hook); elsewhere, "
+				"give --state-dir DIR or set $%s\n",
+				STATE_DIR_ENV);
 		return EXIT_IO;
 	}
 	if (node) {

@@ -227,6 +227,17 @@ expect_line "compile --state-dir too long: the reason" "$T/err" \
 run lookup "$T/out1" --mac 52:54:00:zz:10:01
 expect_rc "lookup of a bad MAC exits 1" 1
 
+# --- status without a state directory ----------------------------------------
+run status --state-dir "$T/no-state"
+expect_rc "status without a state directory: exit 3" 3
+expect_line "status without a state directory: the path and the reason" "$T/err" \
+	"pxeinv status: $T/no-state: No such file or directory"
+expect_line "status without a state directory: what makes one" "$T/err" \
+	"  the hook makes it at its first event (pxeinv compile --hook); elsewhere, give --state-dir DIR or set \$PXEINV_STATE_DIR"
+PXEINV_STATE_DIR=$T/no-state-env run status
+expect_line "status without a state directory: \$PXEINV_STATE_DIR is the default" "$T/err" \
+	"pxeinv status: $T/no-state-env: No such file or directory"
+
 # --- compile: atomicity ------------------------------------------------------
 before=$(snapshot "$T/out1")
 run compile --ipxe-dir "$T/ipxe" "$T/bad" "$T/out1"
