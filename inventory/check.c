@@ -944,6 +944,44 @@ struct check_claim {
 	const char *what;
 };
 
+/** Room for an identity as a duplicate error names it */
+#define CHECK_CLAIM_NAME_MAX 512
+
+/**
+ * Name a claimed identity for an error, and say how to fix a duplicate.
+ *
+ * The (serial, boardSerial) pair is named by its parts: "serial 'S1' (and
+ * no boardSerial)" says more than the pair's key.
+ *
+ * @v claim     Claim
+ * @v key       Its key ("p:SERIAL/BOARD", "m:MAC", ...)
+ * @v name      Buffer for the name
+ * @v size      Size of name
+ * @ret fix     How to fix a duplicate of it
+ */
+static const char *check_claim_name(const struct check_claim *claim,
+				    const char *key, char *name, size_t size)
+{
+	const struct node *n = claim->node;
+
+	if (strncmp(key, "p:", 2) != 0) {
+		snprintf(name, size, "%s '%s'", claim->what,
+			 strchr(key, ':') + 1);
+		return "each identity must be unique";
+	}
+	if (n->serial && n->board_serial)
+		snprintf(name, size, "serial '%s' and boardSerial '%s'",
+			 n->serial, n->board_serial);
+	else if (n->serial)
+		snprintf(name, size, "serial '%s' (and no boardSerial)",
+			 n->serial);
+	else
+		snprintf(name, size, "boardSerial '%s' (and no serial)",
+			 n->board_serial);
+	return n->serial && !n->board_serial ? "nodes that share a serial "
+	       "need distinct boardSerials" : "each identity must be unique";
+}
+
 /**
  * Claim an identity for a node; report it when another node has it.
  *
@@ -984,19 +1022,21 @@ static void check_claim(struct diags *diags, struct strtab *table,
 				    first->node->inv->file->shown;
 		unsigned int oline = first->kv ? first->kv->val->line : 1;
 
+		char name[CHECK_CLAIM_NAME_MAX];
+		const char *fix = check_claim_name(claim, key, name,
+						   sizeof(name));
+
 		if (first->node == claim->node)
 			diag_add(diags, DIAG_ERROR, file, line, col,
-				 "%s '%s' is listed twice for node %s (first "
-				 "at %s:%u); remove one", claim->what,
-				 strchr(key, ':') + 1, claim->node->hostname,
-				 ofile, oline);
+				 "%s is listed twice for node %s (first at "
+				 "%s:%u); remove one", name,
+				 claim->node->hostname, ofile, oline);
 		else
 			diag_add(diags, DIAG_ERROR, file, line, col,
-				 "duplicate %s '%s': node %s claims it, and "
-				 "node %s (%s:%u) already does; each identity "
-				 "must be unique", claim->what,
-				 strchr(key, ':') + 1, claim->node->hostname,
-				 first->node->hostname, ofile, oline);
+				 "duplicate %s: node %s claims it, and node "
+				 "%s (%s:%u) already does; %s", name,
+				 claim->node->hostname, first->node->hostname,
+				 ofile, oline, fix);
 	}
 }
 

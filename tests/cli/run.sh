@@ -75,7 +75,7 @@ printf 'serial: ABCDEFGHIJ02\nip: 192.168.100.300\ninstall: true\n' >"$T/bad/k8s
 run check "$T/bad"
 expect_rc "check of a bad tree exits 1" 1
 expect_line "check names file:line:col" "$T/err" \
-	"$T/bad/k8s-dev/node-03.yaml:1:9: error: duplicate (serial, boardSerial) pair 'ABCDEFGHIJ02/': node node-03 claims it, and node node-02 ($T/bad/k8s-dev/node-02.yaml:1) already does; each identity must be unique"
+	"$T/bad/k8s-dev/node-03.yaml:1:9: error: duplicate serial 'ABCDEFGHIJ02' (and no boardSerial): node node-03 claims it, and node node-02 ($T/bad/k8s-dev/node-02.yaml:1) already does; nodes that share a serial need distinct boardSerials"
 expect_line "check reports every problem" "$T/err" \
 	"$T/bad/k8s-dev/node-03.yaml:2:5: error: ip: '192.168.100.300' is not an IPv4 address (or 'dhcp')"
 run check --json "$T/bad"
@@ -338,7 +338,7 @@ later="$D/cluster-07/rack-000/node-000007.yaml"
 tail="already does; each identity must be unique"
 expect_rc "duplicates in a 2500-node tree: exit 1" 1
 expect_line "duplicate pair in a large tree" "$T/err" \
-	"$later:1:9: error: duplicate (serial, boardSerial) pair 'SN00000007/': node node-000007 claims it, and node node-002400 ($first:1) $tail"
+	"$later:1:9: error: duplicate serial 'SN00000007' (and no boardSerial): node node-000007 claims it, and node node-002400 ($first:1) already does; nodes that share a serial need distinct boardSerials"
 expect_line "duplicate mac in a large tree" "$T/err" \
 	"$later:2:6: error: duplicate mac '02:07:00:00:00:01': node node-000007 claims it, and node node-002400 ($first:2) $tail"
 expect_line "duplicate ip in a large tree" "$T/err" \

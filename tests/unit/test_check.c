@@ -770,17 +770,27 @@ static void test_duplicates(void **state)
 	testtree_write(&t, "a.yaml", "serial: S1\nboardSerial: B1\n");
 	testtree_write(&t, "b.yaml", "serial: S1\nboardSerial: B1\n");
 	assert_int_equal(testtree_check(&t), 1);
-	testtree_expect(&t, "nodes/b.yaml:2:14: error: duplicate (serial, "
-			"boardSerial) pair 'S1/B1': node b claims it, and node "
-			"a (nodes/a.yaml:2) " UNIQUE);
+	testtree_expect(&t, "nodes/b.yaml:2:14: error: duplicate serial 'S1' "
+			"and boardSerial 'B1': node b claims it, and node a "
+			"(nodes/a.yaml:2) " UNIQUE);
 	testtree_free(&t);
 
 	testtree_init(&t);
 	testtree_write(&t, "a.yaml", "serial: S1\n");
 	testtree_write(&t, "b.yaml", "serial: S1\n");
 	assert_int_equal(testtree_check(&t), 1);
-	testtree_expect(&t, "nodes/b.yaml:1:9: error: duplicate (serial, "
-			"boardSerial) pair 'S1/': node b claims it, and node a "
+	testtree_expect(&t, "nodes/b.yaml:1:9: error: duplicate serial 'S1' "
+			"(and no boardSerial): node b claims it, and node a "
+			"(nodes/a.yaml:1) already does; nodes that share a "
+			"serial need distinct boardSerials");
+	testtree_free(&t);
+
+	testtree_init(&t);
+	testtree_write(&t, "a.yaml", "boardSerial: B1\n");
+	testtree_write(&t, "b.yaml", "boardSerial: B1\n");
+	assert_int_equal(testtree_check(&t), 1);
+	testtree_expect(&t, "nodes/b.yaml:1:14: error: duplicate boardSerial "
+			"'B1' (and no serial): node b claims it, and node a "
 			"(nodes/a.yaml:1) " UNIQUE);
 	testtree_free(&t);
 
