@@ -166,6 +166,24 @@ static int cache_verify(struct pxeinv_cache *cache, char *err, size_t errlen)
 	return PXEINV_OK;
 }
 
+/**
+ * Put the cache's path in front of a reason, so that every reason that
+ * pxeinv_cache_open() gives names the file once.
+ *
+ * @v err       Reason buffer, or NULL
+ * @v errlen    Size of err
+ * @v path      Cache file
+ */
+static void cache_name_file(char *err, size_t errlen, const char *path)
+{
+	char reason[128];
+
+	if (!err || !errlen)
+		return;
+	snprintf(reason, sizeof(reason), "%s", err);
+	snprintf(err, errlen, "%s: %s", path, reason);
+}
+
 int pxeinv_cache_open(const char *path, struct pxeinv_cache **cache,
 		      char *err, size_t errlen)
 {
@@ -197,6 +215,7 @@ int pxeinv_cache_open(const char *path, struct pxeinv_cache **cache,
 	close(fd);
 	rc = cache_verify(c, err, errlen);
 	if (rc != PXEINV_OK) {
+		cache_name_file(err, errlen, path);
 		cdb_free(&c->cdb);
 		free(c);
 		return rc;

@@ -148,7 +148,8 @@ struct pxeinv_answer {
  *
  * @v path      Cache file
  * @v cache     Opened cache, on success
- * @v err       Buffer for a one-line reason, on failure (may be NULL)
+ * @v err       Buffer for a one-line reason that names the file, on
+ *              failure (may be NULL)
  * @v errlen    Size of err
  * @ret rc      PXEINV_OK or a negative enum pxeinv_rc
  */

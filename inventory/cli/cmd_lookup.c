@@ -260,7 +260,7 @@ int cmd_lookup(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/pxe-inventory.cdb", argv[optind]);
 	rc = pxeinv_cache_open(path, &cache, err, sizeof(err));
 	if (rc != PXEINV_OK) {
-		fprintf(stderr, "pxeinv lookup: %s: %s\n", path, err);
+		fprintf(stderr, "pxeinv lookup: %s\n", err);
 		return EXIT_IO;
 	}
 	rc = pxeinv_steer(cache, &req, &ans);

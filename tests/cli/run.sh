@@ -443,5 +443,18 @@ cp "$T/out1/pxe-inventory.cdb" "$T/corrupt/pxe-inventory.cdb"
 printf 'X' | dd of="$T/corrupt/pxe-inventory.cdb" bs=1 seek=2060 conv=notrunc status=none
 run lookup "$T/corrupt" --mac 52:54:00:a0:10:01
 expect_rc "corrupt cache is refused (exit 3)" 3
+cdb=$T/corrupt/pxe-inventory.cdb
+if [ "$(wc -l < "$T/err")" = 1 ] && grep -q "^pxeinv lookup: $cdb: .*(corrupt)\$" "$T/err" &&
+	[ "$(grep -o "$cdb" "$T/err" | wc -l)" = 1 ]; then
+	pass "corrupt cache: one line that names the file once"
+else fail "corrupt cache: one line that names the file once" "$(cat "$T/err")"; fi
+run status --state-dir "$T" "$T/corrupt"
+expect_rc "status with a corrupt cache: exit 3" 3
+if grep -q "^pxeinv status: $cdb: .*(corrupt)\$" "$T/err"; then pass "status with a corrupt cache names the file"
+else fail "status with a corrupt cache names the file" "$(cat "$T/err")"; fi
+run lookup "$T/no-out" --mac 52:54:00:a0:10:01
+expect_rc "missing cache: exit 3" 3
+expect_line "missing cache: the file and the reason" "$T/err" \
+	"pxeinv lookup: cannot open $T/no-out/pxe-inventory.cdb: No such file or directory"
 
 finish
