@@ -485,6 +485,7 @@ struct compile_node_pool {
 	atomic_size_t next;
 	atomic_int stop;        /**< another part failed */
 	struct manifest_entry *prints;  /**< fingerprint of each script */
+	unsigned char *changes; /**< enum manifest_change of each script */
 	atomic_size_t reused;   /**< scripts linked from the old tree */
 };
 
@@ -530,9 +531,11 @@ static int compile_nodes(struct compile_node_pool *pool)
 			snprintf(name, sizeof(name), "tftp/" RENDER_NODE_DIR
 				 "/%s.ipxe", n->hostname);
 			pool->prints[i] = manifest_fingerprint(buf, len);
+			pool->changes[i] = manifest_compare(&pool->c->old,
+							    n->hostname,
+							    &pool->prints[i]);
 			/* Unchanged since the last compile: share the file */
-			if (manifest_unchanged(&pool->c->old, n->hostname,
-					       &pool->prints[i]) &&
+			if (pool->changes[i] == MANIFEST_SAME &&
 			    linkat(pool->c->old.dirfd, name, pool->c->dirfd,
 				   name, 0) == 0) {
 				atomic_fetch_add(&pool->reused, 1);
@@ -582,6 +585,51 @@ static int compile_threads(size_t count)
 }
 
 /**
+ * Count the added and changed scripts, and list the nodes of the previous
+ * tree that are gone.
+ *
+ * @v c         Compile
+ * @v changes   enum manifest_change of each node (kept in stats)
+ * @v count     Nodes
+ * @v stats     Counts
+ */
+static void compile_count_changes(struct compile *c, unsigned char *changes,
+				  size_t count, struct compile_stats *stats)
+{
+	size_t i;
+
+	stats->changes = changes;
+	for (i = 0; i < count; i++) {
+		stats->added += changes[i] == MANIFEST_ADDED;
+		stats->changed += changes[i] == MANIFEST_CHANGED;
+	}
+	if (c->old.dirfd < 0 || !c->old.entries)
+		return;
+	for (i = 0; i < c->old.count; i++)
+		stats->nremoved += !c->old.seen[i];
+	stats->removed = calloc(stats->nremoved + 1, sizeof(*stats->removed));
+	if (!stats->removed)
+		abort();
+	stats->nremoved = 0;
+	for (i = 0; i < c->old.count; i++)
+		if (!c->old.seen[i] &&
+		    !(stats->removed[stats->nremoved++] =
+		      strdup(c->old.hosts[i])))
+			abort();
+}
+
+void compile_stats_free(struct compile_stats *stats)
+{
+	size_t i;
+
+	for (i = 0; i < stats->nremoved; i++)
+		free(stats->removed[i]);
+	free(stats->removed);
+	free(stats->changes);
+	memset(stats, 0, sizeof(*stats));
+}
+
+/**
  * Write every file of the new tree.
  *
  * @v c         Compile
@@ -622,7 +670,8 @@ static int compile_tree(struct compile *c, struct inventory *inv,
 	pool.nodes = nodes;
 	pool.count = inv->n;
 	pool.prints = calloc(inv->n + 1, sizeof(*pool.prints));
-	if (!pool.prints)
+	pool.changes = calloc(inv->n + 1, 1);
+	if (!pool.prints || !pool.changes)
 		abort();
 	atomic_init(&pool.next, 0);
 	atomic_init(&pool.reused, 0);
@@ -693,7 +742,12 @@ static int compile_tree(struct compile *c, struct inventory *inv,
 	}
 	c->reused = atomic_load(&pool.reused);
 	free(pool.prints);
-	return rc || c->failed ? -1 : 0;
+	if (rc || c->failed) {
+		free(pool.changes);
+		return -1;
+	}
+	compile_count_changes(c, pool.changes, inv->n, stats);
+	return 0;
 }
 
 /**

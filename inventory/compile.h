@@ -42,7 +42,19 @@ struct compile_stats {
 	size_t records;
 	size_t binaries;
 	size_t reused;          /**< node scripts unchanged since last time */
+	size_t added;           /**< node scripts the previous tree lacked */
+	size_t changed;         /**< node scripts that differ from it */
+	unsigned char *changes; /**< enum manifest_change of each node */
+	char **removed;         /**< nodes of the previous tree gone now */
+	size_t nremoved;
 };
+
+/**
+ * Free what a compile left in its counts.
+ *
+ * @v stats     Counts from compile_write()
+ */
+void compile_stats_free(struct compile_stats *stats);
 
 /**
  * Write every output for a checked inventory into opts->out_dir.

@@ -30,9 +30,16 @@ void manifest_load(struct manifest *m, const char *out_dir)
 		cap++;
 	rewind(f);
 	m->entries = calloc(cap + 1, sizeof(*m->entries));
-	if (!m->entries || strtab_init(&m->tab, cap)) {
+	m->hosts = calloc(cap + 1, sizeof(*m->hosts));
+	m->seen = calloc(cap + 1, 1);
+	if (!m->entries || !m->hosts || !m->seen ||
+	    strtab_init(&m->tab, cap)) {
 		free(m->entries);
+		free(m->hosts);
+		free(m->seen);
 		m->entries = NULL;
+		m->hosts = NULL;
+		m->seen = NULL;
 		fclose(f);
 		return;
 	}
@@ -46,9 +53,15 @@ void manifest_load(struct manifest *m, const char *out_dir)
 			continue;
 		e->hash = hash;
 		e->len = len;
-		strtab_add(&m->tab, host, e);
+		if (strtab_add(&m->tab, host, e))
+			continue;       /* listed twice: the first counts */
+		m->hosts[count] = arena_strndup(&m->tab.arena, host,
+						strlen(host));
+		if (!m->hosts[count])
+			abort();
 		count++;
 	}
+	m->count = count;
 	fclose(f);
 	m->dirfd = open(out_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
@@ -63,15 +76,19 @@ struct manifest_entry manifest_fingerprint(const char *buf, size_t len)
 	return e;
 }
 
-int manifest_unchanged(struct manifest *m, const char *host,
-		       const struct manifest_entry *e)
+enum manifest_change manifest_compare(struct manifest *m, const char *host,
+				      const struct manifest_entry *e)
 {
 	const struct manifest_entry *old;
 
 	if (m->dirfd < 0 || !m->entries)
-		return 0;
+		return MANIFEST_ADDED;
 	old = strtab_find(&m->tab, host);
-	return old && old->hash == e->hash && old->len == e->len;
+	if (!old)
+		return MANIFEST_ADDED;
+	m->seen[old - m->entries] = 1;
+	return old->hash == e->hash && old->len == e->len ? MANIFEST_SAME :
+	       MANIFEST_CHANGED;
 }
 
 void manifest_write_line(FILE *out, const char *host,
@@ -86,6 +103,8 @@ void manifest_free(struct manifest *m)
 	if (m->entries)
 		strtab_free(&m->tab);
 	free(m->entries);
+	free(m->hosts);
+	free(m->seen);
 	if (m->dirfd >= 0)
 		close(m->dirfd);
 	memset(m, 0, sizeof(*m));

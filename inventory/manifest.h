@@ -27,7 +27,17 @@ struct manifest_entry {
 struct manifest {
 	struct strtab tab;      /**< hostname -> struct manifest_entry */
 	struct manifest_entry *entries;
+	const char **hosts;     /**< hostname of each entry */
+	unsigned char *seen;    /**< per entry: compared with a new script */
+	size_t count;           /**< entries */
 	int dirfd;              /**< the previous OUT_DIR, or -1 */
+};
+
+/** How a node's new script compares with the previous tree's */
+enum manifest_change {
+	MANIFEST_ADDED,         /**< no script for that node before */
+	MANIFEST_CHANGED,       /**< a different script */
+	MANIFEST_SAME,          /**< the same script */
 };
 
 /**
@@ -49,16 +59,17 @@ void manifest_load(struct manifest *m, const char *out_dir);
 struct manifest_entry manifest_fingerprint(const char *buf, size_t len);
 
 /**
- * Tell whether the previous tree has this node's script, unchanged.
- * Safe to call from several threads at once.
+ * Compare a node's new script with the previous tree's, and mark that
+ * node of the previous tree as seen. Safe to call from several threads at
+ * once, for distinct hosts.
  *
  * @v m         Manifest
  * @v host      Hostname
  * @v e         Fingerprint of the new script
- * @ret same    1 when unchanged
+ * @ret change  Added, changed or the same
  */
-int manifest_unchanged(struct manifest *m, const char *host,
-		       const struct manifest_entry *e);
+enum manifest_change manifest_compare(struct manifest *m, const char *host,
+				      const struct manifest_entry *e);
 
 /**
  * Write a manifest line.

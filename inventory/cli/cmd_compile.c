@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../compile.h"
+#include "../manifest.h"
 #include "../../hook/state.h"
 #include "../version.h"
 #include "cli.h"
@@ -58,9 +59,40 @@ static void compile_help(void)
 	       "boot-once (install: once)\n"
 	       "                        (default with --hook: $"
 	       "PXEINV_STATE_DIR, else " STATE_DIR_DEFAULT ")\n"
+	       "      --changes         list on stdout each node whose "
+	       "script is new, changed\n"
+	       "                        or gone since the OUT_DIR it "
+	       "replaces: 'added NODE',\n"
+	       "                        'changed NODE', 'removed NODE'\n"
 	       "  -q, --quiet           no summary line\n"
 	       "  -h, --help            show this help\n"
-	       "  -V, --version         show the version\n");
+	       "  -V, --version         show the version\n\n"
+	       "The summary line (on stderr) counts the node scripts "
+	       "added, changed, removed\nand unchanged since the OUT_DIR "
+	       "that the compile replaces.\n");
+}
+
+/**
+ * Print the nodes whose scripts a compile added, changed or removed.
+ *
+ * @v nodes     Nodes
+ * @v st        Counts of the compile
+ */
+static void compile_print_changes(const struct node *nodes,
+				  const struct compile_stats *st)
+{
+	static const char *const what[] = {
+		[MANIFEST_ADDED] = "added",
+		[MANIFEST_CHANGED] = "changed",
+	};
+	size_t i;
+
+	for (i = 0; i < st->nodes; i++)
+		if (st->changes[i] != MANIFEST_SAME)
+			printf("%s %s\n", what[st->changes[i]],
+			       nodes[i].hostname);
+	for (i = 0; i < st->nremoved; i++)
+		printf("removed %s\n", st->removed[i]);
 }
 
 /**
@@ -135,18 +167,19 @@ int cmd_compile(int argc, char **argv)
 		{ "http-url", required_argument, NULL, 'u' },
 		{ "hook", required_argument, NULL, 'k' },
 		{ "state-dir", required_argument, NULL, 's' },
+		{ "changes", no_argument, NULL, 'c' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct compile_opts co = { 0 };
-	struct compile_stats st;
+	struct compile_stats st = { 0 };
 	struct inventory inv = { 0 };
 	struct node *nodes = NULL;
 	const char *filter = NULL;
 	char dirbuf[PATH_MAX], err[PATH_MAX + 256], *url = NULL;
-	int c, rc;
+	int c, rc, changes = 0;
 
 	optind = 1;
 	opterr = 0;
@@ -169,6 +202,9 @@ int cmd_compile(int argc, char **argv)
 			break;
 		case 's':
 			co.state_dir = optarg;
+			break;
+		case 'c':
+			changes = 1;
 			break;
 		case 'q':
 			co.quiet = 1;
@@ -240,13 +276,18 @@ int cmd_compile(int argc, char **argv)
 		rc = EXIT_IO;
 		goto out;
 	}
+	if (changes)
+		compile_print_changes(nodes, &st);
 	if (!co.quiet)
 		fprintf(stderr, "pxeinv compile: %s -> %s: %zu nodes (%zu to "
-			"install, %zu scripts unchanged), %zu cache records, "
-			"%zu iPXE binaries\n", co.nodes_dir, co.out_dir,
-			st.nodes, st.installed, st.reused, st.records,
+			"install); scripts: %zu added, %zu changed, %zu "
+			"removed, %zu unchanged; %zu cache records, %zu iPXE "
+			"binaries\n", co.nodes_dir, co.out_dir, st.nodes,
+			st.installed, st.added, st.changed, st.nremoved,
+			st.nodes - st.added - st.changed, st.records,
 			st.binaries);
 out:
+	compile_stats_free(&st);
 	free(url);
 	inventory_free(&inv);
 	return rc;

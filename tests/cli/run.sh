@@ -270,7 +270,7 @@ sed -i 's/^ip: 192.168.100.11$/ip: 192.168.100.31/' "$T/changed/k8s-dev/node-01.
 run compile --ipxe-dir "$T/ipxe" "$T/changed" "$T/out1"
 ino2=$(stat -c %i "$T/out1/tftp/pxeinv/nodes/node-07.ipxe")
 if [ "$rc" -eq 0 ] && [ "$ino1" = "$ino2" ] &&
-	grep -q "11 scripts unchanged" "$T/err" &&
+	grep -q "scripts: 0 added, 1 changed, 0 removed, 11 unchanged;" "$T/err" &&
 	grep -q "ip=192.168.100.31:" "$T/out1/tftp/pxeinv/nodes/node-01.ipxe"; then
 	pass "a recompile rewrites only the scripts that changed"
 else fail "a recompile rewrites only the scripts that changed" "$ino1 $ino2 $(cat "$T/err")"; fi
@@ -456,5 +456,27 @@ run lookup "$T/no-out" --mac 52:54:00:a0:10:01
 expect_rc "missing cache: exit 3" 3
 expect_line "missing cache: the file and the reason" "$T/err" \
 	"pxeinv lookup: cannot open $T/no-out/pxe-inventory.cdb: No such file or directory"
+
+# --- what a recompile changed: --changes and the summary ---------------------
+cp -r "$ROOT/nodes" "$T/chg"
+run compile -q --changes "$T/chg" "$T/out-chg"
+if [ "$rc" = 0 ] && [ "$(wc -l < "$T/out")" = 12 ] && [ "$(grep -c '^added node-' "$T/out")" = 12 ]; then
+	pass "--changes: a first compile adds every node"
+else fail "--changes: a first compile adds every node" "$(cat "$T/out" "$T/err")"; fi
+sed -i 's/^ip: 192.168.100.11$/ip: 192.168.100.31/' "$T/chg/k8s-dev/node-01.yaml"
+sed 's/ABCDEFGHIJ02/ABCDEFGHIJ13/; s/^ip: 192.168.100.12$/ip: 192.168.100.43/' \
+	"$T/chg/k8s-dev/node-02.yaml" > "$T/chg/k8s-dev/node-13.yaml"
+rm "$T/chg/k8s-prod/node-11.yaml"
+run compile --changes "$T/chg" "$T/out-chg"
+if [ "$rc" = 0 ] && [ "$(cat "$T/out")" = "$(printf 'changed node-01\nadded node-13\nremoved node-11')" ]; then
+	pass "--changes: changed, added and removed nodes, one line each"
+else fail "--changes: changed, added and removed nodes, one line each" "$(cat "$T/out" "$T/err")"; fi
+if grep -q "^pxeinv compile: $T/chg -> $T/out-chg: 12 nodes (11 to install); scripts: 1 added, 1 changed, 1 removed, 10 unchanged; " "$T/err"; then
+	pass "the summary counts added, changed, removed and unchanged scripts"
+else fail "the summary counts added, changed, removed and unchanged scripts" "$(cat "$T/err")"; fi
+run compile -q --changes "$T/chg" "$T/out-chg"
+if [ "$rc" = 0 ] && [ ! -s "$T/out" ] && [ ! -s "$T/err" ]; then
+	pass "--changes: nothing for an unchanged tree"
+else fail "--changes: nothing for an unchanged tree" "$(cat "$T/out" "$T/err")"; fi
 
 finish
