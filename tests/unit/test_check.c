@@ -710,6 +710,25 @@ static void test_serial(void **state)
 }
 
 /**
+ * Check a tree of two nodes, a.yaml and b.yaml, and assert one error.
+ *
+ * @v a         Text of a.yaml
+ * @v b         Text of b.yaml
+ * @v want      The error
+ */
+static void check_two(const char *a, const char *b, const char *want)
+{
+	struct testtree t;
+
+	testtree_init(&t);
+	testtree_write(&t, "a.yaml", a);
+	testtree_write(&t, "b.yaml", b);
+	assert_int_equal(testtree_check(&t), 1);
+	testtree_expect(&t, want);
+	testtree_free(&t);
+}
+
+/**
  * Identities two nodes claim, each naming both files.
  *
  * @v state     cmocka state
@@ -739,15 +758,12 @@ static void test_duplicates(void **state)
 	testtree_free(&t);
 
 	/* The same MAC, spelt differently, in a list */
-	testtree_init(&t);
-	testtree_write(&t, "a.yaml", "x-a: 1\nmac: \"52:54:00:AA:BB:CC\"\n");
-	testtree_write(&t, "b.yaml", "mac:\n  - \"52:54:00:00:00:01\"\n"
-		       "  - 52-54-00-aa-bb-cc\n");
-	assert_int_equal(testtree_check(&t), 1);
-	testtree_expect(&t, "nodes/b.yaml:3:5: error: duplicate mac "
-			"'52:54:00:aa:bb:cc': node b claims it, and node a "
-			"(nodes/a.yaml:2) " UNIQUE);
-	testtree_free(&t);
+	check_two("x-a: 1\nmac: \"52:54:00:AA:BB:CC\"\n",
+		  "mac:\n  - \"52:54:00:00:00:01\"\n"
+		  "  - 52-54-00-aa-bb-cc\n",
+		  "nodes/b.yaml:3:5: error: duplicate mac "
+		  "'52:54:00:aa:bb:cc': node b claims it, and node a "
+		  "(nodes/a.yaml:2) " UNIQUE);
 
 	/* "mac: [" is 6 characters, the first item 19, then ", " */
 	check_one(NULL, "a.yaml", "mac: [\"52:54:00:00:00:01\", "
@@ -755,44 +771,27 @@ static void test_duplicates(void **state)
 		  "mac '52:54:00:00:00:01' is listed twice for node a (first "
 		  "at nodes/a.yaml:1); remove one");
 
-	testtree_init(&t);
-	testtree_write(&t, "a.yaml", "uuid: 4c4c4544-0042-3510-8051-"
-		       "b4c04f4e4d31\n");
-	testtree_write(&t, "b.yaml", "uuid: 4C4C4544-0042-3510-8051-"
-		       "B4C04F4E4D31\n");
-	assert_int_equal(testtree_check(&t), 1);
-	testtree_expect(&t, "nodes/b.yaml:1:7: error: duplicate uuid "
-			"'4c4c4544-0042-3510-8051-b4c04f4e4d31': node b claims "
-			"it, and node a (nodes/a.yaml:1) " UNIQUE);
-	testtree_free(&t);
+	check_two("uuid: 4c4c4544-0042-3510-8051-b4c04f4e4d31\n",
+		  "uuid: 4C4C4544-0042-3510-8051-B4C04F4E4D31\n",
+		  "nodes/b.yaml:1:7: error: duplicate uuid "
+		  "'4c4c4544-0042-3510-8051-b4c04f4e4d31': node b claims "
+		  "it, and node a (nodes/a.yaml:1) " UNIQUE);
 
-	testtree_init(&t);
-	testtree_write(&t, "a.yaml", "serial: S1\nboardSerial: B1\n");
-	testtree_write(&t, "b.yaml", "serial: S1\nboardSerial: B1\n");
-	assert_int_equal(testtree_check(&t), 1);
-	testtree_expect(&t, "nodes/b.yaml:2:14: error: duplicate serial 'S1' "
-			"and boardSerial 'B1': node b claims it, and node a "
-			"(nodes/a.yaml:2) " UNIQUE);
-	testtree_free(&t);
+	check_two("serial: S1\nboardSerial: B1\n", "serial: S1\nboardSerial: B1\n",
+		  "nodes/b.yaml:2:14: error: duplicate serial 'S1' "
+		  "and boardSerial 'B1': node b claims it, and node a "
+		  "(nodes/a.yaml:2) " UNIQUE);
 
-	testtree_init(&t);
-	testtree_write(&t, "a.yaml", "serial: S1\n");
-	testtree_write(&t, "b.yaml", "serial: S1\n");
-	assert_int_equal(testtree_check(&t), 1);
-	testtree_expect(&t, "nodes/b.yaml:1:9: error: duplicate serial 'S1' "
-			"(and no boardSerial): node b claims it, and node a "
-			"(nodes/a.yaml:1) already does; nodes that share a "
-			"serial need distinct boardSerials");
-	testtree_free(&t);
+	check_two("serial: S1\n", "serial: S1\n",
+		  "nodes/b.yaml:1:9: error: duplicate serial 'S1' "
+		  "(and no boardSerial): node b claims it, and node a "
+		  "(nodes/a.yaml:1) already does; nodes that share a "
+		  "serial need distinct boardSerials");
 
-	testtree_init(&t);
-	testtree_write(&t, "a.yaml", "boardSerial: B1\n");
-	testtree_write(&t, "b.yaml", "boardSerial: B1\n");
-	assert_int_equal(testtree_check(&t), 1);
-	testtree_expect(&t, "nodes/b.yaml:1:14: error: duplicate boardSerial "
-			"'B1' (and no serial): node b claims it, and node a "
-			"(nodes/a.yaml:1) " UNIQUE);
-	testtree_free(&t);
+	check_two("boardSerial: B1\n", "boardSerial: B1\n",
+		  "nodes/b.yaml:1:14: error: duplicate boardSerial "
+		  "'B1' (and no serial): node b claims it, and node a "
+		  "(nodes/a.yaml:1) " UNIQUE);
 
 	/* A multi-node chassis: one serial, boards told apart */
 	testtree_init(&t);
