@@ -479,4 +479,32 @@ if [ "$rc" = 0 ] && [ ! -s "$T/out" ] && [ ! -s "$T/err" ]; then
 	pass "--changes: nothing for an unchanged tree"
 else fail "--changes: nothing for an unchanged tree" "$(cat "$T/out" "$T/err")"; fi
 
+# --- bash completion ---------------------------------------------------------
+# comp WORD...: what the completion offers for the last word, sorted
+comp() {
+	bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _pxeinv
+		printf "%s\n" "${COMPREPLY[@]}"' _ "$ROOT/inventory/cli/pxeinv.bash-completion" "$@" | sort
+}
+cmds=$("$PXEINV" --help | sed -n '/^Commands:/,/^$/p' | awk 'NF > 1 { print $1 }' | sort)
+if [ -n "$cmds" ] && [ "$(comp pxeinv '' | grep -v '^--')" = "$cmds" ]; then
+	pass "completion: the commands of pxeinv --help"
+else fail "completion: the commands of pxeinv --help" "help: $cmds; completion: $(comp pxeinv '')"; fi
+for c in $cmds; do
+	want=$("$PXEINV" "$c" --help | grep -oE '^ +(-[A-Za-z], )?--[a-z-]+' | grep -oE -- '--[a-z-]+' | sort -u)
+	got=$(comp pxeinv "$c" --)
+	if [ -n "$want" ] && [ "$got" = "$want" ]; then pass "completion: the options of pxeinv $c --help"
+	else fail "completion: the options of pxeinv $c --help" "help: $(echo $want); completion: $(echo $got)"; fi
+done
+mkdir -p "$T/cst/once" "$T/cst/nodes" "$T/cdir/nodes-a" "$T/cdir/nodes-b"
+touch "$T/cst/once/node-a" "$T/cst/once/node-b" "$T/cst/once/node-c.tmp" "$T/cst/nodes/node-z" "$T/cdir/nodes-file"
+if [ "$(comp pxeinv rearm --state-dir "$T/cst" node-)" = "$(printf 'node-a\nnode-b')" ] &&
+	[ "$(PXEINV_STATE_DIR=$T/cst comp pxeinv rearm '')" = "$(printf 'node-a\nnode-b')" ]; then
+	pass "completion: rearm offers the boot-once nodes of the state directory"
+else fail "completion: rearm offers the boot-once nodes of the state directory" "$(comp pxeinv rearm --state-dir "$T/cst" node-)"; fi
+if [ "$(comp pxeinv compile "$T/cdir/no")" = "$(printf '%s\n' "$T/cdir/nodes-a" "$T/cdir/nodes-b")" ] &&
+	[ "$(comp pxeinv status --state-dir "$T/cst" node-)" = node-z ] &&
+	[ "$(comp pxeinv lookup x --arch 1)" = "$(printf '11\n16\n19')" ]; then
+	pass "completion: directories for NODES_DIR and OUT_DIR, node names for status, arch numbers"
+else fail "completion: directories, status nodes, arch numbers" "$(comp pxeinv compile "$T/cdir/no"; comp pxeinv status --state-dir "$T/cst" node-)"; fi
+
 finish

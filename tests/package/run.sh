@@ -5,8 +5,9 @@
 # Usage: tests/package/run.sh         (as root: chroot, mounts, netns)
 #
 # Environment:
-#   PXEINV_DEBS  directory with the .debs (default build/deb/out, built with
-#                packaging/build-deb.sh when missing)
+#   PXEINV_DEBS  directory with the .debs to test as they are (default:
+#                build/deb/out, brought up to date with packaging/build-deb.sh,
+#                which rebuilds only when its inputs changed)
 #   KEEP=1       keep the scratch directory (logs) at the end
 #
 # A bookworm root made with mmdebstrap (minbase + Debian's dnsmasq; cached as
@@ -53,10 +54,13 @@ if [ ${#need[@]} -gt 0 ]; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null 2>&1 ||
 		abort setup "cannot install ${need[*]}"
 fi
-if ! ls "$DEBS"/pxeinv_*.deb "$DEBS"/dnsmasq-base_*+pxeinv*.deb >/dev/null 2>&1; then
-	note "building the packages into $DEBS"
+if [ -z "${PXEINV_DEBS:-}" ]; then
+	note "packages in $DEBS (packaging/build-deb.sh: rebuilt if their inputs changed)"
 	"$root/packaging/build-deb.sh" "$DEBS" >/dev/null || abort build-deb
 fi
+ls "$DEBS"/pxeinv_*.deb "$DEBS"/dnsmasq-base_*+pxeinv*.deb >/dev/null 2>&1 ||
+	abort setup "no pxeinv and dnsmasq-base .debs in $DEBS"
+
 
 # --- base root ------------------------------------------------------------
 # Print the Debian mirror (main or security) of the host's apt sources.
@@ -216,6 +220,7 @@ serves_stock "upgrade, new binary"
 check "upgrade: user pxeinv exists" CH getent passwd pxeinv
 check "upgrade: /var/lib/pxeinv owned by pxeinv" test "$(CH stat -c %U "/var/lib/pxeinv")" = pxeinv
 check "upgrade: man page" test -f "$R/usr/share/man/man1/pxeinv.1.gz"
+check "upgrade: bash completion completes the commands" sh -c "chroot '$R' bash -c '. /usr/share/bash-completion/completions/pxeinv; COMP_WORDS=(pxeinv com); COMP_CWORD=1; _pxeinv; echo \${COMPREPLY[*]}' | grep -qx compile"
 check "upgrade: systemd units shipped, not enabled" sh -c "test -f '$R/lib/systemd/system/pxeinv-compile.path' && ! ls '$R'/etc/systemd/system/*/pxeinv* >/dev/null 2>&1"
 
 # --- 3. enable pxe-inventory -----------------------------------------------
@@ -274,7 +279,7 @@ if CH apt-get purge -y -q pxeinv > "$T/purge.log" 2>&1; then
 else
 	fail "downgrade: apt-get purge pxeinv" "$(tail -n 5 "$T/purge.log")"
 fi
-left=$(cd "$R" && ls -d usr/bin/pxeinv usr/lib/pxeinv usr/share/pxeinv var/lib/pxeinv lib/systemd/system/pxeinv-compile.* 2>/dev/null)
+left=$(cd "$R" && ls -d usr/bin/pxeinv usr/lib/pxeinv usr/share/pxeinv var/lib/pxeinv lib/systemd/system/pxeinv-compile.* usr/share/bash-completion/completions/pxeinv 2>/dev/null)
 [ -z "$left" ] && pass "downgrade: no pxeinv files left" || fail "downgrade: no pxeinv files left" "$left"
 if CH apt-get install -y -q --allow-downgrades "dnsmasq=$stock_version" "dnsmasq-base=$stock_version" > "$T/downgrade.log" 2>&1; then
 	pass "downgrade: apt-get install dnsmasq=$stock_version --allow-downgrades"
