@@ -12,6 +12,8 @@
 #
 # SIGHUP (podman kill -s HUP NAME): recompile /etc/pxeinv/nodes, then SIGHUP
 # dnsmasq, which rereads the cache (a failed compile keeps the old tree).
+# A compile that replaces a previous tree logs the nodes whose scripts it
+# added, changed or removed ("entrypoint: inventory: changed node-01").
 # Arguments are passed to dnsmasq (e.g. --dhcp-range=...,  --log-dhcp).
 set -u
 
@@ -21,9 +23,15 @@ OUT=$STATE/out
 export PXEINV_STATE_DIR=$STATE
 
 compile() {
+	local changes rc
 	if [ -d "$NODES" ] && [ -n "$(ls -A "$NODES" 2>/dev/null)" ]; then
-		pxeinv compile --ipxe-dir /usr/lib/pxeinv/ipxe --hook /usr/lib/pxeinv/pxeinv-hook \
-			--state-dir "$STATE" ${PXEINV_HTTP_URL:+--http-url "$PXEINV_HTTP_URL"} "$NODES" "$OUT"
+		# what changed, when there is a previous tree to compare with
+		changes=$(pxeinv compile --ipxe-dir /usr/lib/pxeinv/ipxe --hook /usr/lib/pxeinv/pxeinv-hook \
+			--state-dir "$STATE" ${PXEINV_HTTP_URL:+--http-url "$PXEINV_HTTP_URL"} \
+			$([ -f "$OUT/.pxeinv-manifest" ] && echo --changes) "$NODES" "$OUT")
+		rc=$?
+		[ -z "$changes" ] || printf '%s\n' "$changes" | sed 's/^/entrypoint: inventory: /' >&2
+		return $rc
 	else
 		echo "entrypoint: no inventory in $NODES" >&2
 		return 1

@@ -186,6 +186,11 @@ C curl -s --max-time 5 -o "$T/node2.ipxe" "tftp://$SRV/pxeinv/nodes/node-10.ipxe
 grep -q 'ip=192.168.200.99' "$T/node2.ipxe" && grep -q 'pxe-inventory: reloaded' <<<"$(podman logs "$NAME" 2>&1)" &&
 	pass "SIGHUP recompiles the mounted inventory and reloads dnsmasq" ||
 	fail "SIGHUP recompiles the mounted inventory and reloads dnsmasq" "script: $(grep -o 'ip=[^ ]*' "$T/node2.ipxe"); log: $(podman logs "$NAME" 2>&1 | tail -n 5)"
+log=$(podman logs "$NAME" 2>&1)
+if grep -qx 'entrypoint: inventory: changed node-10' <<<"$log" &&
+	[ "$(grep -c '^entrypoint: inventory: ' <<<"$log")" = 1 ]; then
+	pass "the reload logs the one node whose script changed"
+else fail "the reload logs the one node whose script changed" "$(grep '^entrypoint' <<<"$log" | tail -n 5)"; fi
 [ "$(podman inspect -f '{{.State.Running}}' "$NAME")" = true ] && pass "still running after SIGHUP" || fail "still running after SIGHUP"
 podman stop -t 5 "$NAME" >/dev/null 2>&1
 [ "$(podman inspect -f '{{.State.ExitCode}}' "$NAME")" = 0 ] && pass "stops cleanly on SIGTERM" ||
