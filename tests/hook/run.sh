@@ -62,6 +62,16 @@ DNSMASQ_PID=
 RUN_USER=nobody
 RUN_GROUP=$(id -gn nobody 2>/dev/null || echo nogroup)
 
+# hook_flag_hash DIR: the 32-bit FNV-1a of DIR, in hex, as hook/main.c names
+# its "already logged" flag /dev/shm/pxeinv-hook.UID.HASH.failing
+hook_flag_hash() {
+	python3 -c 'import sys
+h = 2166136261
+for b in sys.argv[1].encode():
+    h = ((h ^ b) * 16777619) & 0xffffffff
+print("%08x" % h)' "$1"
+}
+
 cleanup() {
 	[ -n "$DNSMASQ_PID" ] && kill "$DNSMASQ_PID" 2>/dev/null
 	netns_remove "$NS_S" "$NS_C"
@@ -69,7 +79,7 @@ cleanup() {
 	# the hook's "already logged" flags for our state directories
 	for d in "$T"/state*; do
 		[ -d "$d" ] || continue
-		rm -f "/dev/shm/pxeinv-hook.$(id -u $RUN_USER).$(python3 -c 'import sys, zlib; print("%08x" % zlib.crc32(sys.argv[1].encode()))' "$d").failing"
+		rm -f "/dev/shm/pxeinv-hook.$(id -u $RUN_USER).$(hook_flag_hash "$d").failing"
 	done
 	if [ -n "${KEEP:-}" ]; then echo "# kept $T"; else rm -rf "$T"; fi
 }
@@ -534,11 +544,13 @@ f2=$(boot ACK)
 wait_for 10 grep -q 'pxeinv-hook: .*Permission denied; events are not recorded' "$LOG"
 sleep 1
 n=$(grep -c 'pxeinv-hook: .*events are not recorded' "$LOG")
+# the flag that says "already logged" is where cleanup() removes it from
+flag=/dev/shm/pxeinv-hook.$(id -u $RUN_USER).$(hook_flag_hash "$RO").failing
 if [ "$f1" = pxeinv/nodes/node-a.ipxe ] && [ "$f2" = pxeinv/nodes/node-c.ipxe ] && [ "$n" = 1 ] &&
-	[ -z "$(ls -A "$RO")" ]; then
+	[ -z "$(ls -A "$RO")" ] && [ -e "$flag" ]; then
 	pass readonly-state-dir-logs-once
 else
-	fail readonly-state-dir-logs-once "files '$f1' '$f2', $n log lines: $(grep hook "$LOG" | head -3)"
+	fail readonly-state-dir-logs-once "files '$f1' '$f2', $n log lines, flag $(ls "$flag" 2>&1): $(grep hook "$LOG" | head -3)"
 fi
 stop
 
