@@ -176,7 +176,7 @@ static int cache_verify(struct pxeinv_cache *cache, char *err, size_t errlen)
  */
 static void cache_name_file(char *err, size_t errlen, const char *path)
 {
-	char reason[128];
+	char reason[256];       /* the longest reason is about 110 bytes */
 
 	if (!err || !errlen)
 		return;

@@ -295,13 +295,7 @@ static const char *check_ipv4(struct check *c, const char *key,
 	return s;
 }
 
-/**
- * Tell whether a name is an RFC 1123 host name label.
- *
- * @v s         Name
- * @ret ok      1 when valid
- */
-static int check_is_label(const char *s)
+int check_is_label(const char *s)
 {
 	size_t n = strlen(s);
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "manifest.h"
+#include "node.h"
 
 /** Longest manifest line */
 #define MANIFEST_LINE_MAX 128
@@ -49,7 +50,9 @@ void manifest_load(struct manifest *m, const char *out_dir)
 		unsigned long long hash;
 		unsigned long len;
 
-		if (sscanf(line, "%16llx %lu %127s", &hash, &len, host) != 3)
+		/* only host names: they are printed as removed nodes */
+		if (sscanf(line, "%16llx %lu %127s", &hash, &len, host) != 3 ||
+		    !check_is_label(host))
 			continue;
 		e->hash = hash;
 		e->len = len;

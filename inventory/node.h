@@ -64,6 +64,15 @@ struct node {
 size_t node_check_all(struct inventory *inv, struct node **nodes);
 
 /**
+ * Tell whether a name is an RFC 1123 host name label, as every hostname
+ * of a checked node is.
+ *
+ * @v s         Name
+ * @ret ok      1 when valid
+ */
+int check_is_label(const char *s);
+
+/**
  * Name of an install mode ("yes", "no", "once").
  *
  * @v install   Mode

@@ -478,6 +478,13 @@ run compile -q --changes "$T/chg" "$T/out-chg"
 if [ "$rc" = 0 ] && [ ! -s "$T/out" ] && [ ! -s "$T/err" ]; then
 	pass "--changes: nothing for an unchanged tree"
 else fail "--changes: nothing for an unchanged tree" "$(cat "$T/out" "$T/err")"; fi
+# the manifest is read strictly: a name that is no host name is not printed
+printf '0000000000000001 5 node-zz\n0000000000000001 5 \033[2Jx\n0000000000000001 5 ../etc\n' \
+	>> "$T/out-chg/.pxeinv-manifest"
+run compile -q --changes "$T/chg" "$T/out-chg"
+if [ "$rc" = 0 ] && [ "$(cat "$T/out")" = "removed node-zz" ]; then
+	pass "--changes: manifest lines without a host name are ignored"
+else fail "--changes: manifest lines without a host name are ignored" "$(cat -v "$T/out")"; fi
 
 # --- bash completion ---------------------------------------------------------
 # comp WORD...: what the completion offers for the last word, sorted
