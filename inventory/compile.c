@@ -51,7 +51,6 @@ struct compile {
 	long kill_after;        /**< PXEINV_TEST_KILL_AFTER_FILES, or -1 */
 	const char *have[5];    /**< TFTP names of binaries present */
 	struct manifest old;    /**< the tree being replaced */
-	size_t reused;          /**< node scripts linked from it */
 };
 
 /**
@@ -486,7 +485,6 @@ struct compile_node_pool {
 	atomic_int stop;        /**< another part failed */
 	struct manifest_entry *prints;  /**< fingerprint of each script */
 	unsigned char *changes; /**< enum manifest_change of each script */
-	atomic_size_t reused;   /**< scripts linked from the old tree */
 };
 
 /** One writing thread */
@@ -538,7 +536,6 @@ static int compile_nodes(struct compile_node_pool *pool)
 			if (pool->changes[i] == MANIFEST_SAME &&
 			    linkat(pool->c->old.dirfd, name, pool->c->dirfd,
 				   name, 0) == 0) {
-				atomic_fetch_add(&pool->reused, 1);
 				compile_count(pool->c);
 				continue;
 			}
@@ -674,7 +671,6 @@ static int compile_tree(struct compile *c, struct inventory *inv,
 	if (!pool.prints || !pool.changes)
 		abort();
 	atomic_init(&pool.next, 0);
-	atomic_init(&pool.reused, 0);
 	nthreads = compile_threads(inv->n);
 	for (k = 0; k < nthreads; k++) {
 		workers[k].pool = &pool;
@@ -740,7 +736,6 @@ static int compile_tree(struct compile *c, struct inventory *inv,
 					    &pool.prints[i]);
 		rc = compile_buf_put(c, &b);
 	}
-	c->reused = atomic_load(&pool.reused);
 	free(pool.prints);
 	if (rc || c->failed) {
 		free(pool.changes);
@@ -1077,7 +1072,6 @@ int compile_write(const struct compile_opts *opts, struct inventory *inv,
 out_rm:
 	compile_rm_tree(tmp);
 out:
-	stats->reused = c.reused;
 	manifest_free(&c.old);
 	if (c.dirfd >= 0)
 		close(c.dirfd);

@@ -41,7 +41,6 @@ struct compile_stats {
 	size_t installed;
 	size_t records;
 	size_t binaries;
-	size_t reused;          /**< node scripts unchanged since last time */
 	size_t added;           /**< node scripts the previous tree lacked */
 	size_t changed;         /**< node scripts that differ from it */
 	unsigned char *changes; /**< enum manifest_change of each node */
