@@ -5,7 +5,7 @@ BUILD    ?= build
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Werror
-CPPFLAGS += -D_GNU_SOURCE -pthread
+CPPFLAGS += -D_GNU_SOURCE -pthread -Icommon
 LDLIBS   := -lyaml -lcdb -lz -pthread
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer \
             -fno-sanitize-recover=all

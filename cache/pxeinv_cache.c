@@ -237,34 +237,6 @@ unsigned int pxeinv_cache_nodes(const struct pxeinv_cache *cache)
 	return cache->nodes;
 }
 
-const char *pxeinv_stage_name(enum pxeinv_stage stage)
-{
-	switch (stage) {
-	case PXEINV_STAGE_FIRMWARE:
-		return "firmware";
-	case PXEINV_STAGE_HTTPBOOT:
-		return "httpboot";
-	case PXEINV_STAGE_IPXE:
-		return "ipxe";
-	default:
-		return "none";
-	}
-}
-
-const char *pxeinv_install_name(enum pxeinv_install install)
-{
-	switch (install) {
-	case PXEINV_INSTALL_YES:
-		return "yes";
-	case PXEINV_INSTALL_NO:
-		return "no";
-	case PXEINV_INSTALL_ONCE:
-		return "once";
-	default:
-		return "unknown";
-	}
-}
-
 /**
  * Look up "PREFIX" + key and copy its value as a NUL-terminated string.
  *
@@ -604,54 +576,13 @@ static int cache_read_node(struct pxeinv_cache *cache,
 	if (!script)
 		return PXEINV_ERR_RECORD;
 	*script++ = '\0';
-	if (strcmp(rec, "yes") == 0)
-		ans->install = PXEINV_INSTALL_YES;
-	else if (strcmp(rec, "no") == 0)
-		ans->install = PXEINV_INSTALL_NO;
-	else if (strcmp(rec, "once") == 0)
-		ans->install = PXEINV_INSTALL_ONCE;
-	else
+	ans->install = pxeinv_install_parse(rec, strlen(rec));
+	if (ans->install == PXEINV_INSTALL_UNKNOWN)
 		return PXEINV_ERR_RECORD;
 	if (strlen(script) >= sizeof(ans->file))
 		return PXEINV_ERR_RECORD;
 	strcpy(ans->file, script);
 	return PXEINV_OK;
-}
-
-/**
- * Name the binary setting (a "c:" record) that serves an architecture.
- *
- * @v arch      Client architecture number (option 93)
- * @ret setting Setting, or NULL for an architecture pxeinv does not serve
- */
-static const char *cache_arch_setting(int arch)
-{
-	switch (arch) {
-	case 0:
-		return "bios";
-	case 7:
-	case 9:
-		return "efi-x64";
-	case 11:
-		return "efi-arm64";
-	case 16:
-		return "http-x64";
-	case 19:
-		return "http-arm64";
-	default:
-		return NULL;
-	}
-}
-
-/**
- * Tell whether an architecture number is a UEFI HTTP boot client's.
- *
- * @v arch      Client architecture number (option 93)
- * @ret http    1 for x64 and arm64 HTTP boot, else 0
- */
-static int cache_arch_is_http(int arch)
-{
-	return arch == 16 || arch == 19;
 }
 
 /**
@@ -761,7 +692,7 @@ static int cache_check_once(struct pxeinv_cache *cache,
 
 	if (ans->install != PXEINV_INSTALL_ONCE || !req->state_dir)
 		return PXEINV_OK;
-	n = snprintf(path, sizeof(path), "%s/" PXEINV_ONCE_DIR "/%s",
+	n = snprintf(path, sizeof(path), "%s/" PXEINV_STATE_ONCE "/%s",
 		     req->state_dir, ans->node);
 	/* unreadable state: the node's script, whose kernel line halts an
 	 * installed machine (talos.halt_if_installed) */
@@ -818,19 +749,19 @@ static void cache_check_https(struct pxeinv_cache *cache,
 			      struct pxeinv_answer *ans)
 {
 	char scheme[8], file[PXEINV_FILE_MAX];
-	const char *setting;
-	int arch, http;
+	const struct pxeinv_arch *arch;
+	int http;
 
 	if (ans->install == PXEINV_INSTALL_NO || ans->installed ||
 	    !cache_ipxe_lacks_https(req) ||
 	    !cache_get(cache, "t:", ans->node, strlen(ans->node), scheme,
 		       sizeof(scheme)) || strcmp(scheme, "https") != 0)
 		return;
-	arch = cache_client_arch(req, &http);
+	arch = pxeinv_arch_find(cache_client_arch(req, &http));
 	/* PXE firmware only: HTTP boot loads no iPXE of ours to replace */
-	if (!(setting = cache_arch_setting(arch)) || cache_arch_is_http(arch))
+	if (!arch || !arch->binary || arch->http)
 		return;
-	if (!cache_get(cache, "c:", setting, strlen(setting), file,
+	if (!cache_get(cache, "c:", arch->binary, strlen(arch->binary), file,
 		       sizeof(file)))
 		return;
 	memcpy(ans->file, file, sizeof(file));
@@ -841,8 +772,9 @@ static void cache_check_https(struct pxeinv_cache *cache,
 int pxeinv_steer(struct pxeinv_cache *cache, const struct pxeinv_request *req,
 		 struct pxeinv_answer *ans)
 {
-	const char *setting = NULL;
-	int arch, http, rc;
+	const struct pxeinv_arch *arch;
+	const char *setting;
+	int http, rc;
 
 	memset(ans, 0, sizeof(*ans));
 	ans->matched = "";
@@ -873,10 +805,10 @@ int pxeinv_steer(struct pxeinv_cache *cache, const struct pxeinv_request *req,
 		return PXEINV_OK;
 	}
 
-	arch = cache_client_arch(req, &http);
-	if (!(setting = cache_arch_setting(arch)))
+	arch = pxeinv_arch_find(cache_client_arch(req, &http));
+	if (!arch || !(setting = arch->binary))
 		return PXEINV_UNTOUCHED;
-	if (cache_arch_is_http(arch))
+	if (arch->http)
 		http = 1;
 	ans->stage = http ? PXEINV_STAGE_HTTPBOOT : PXEINV_STAGE_FIRMWARE;
 	ans->http = http;

@@ -54,19 +54,12 @@
 
 #include <stddef.h>
 
+#include "pxeinv.h"
+
 #define PXEINV_CACHE_VERSION 1
 #define PXEINV_CACHE_META_KEY "\0meta"
 #define PXEINV_CACHE_META_KEYLEN 5
 #define PXEINV_CACHE_META_PREFIX "pxeinv-cache"
-
-/** Longest hostname (RFC 1123 label) plus NUL */
-#define PXEINV_NODE_MAX 64
-/** Longest file name or URL handed out, plus NUL */
-#define PXEINV_FILE_MAX 256
-/** Longest serial or board serial reported by iPXE, decoded, plus NUL */
-#define PXEINV_SERIAL_MAX 128
-/** Boot-once markers, under the state directory */
-#define PXEINV_ONCE_DIR "once"
 
 /** Return codes (negative errno-like values on failure) */
 enum pxeinv_rc {
@@ -77,22 +70,6 @@ enum pxeinv_rc {
 	PXEINV_ERR_VERSION = -3,/**< written by another format version */
 	PXEINV_ERR_CHECKSUM = -4,/**< records do not match the checksum */
 	PXEINV_ERR_RECORD = -5, /**< a record the steering needs is malformed */
-};
-
-/** What kind of answer a request gets */
-enum pxeinv_stage {
-	PXEINV_STAGE_NONE = 0,   /**< untouched */
-	PXEINV_STAGE_FIRMWARE,   /**< firmware PXE: gets an iPXE binary (TFTP) */
-	PXEINV_STAGE_HTTPBOOT,   /**< UEFI HTTP boot: gets an iPXE binary URL */
-	PXEINV_STAGE_IPXE,       /**< iPXE: gets a script */
-};
-
-/** What the matched node's inventory says about installing */
-enum pxeinv_install {
-	PXEINV_INSTALL_UNKNOWN = 0, /**< no node matched */
-	PXEINV_INSTALL_YES,
-	PXEINV_INSTALL_NO,
-	PXEINV_INSTALL_ONCE,
 };
 
 /** An opened, verified cache.  Opaque. */
@@ -194,21 +171,5 @@ int pxeinv_cache_each_node(struct pxeinv_cache *cache,
  */
 int pxeinv_steer(struct pxeinv_cache *cache, const struct pxeinv_request *req,
 		 struct pxeinv_answer *ans);
-
-/**
- * Name of a stage, as used in tags ("firmware", "httpboot", "ipxe").
- *
- * @v stage     Stage
- * @ret name    Static string
- */
-const char *pxeinv_stage_name(enum pxeinv_stage stage);
-
-/**
- * Name of an install mode ("yes", "no", "once", "unknown").
- *
- * @v install   Install mode
- * @ret name    Static string
- */
-const char *pxeinv_install_name(enum pxeinv_install install);
 
 #endif /* PXEINV_CACHE_H */

@@ -10,13 +10,6 @@
 
 #include "event.h"
 
-/** Tag prefixes set by the dnsmasq patch */
-#define TAG_NODE "pxeinv-node:"
-#define TAG_STAGE "pxeinv-stage:"
-#define TAG_INSTALL "pxeinv-install:"
-#define TAG_SERIAL "pxeinv-serial:"
-#define TAG_BOARD "pxeinv-board-serial:"
-
 /** Longest user class list we join */
 #define HOOK_USER_CLASSES 8
 
@@ -50,17 +43,6 @@ const char *hook_env_get(char **env, const char *name)
 	return NULL;
 }
 
-int hook_valid_node(const char *s)
-{
-	size_t len = strlen(s);
-
-	if (len == 0 || len >= HOOK_NODE_MAX)
-		return 0;
-	if (strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") != len)
-		return 0;
-	return s[0] != '-' && s[len - 1] != '-';
-}
-
 const char *hook_action_name(enum hook_action action)
 {
 	switch (action) {
@@ -76,26 +58,6 @@ const char *hook_action_name(enum hook_action action)
 		return "init";
 	}
 	return "?";
-}
-
-const char *hook_arch_name(int arch)
-{
-	switch (arch) {
-	case 0:
-		return "bios";
-	case 6:
-		return "efi-ia32";
-	case 7:
-	case 9:
-		return "efi-x64";
-	case 11:
-		return "efi-arm64";
-	case 16:
-		return "http-x64";
-	case 19:
-		return "http-arm64";
-	}
-	return NULL;
 }
 
 /**
@@ -204,7 +166,7 @@ static int event_parse_num(const char *in, long long *out)
  *
  * @v in        Encoded text
  * @v len       Length
- * @v out       Output, HOOK_SERIAL_MAX bytes ("" when malformed)
+ * @v out       Output, PXEINV_SERIAL_MAX bytes ("" when malformed)
  */
 static void event_decode_serial(const char *in, size_t len, char *out)
 {
@@ -225,7 +187,7 @@ static void event_decode_serial(const char *in, size_t len, char *out)
 			c = strtoul(hex, NULL, 16);
 			i += 2;
 		}
-		if (c < 0x20 || c >= 0x7f || n + 1 >= HOOK_SERIAL_MAX)
+		if (c < 0x20 || c >= 0x7f || n + 1 >= PXEINV_SERIAL_MAX)
 			goto bad;
 		out[n++] = c;
 	}
@@ -261,21 +223,22 @@ static void event_parse_tags(struct hook_event *ev, const char *tags)
 			out[vl] = '\0'; \
 		} \
 	} while (0)
-		if (len == 6 && strncmp(p, "pxeinv", 6) == 0) {
+		if (len == sizeof(PXEINV_TAG) - 1 &&
+		    strncmp(p, PXEINV_TAG, len) == 0) {
 			ev->steered = 1;
-		} else if (IS(TAG_NODE)) {
-			VAL(TAG_NODE, ev->node);
-		} else if (IS(TAG_STAGE)) {
-			VAL(TAG_STAGE, ev->stage);
-		} else if (IS(TAG_INSTALL)) {
-			VAL(TAG_INSTALL, ev->install);
-		} else if (IS(TAG_SERIAL)) {
-			event_decode_serial(p + sizeof(TAG_SERIAL) - 1,
-					    len - (sizeof(TAG_SERIAL) - 1),
+		} else if (IS(PXEINV_TAG_NODE)) {
+			VAL(PXEINV_TAG_NODE, ev->node);
+		} else if (IS(PXEINV_TAG_STAGE)) {
+			VAL(PXEINV_TAG_STAGE, ev->stage);
+		} else if (IS(PXEINV_TAG_INSTALL)) {
+			VAL(PXEINV_TAG_INSTALL, ev->install);
+		} else if (IS(PXEINV_TAG_SERIAL)) {
+			event_decode_serial(p + sizeof(PXEINV_TAG_SERIAL) - 1,
+					    len - (sizeof(PXEINV_TAG_SERIAL) - 1),
 					    ev->serial);
-		} else if (IS(TAG_BOARD)) {
-			event_decode_serial(p + sizeof(TAG_BOARD) - 1,
-					    len - (sizeof(TAG_BOARD) - 1),
+		} else if (IS(PXEINV_TAG_BOARD_SERIAL)) {
+			event_decode_serial(p + sizeof(PXEINV_TAG_BOARD_SERIAL) - 1,
+					    len - (sizeof(PXEINV_TAG_BOARD_SERIAL) - 1),
 					    ev->board_serial);
 		}
 #undef IS
@@ -284,16 +247,14 @@ static void event_parse_tags(struct hook_event *ev, const char *tags)
 	}
 	/* Values we do not know are dropped, never passed on */
 	if (ev->node[0] && strcmp(ev->node, "unknown") != 0 &&
-	    !hook_valid_node(ev->node))
+	    !pxeinv_node_name_is_valid(ev->node))
 		ev->node[0] = '\0';
 	if (ev->stage[0] && strcmp(ev->stage, "firmware") != 0 &&
 	    strcmp(ev->stage, "httpboot") != 0 &&
 	    strcmp(ev->stage, "ipxe") != 0)
 		ev->stage[0] = '\0';
-	if (ev->install[0] && strcmp(ev->install, "yes") != 0 &&
-	    strcmp(ev->install, "no") != 0 &&
-	    strcmp(ev->install, "once") != 0 &&
-	    strcmp(ev->install, "unknown") != 0)
+	if (ev->install[0] && strcmp(ev->install, pxeinv_install_name(
+		    pxeinv_install_parse(ev->install, strlen(ev->install)))))
 		ev->install[0] = '\0';
 	if (!ev->steered)
 		ev->node[0] = ev->stage[0] = ev->install[0] = '\0';
@@ -332,11 +293,12 @@ static int event_parse_arch(const char *vc)
  * Find the node of a TFTP path ".../pxeinv/nodes/NODE.ipxe".
  *
  * @v path      Absolute path
- * @v node      Output, HOOK_NODE_MAX bytes ("" when it is not one)
+ * @v node      Output, PXEINV_NODE_MAX bytes ("" when it is not one)
  */
 static void event_file_node(const char *path, char *node)
 {
-	static const char dir[] = "/pxeinv/nodes/", ext[] = ".ipxe";
+	static const char dir[] = "/" PXEINV_TFTP_NODES "/",
+			  ext[] = PXEINV_SCRIPT_EXT;
 	const char *p = strstr(path, dir), *q;
 	size_t len;
 
@@ -351,11 +313,11 @@ static void event_file_node(const char *path, char *node)
 	if (len <= sizeof(ext) - 1 || strcmp(p + len - (sizeof(ext) - 1), ext))
 		return;
 	len -= sizeof(ext) - 1;
-	if (len >= HOOK_NODE_MAX)
+	if (len >= PXEINV_NODE_MAX)
 		return;
 	memcpy(node, p, len);
 	node[len] = '\0';
-	if (!hook_valid_node(node))
+	if (!pxeinv_node_name_is_valid(node))
 		node[0] = '\0';
 }
 

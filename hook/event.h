@@ -18,12 +18,10 @@
 #include <stddef.h>
 #include <time.h>
 
-/** Longest node name plus NUL (as PXEINV_NODE_MAX) */
-#define HOOK_NODE_MAX 64
+#include "pxeinv.h"
+
 /** Longest free-text field kept, plus NUL */
 #define HOOK_TEXT_MAX 256
-/** Longest serial kept, plus NUL */
-#define HOOK_SERIAL_MAX 128
 
 /** Event types */
 enum hook_action {
@@ -42,21 +40,21 @@ struct hook_event {
 	char ip[48];                    /**< client IP (tftp: the peer) */
 	char hostname[HOOK_TEXT_MAX];   /**< argv hostname, or "" */
 	int steered;                    /**< the "pxeinv" tag was present */
-	char node[HOOK_NODE_MAX];       /**< pxeinv-node: value, or "" */
+	char node[PXEINV_NODE_MAX];     /**< pxeinv-node: value, or "" */
 	char stage[16];                 /**< firmware, httpboot, ipxe, or "" */
 	char install[16];               /**< yes, no, once, unknown, or "" */
 	char vendor_class[HOOK_TEXT_MAX];
 	char user_class[HOOK_TEXT_MAX]; /**< DNSMASQ_USER_CLASS0.. joined */
 	int arch;                       /**< from the vendor class, -1 none */
-	char serial[HOOK_SERIAL_MAX];   /**< reported by iPXE, via tags */
-	char board_serial[HOOK_SERIAL_MAX];
+	char serial[PXEINV_SERIAL_MAX]; /**< reported by iPXE, via tags */
+	char board_serial[PXEINV_SERIAL_MAX];
 	char client_id[HOOK_TEXT_MAX];  /**< DNSMASQ_CLIENT_ID, or "" */
 	char interface[32];             /**< DNSMASQ_INTERFACE, or "" */
 	long long expires;              /**< DNSMASQ_LEASE_EXPIRES, -1 none */
 	long long length;               /**< DNSMASQ_LEASE_LENGTH, -1 none */
 	char file[512];                 /**< tftp: absolute path */
 	long long size;                 /**< tftp: bytes */
-	char file_node[HOOK_NODE_MAX];  /**< tftp: NODE of .../nodes/NODE.ipxe */
+	char file_node[PXEINV_NODE_MAX];/**< tftp: NODE of .../nodes/NODE.ipxe */
 };
 
 /** Parse results */
@@ -92,30 +90,11 @@ int hook_event_parse(struct hook_event *ev, int argc, char **argv,
 const char *hook_env_get(char **env, const char *name);
 
 /**
- * Tell whether a string is a valid node name (a hostname label:
- * [a-z0-9-], 1-63 characters, no leading or trailing '-').
- *
- * @v s         String
- * @ret ok      1 when valid
- */
-int hook_valid_node(const char *s);
-
-/**
  * Name of an action ("add", "old", "del", "tftp", "init").
  *
  * @v action    Action
  * @ret name    Static string
  */
 const char *hook_action_name(enum hook_action action);
-
-/**
- * Name of a PXE client architecture (option 93 number), as the journal
- * writes it: "bios", "efi-x64", "efi-arm64", "http-x64", "http-arm64",
- * "efi-ia32", or NULL for others.
- *
- * @v arch      Architecture number
- * @ret name    Static string, or NULL
- */
-const char *hook_arch_name(int arch);
 
 #endif /* PXEINV_HOOK_EVENT_H */

@@ -147,7 +147,7 @@ size_t journal_format(const struct hook_event *ev, char *buf)
 		jl_str(&j, "install", ev->install);
 		jl_str(&j, "mac", ev->mac);
 		jl_str(&j, "ip", ev->ip);
-		jl_str(&j, "arch", hook_arch_name(ev->arch));
+		jl_str(&j, "arch", pxeinv_arch_name(ev->arch));
 		jl_str(&j, "vendor_class", pass ? NULL : ev->vendor_class);
 		jl_str(&j, "user_class", pass ? NULL : ev->user_class);
 		jl_str(&j, "serial", ev->serial);

@@ -38,15 +38,15 @@ struct journal_rec {
 	long long ts;
 	char event[16];
 	char stage[16];
-	char node[HOOK_NODE_MAX];
+	char node[PXEINV_NODE_MAX];
 	char install[16];
 	char mac[64];
 	char ip[48];
 	char arch[16];
 	char vendor_class[HOOK_TEXT_MAX];
 	char user_class[HOOK_TEXT_MAX];
-	char serial[HOOK_SERIAL_MAX];
-	char board_serial[HOOK_SERIAL_MAX];
+	char serial[PXEINV_SERIAL_MAX];
+	char board_serial[PXEINV_SERIAL_MAX];
 	char hostname[HOOK_TEXT_MAX];
 	char file[512];
 };

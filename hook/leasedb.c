@@ -79,7 +79,7 @@ int leasedb_update(int dirfd, const struct hook_event *ev)
 	if (ev->action != HOOK_ADD && ev->action != HOOK_OLD &&
 	    ev->action != HOOK_DEL)
 		return 0;
-	fd = state_subdir(dirfd, STATE_LEASES, 1);
+	fd = state_subdir(dirfd, PXEINV_STATE_LEASES, 1);
 	if (fd < 0)
 		return fd;
 	if (ev->action == HOOK_DEL) {
@@ -114,7 +114,7 @@ int leasedb_dump(int dirfd, FILE *out, unsigned long *count)
 	int fd;
 
 	*count = 0;
-	fd = state_subdir(dirfd, STATE_LEASES, 0);
+	fd = state_subdir(dirfd, PXEINV_STATE_LEASES, 0);
 	if (fd == -ENOENT)
 		return 0;
 	if (fd < 0)

@@ -139,7 +139,7 @@ static void hook_usage(void)
 	       "leases/, metrics/. 'init' prints the stored leases "
 	       "(leasefile-ro).\nRun it as dnsmasq's dhcp-scriptuser, the "
 	       "owner of the state directory.\nSee 'pxeinv status' and "
-	       "'pxeinv rearm'.\n", STATE_DIR_ENV, STATE_DIR_DEFAULT);
+	       "'pxeinv rearm'.\n", PXEINV_STATE_DIR_ENV, PXEINV_STATE_DIR_DEFAULT);
 }
 
 /**

@@ -91,7 +91,7 @@ static int metrics_write(int dirfd, const char *name, const char *buf,
 {
 	if (len < 0)
 		return -EOVERFLOW;
-	return state_put(dirfd, STATE_METRICS, name, buf, len);
+	return state_put(dirfd, PXEINV_STATE_METRICS, name, buf, len);
 }
 
 int metrics_write_node(int dirfd, const char *node, const struct kvfile *st)

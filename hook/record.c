@@ -128,7 +128,7 @@ static int rec_store(struct rec_ctx *c, int fd, const char *sub,
  */
 static void rec_identity(struct kvfile *f, const struct hook_event *ev)
 {
-	const char *arch = hook_arch_name(ev->arch);
+	const char *arch = pxeinv_arch_name(ev->arch);
 
 	kv_set(f, "ip", ev->ip);
 	kv_set(f, "mac", ev->mac);
@@ -176,10 +176,10 @@ static int rec_node(struct rec_ctx *c, struct kvfile *g)
 	const char *ls;
 	int fd, rc, fresh, boot;
 
-	fd = state_subdir(c->dirfd, STATE_NODES, 1);
+	fd = state_subdir(c->dirfd, PXEINV_STATE_NODES, 1);
 	if (fd < 0)
-		return rec_fail(c, fd, STATE_NODES);
-	if ((rc = rec_load(c, fd, STATE_NODES, ev->node, &st, &fresh)))
+		return rec_fail(c, fd, PXEINV_STATE_NODES);
+	if ((rc = rec_load(c, fd, PXEINV_STATE_NODES, ev->node, &st, &fresh)))
 		goto out;
 	if (fresh) {
 		kv_set(&st, "node", ev->node);
@@ -199,10 +199,10 @@ static int rec_node(struct rec_ctx *c, struct kvfile *g)
 		kv_set_num(&st, "last_boot", ev->now);
 		kv_set_num(g, "last_boot", ev->now);
 	}
-	if ((rc = rec_store(c, fd, STATE_NODES, ev->node, &st)))
+	if ((rc = rec_store(c, fd, PXEINV_STATE_NODES, ev->node, &st)))
 		goto out;
 	if ((rc = metrics_write_node(c->dirfd, ev->node, &st)))
-		rc = rec_fail(c, rc, STATE_METRICS "/node-%s.prom", ev->node);
+		rc = rec_fail(c, rc, PXEINV_STATE_METRICS "/node-%s.prom", ev->node);
 out:
 	close(fd);
 	return rc;
@@ -224,10 +224,10 @@ static int rec_unknown(struct rec_ctx *c, struct kvfile *g)
 	int fd, rc, fresh, len;
 
 	state_mac_name(ev->mac, name);
-	fd = state_subdir(c->dirfd, STATE_UNKNOWN, 1);
+	fd = state_subdir(c->dirfd, PXEINV_STATE_UNKNOWN, 1);
 	if (fd < 0)
-		return rec_fail(c, fd, STATE_UNKNOWN);
-	if ((rc = rec_load(c, fd, STATE_UNKNOWN, name, &u, &fresh)))
+		return rec_fail(c, fd, PXEINV_STATE_UNKNOWN);
+	if ((rc = rec_load(c, fd, PXEINV_STATE_UNKNOWN, name, &u, &fresh)))
 		goto out;
 	if (fresh) {
 		kv_set_num(&u, "first", ev->now);
@@ -244,12 +244,12 @@ static int rec_unknown(struct rec_ctx *c, struct kvfile *g)
 	kv_set(&u, "stage", ev->stage);
 	rec_identity(&u, ev);
 	rec_count_stage(g, "ev_unknown_", ev->stage);
-	if ((rc = rec_store(c, fd, STATE_UNKNOWN, name, &u)))
+	if ((rc = rec_store(c, fd, PXEINV_STATE_UNKNOWN, name, &u)))
 		goto out;
 	len = stub_render(&u, stub, sizeof(stub));
 	snprintf(yname, sizeof(yname), "%s.yaml", name);
 	if (len > 0 && (rc = kv_write_raw(fd, yname, stub, len)))
-		rc = rec_fail(c, rc, STATE_UNKNOWN "/%s", yname);
+		rc = rec_fail(c, rc, PXEINV_STATE_UNKNOWN "/%s", yname);
 out:
 	close(fd);
 	return rc;
@@ -294,7 +294,7 @@ static void rec_script_install(const char *path, char *mode)
 		return;         /* cut by the read: not a whole line */
 	p[n] = '\0';
 	/* the whole word: "on" is not "once" */
-	if (!strcmp(p, "yes") || !strcmp(p, "once") || !strcmp(p, "no"))
+	if (pxeinv_install_parse(p, strlen(p)) != PXEINV_INSTALL_UNKNOWN)
 		strcpy(mode, p);
 }
 
@@ -315,10 +315,10 @@ static int rec_tftp(struct rec_ctx *c)
 
 	if (!ev->file_node[0])
 		return 0;
-	fd = state_subdir(c->dirfd, STATE_NODES, 1);
+	fd = state_subdir(c->dirfd, PXEINV_STATE_NODES, 1);
 	if (fd < 0)
-		return rec_fail(c, fd, STATE_NODES);
-	if ((rc = rec_load(c, fd, STATE_NODES, ev->file_node, &st, &fresh)))
+		return rec_fail(c, fd, PXEINV_STATE_NODES);
+	if ((rc = rec_load(c, fd, PXEINV_STATE_NODES, ev->file_node, &st, &fresh)))
 		goto out;
 	if (fresh) {
 		kv_set(&st, "node", ev->file_node);
@@ -337,15 +337,15 @@ static int rec_tftp(struct rec_ctx *c)
 	if (inst && strcmp(inst, "once") == 0) {
 		if ((rc = state_once_mark(c->dirfd, ev->file_node, ev->now,
 					  ev->ip))) {
-			rc = rec_fail(c, rc, STATE_ONCE "/%s", ev->file_node);
+			rc = rec_fail(c, rc, PXEINV_STATE_ONCE "/%s", ev->file_node);
 			goto out;
 		}
 		c->notes->once_marked = 1;
 	}
-	if ((rc = rec_store(c, fd, STATE_NODES, ev->file_node, &st)))
+	if ((rc = rec_store(c, fd, PXEINV_STATE_NODES, ev->file_node, &st)))
 		goto out;
 	if ((rc = metrics_write_node(c->dirfd, ev->file_node, &st)))
-		rc = rec_fail(c, rc, STATE_METRICS "/node-%s.prom",
+		rc = rec_fail(c, rc, PXEINV_STATE_METRICS "/node-%s.prom",
 			      ev->file_node);
 out:
 	close(fd);
@@ -373,10 +373,10 @@ int record_event(const struct record_opts *opts, const struct hook_event *ev,
 	}
 	if (ev->action != HOOK_TFTP &&
 	    (rc = leasedb_update(c.dirfd, ev))) {
-		rec_fail(&c, rc, STATE_LEASES "/%s", ev->ip);
+		rec_fail(&c, rc, PXEINV_STATE_LEASES "/%s", ev->ip);
 		goto out;
 	}
-	if ((rc = rec_load(&c, c.dirfd, "", STATE_GLOBAL, &g, &fresh)))
+	if ((rc = rec_load(&c, c.dirfd, "", PXEINV_STATE_GLOBAL, &g, &fresh)))
 		goto out;
 	kv_set_num(&g, "events", kv_get_num(&g, "events") + 1);
 	kv_set_num(&g, "last_event", ev->now);
@@ -387,10 +387,10 @@ int record_event(const struct record_opts *opts, const struct hook_event *ev,
 			rec_node(&c, &g);
 	if (rc)
 		goto out;
-	if ((rc = rec_store(&c, c.dirfd, "", STATE_GLOBAL, &g)))
+	if ((rc = rec_store(&c, c.dirfd, "", PXEINV_STATE_GLOBAL, &g)))
 		goto out;
 	if ((rc = metrics_write_global(c.dirfd, &g)))
-		rec_fail(&c, rc, STATE_METRICS "/" METRICS_GLOBAL);
+		rec_fail(&c, rc, PXEINV_STATE_METRICS "/" METRICS_GLOBAL);
 out:
 	close(c.dirfd);
 	return rc;
@@ -417,7 +417,7 @@ int record_init(const struct record_opts *opts, FILE *out, char *err,
 	}
 	rc = leasedb_dump(dirfd, out, &count);
 	if (rc)
-		snprintf(err, errlen, "%s/" STATE_LEASES ": %s",
+		snprintf(err, errlen, "%s/" PXEINV_STATE_LEASES ": %s",
 			 opts->state_dir, strerror(-rc));
 	/* a note in the journal; not being able to write it is no reason
 	 * to refuse dnsmasq its leases */

@@ -14,9 +14,9 @@
 
 const char *state_dir_default(void)
 {
-	const char *dir = getenv(STATE_DIR_ENV);
+	const char *dir = getenv(PXEINV_STATE_DIR_ENV);
 
-	return (dir && dir[0] == '/') ? dir : STATE_DIR_DEFAULT;
+	return (dir && dir[0] == '/') ? dir : PXEINV_STATE_DIR_DEFAULT;
 }
 
 int state_subdir(int dirfd, const char *sub, int create)
@@ -66,7 +66,7 @@ static int state_installed_write(int dirfd, const char *node)
 	char name[300], script[600];
 	int len;
 
-	if (snprintf(name, sizeof(name), "%s.ipxe", node) >= (int)sizeof(name))
+	if (snprintf(name, sizeof(name), "%s" PXEINV_SCRIPT_EXT, node) >= (int)sizeof(name))
 		return -ENAMETOOLONG;
 	len = snprintf(script, sizeof(script), "#!ipxe\n# written by "
 		       "pxeinv-hook when %s fetched its installer\necho "
@@ -75,7 +75,7 @@ static int state_installed_write(int dirfd, const char *node)
 		       "disk\nexit\n", node, node, node);
 	if (len < 0 || len >= (int)sizeof(script))
 		return -ENAMETOOLONG;
-	return state_put(dirfd, STATE_INSTALLED, name, script, len);
+	return state_put(dirfd, PXEINV_STATE_INSTALLED, name, script, len);
 }
 
 int state_once_mark(int dirfd, const char *node, time_t now, const char *ip)
@@ -86,7 +86,7 @@ int state_once_mark(int dirfd, const char *node, time_t now, const char *ip)
 	rc = state_installed_write(dirfd, node);
 	if (rc)
 		return rc;
-	fd = state_subdir(dirfd, STATE_ONCE, 1);
+	fd = state_subdir(dirfd, PXEINV_STATE_ONCE, 1);
 	if (fd < 0)
 		return fd;
 	kv_set(&f, "node", node);
@@ -103,15 +103,15 @@ int state_once_clear(int dirfd, const char *node)
 	int fd, rc = 0;
 
 	/* the marker first: dnsmasq looks at it, and it says "installed" */
-	fd = state_subdir(dirfd, STATE_ONCE, 0);
+	fd = state_subdir(dirfd, PXEINV_STATE_ONCE, 0);
 	if (fd < 0)
 		return fd;
 	if (unlinkat(fd, node, 0) != 0)
 		rc = -errno;
 	close(fd);
-	if (snprintf(name, sizeof(name), "%s.ipxe", node) >= (int)sizeof(name))
+	if (snprintf(name, sizeof(name), "%s" PXEINV_SCRIPT_EXT, node) >= (int)sizeof(name))
 		return rc ? rc : -ENAMETOOLONG;
-	fd = state_subdir(dirfd, STATE_INSTALLED, 0);
+	fd = state_subdir(dirfd, PXEINV_STATE_INSTALLED, 0);
 	if (fd < 0)
 		return (rc || fd == -ENOENT) ? rc : fd;
 	if (unlinkat(fd, name, 0) != 0 && errno != ENOENT && rc == 0)
@@ -127,7 +127,7 @@ int state_once_marked(int dirfd, const char *node, long long *when)
 
 	if (when)
 		*when = 0;
-	fd = state_subdir(dirfd, STATE_ONCE, 0);
+	fd = state_subdir(dirfd, PXEINV_STATE_ONCE, 0);
 	if (fd < 0)
 		return 0;
 	/* the marker's existence is what dnsmasq looks at */

@@ -30,15 +30,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#define STATE_DIR_DEFAULT "/var/lib/pxeinv"
-#define STATE_DIR_ENV "PXEINV_STATE_DIR"
-#define STATE_GLOBAL "global"
-#define STATE_NODES "nodes"
-#define STATE_UNKNOWN "unknown"
-#define STATE_ONCE "once"
-#define STATE_INSTALLED "installed"
-#define STATE_LEASES "leases"
-#define STATE_METRICS "metrics"
+#include "pxeinv.h"
 
 /**
  * The state directory to use: $PXEINV_STATE_DIR, else the default.

@@ -295,13 +295,38 @@ static const char *check_ipv4(struct check *c, const char *key,
 	return s;
 }
 
-int check_is_label(const char *s)
+/**
+ * Check the hostname, which comes from the file name, against the one
+ * node-name rule (pxeinv_node_name_is_valid()).  A name that is only
+ * wrong by its case is told how to rename the file.
+ *
+ * @v c         Check context
+ */
+static void check_hostname(struct check *c)
 {
-	size_t n = strlen(s);
+	const char *host = c->in->hostname;
+	const char *base = strrchr(c->in->file->shown, '/'), *ext;
+	char lower[PXEINV_NODE_MAX];
+	size_t i, n = strlen(host);
 
-	return n >= 1 && n <= 63 && s[0] != '-' && s[n - 1] != '-' &&
-	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-		      "0123456789-") == n;
+	if (pxeinv_node_name_is_valid(host))
+		return;
+	ext = strrchr(base ? base : c->in->file->shown, '.');
+	if (n < sizeof(lower)) {
+		for (i = 0; i <= n; i++)
+			lower[i] = (char)tolower((unsigned char)host[i]);
+		if (pxeinv_node_name_is_valid(lower)) {
+			check_error_node(c, "hostname '%s' (the file name) has "
+					 "upper-case letters: node names are "
+					 "lower case, so that tags, state "
+					 "files and paths cannot tell apart "
+					 "what DNS cannot; rename the file to "
+					 "%s%s", host, lower, ext ? ext : "");
+			return;
+		}
+	}
+	check_error_node(c, "hostname '%s' (the file name) is not a valid "
+			 "node name: use " PXEINV_NODE_NAME_RULE, host);
 }
 
 /**
@@ -599,19 +624,19 @@ static const char *check_url(struct check *c, const char *key,
  * @v c         Context
  * @ret mode    Install mode
  */
-static enum node_install check_install(struct check *c)
+static enum pxeinv_install check_install(struct check *c)
 {
 	const struct inv_kv *kv = inventory_get(c->in, "install");
 
 	if (!kv || kv->val->type == YV_NULL)
-		return NODE_INSTALL_NO;
+		return PXEINV_INSTALL_NO;
 	if (kv->val->type == YV_BOOL)
-		return kv->val->b ? NODE_INSTALL_YES : NODE_INSTALL_NO;
+		return kv->val->b ? PXEINV_INSTALL_YES : PXEINV_INSTALL_NO;
 	if (kv->val->type == YV_STR && strcmp(kv->val->text, "once") == 0)
-		return NODE_INSTALL_ONCE;
+		return PXEINV_INSTALL_ONCE;
 	check_error_at(c, kv, -1, "install must be true, false or once, not "
 		       "'%s'", kv->val->text ? kv->val->text : "a collection");
-	return NODE_INSTALL_NO;
+	return PXEINV_INSTALL_NO;
 }
 
 /**
@@ -889,6 +914,7 @@ static void check_node(struct inventory *inv, const struct inv_node *in,
 
 	n->inv = in;
 	n->hostname = in->hostname;
+	n->install = PXEINV_INSTALL_NO;
 	if (in->file->broken) {
 		n->errors++;
 		return;
@@ -901,11 +927,7 @@ static void check_node(struct inventory *inv, const struct inv_node *in,
 				 "in a directory name, which would end up in "
 				 "the iPXE scripts; rename the directory",
 				 in->filename);
-	if (!check_is_label(in->hostname))
-		check_error_node(&c, "hostname '%s' (the file name) is not a "
-				 "valid RFC 1123 host name: use 1-63 letters, "
-				 "digits and '-', not starting or ending with "
-				 "'-'", in->hostname);
+	check_hostname(&c);
 	n->install = check_install(&c);
 	check_talos(&c);
 	check_network(&c);
@@ -913,7 +935,7 @@ static void check_node(struct inventory *inv, const struct inv_node *in,
 	n->board_serial = check_serial(&c, "boardSerial");
 	n->uuid = check_uuid(&c);
 	check_macs(&c);
-	if (n->install == NODE_INSTALL_NO)
+	if (n->install == PXEINV_INSTALL_NO)
 		return;
 	if (!n->schematic && !inventory_get(in, "schematicID"))
 		check_error_node(&c, "node will be installed but has no "
@@ -1204,7 +1226,7 @@ static void check_identifiable(struct inventory *inv, const struct node *n)
 {
 	const struct inv_kv *kv;
 
-	if (n->inv->file->broken || n->install == NODE_INSTALL_NO ||
+	if (n->inv->file->broken || n->install == PXEINV_INSTALL_NO ||
 	    n->nmacs || n->uuid || !n->serial || n->board_serial ||
 	    !n->serial_shared || n->pair_duplicate)
 		return;
@@ -1235,16 +1257,4 @@ size_t node_check_all(struct inventory *inv, struct node **nodes_out)
 	diag_unique(&inv->diags);
 	*nodes_out = nodes;
 	return inv->diags.errors;
-}
-
-const char *node_install_name(enum node_install install)
-{
-	switch (install) {
-	case NODE_INSTALL_YES:
-		return "yes";
-	case NODE_INSTALL_ONCE:
-		return "once";
-	default:
-		return "no";
-	}
 }

@@ -345,10 +345,10 @@ static int compile_link_installed(struct compile *c)
 	if (!c->opts->state_dir)
 		return 0;
 	if (compile_path(target, sizeof(target), "%s/%s", c->opts->state_dir,
-			 STATE_INSTALLED))
+			 PXEINV_STATE_INSTALLED))
 		return compile_fail(c, "--state-dir is too long");
-	if (symlinkat(target, c->dirfd, "tftp/" RENDER_SCRIPT_DIR "/"
-		      RENDER_INSTALLED) != 0)
+	if (symlinkat(target, c->dirfd, "tftp/" PXEINV_TFTP_DIR "/"
+		      PXEINV_TFTP_INSTALLED) != 0)
 		return compile_fail(c, "cannot link %s: %s", target,
 				    strerror(errno));
 	return 0;
@@ -400,13 +400,13 @@ static int compile_cache(struct compile *c, const struct node *nodes,
 			 c->opts->http_url);
 		ADD("c:", "http-arm64", val);
 	}
-	ADD("c:", "fallback", RENDER_FALLBACK);
-	ADD("c:", "exit", RENDER_EXIT);
+	ADD("c:", "fallback", PXEINV_TFTP_FALLBACK);
+	ADD("c:", "exit", PXEINV_TFTP_EXIT);
 	for (i = 0; i < count; i++) {
 		const struct node *nd = &nodes[i];
 
-		snprintf(val, sizeof(val), "%s\t%s\t" RENDER_NODE_DIR "/%s.ipxe",
-			 node_install_name(nd->install), nd->arch,
+		snprintf(val, sizeof(val), "%s\t%s\t" PXEINV_TFTP_NODES "/%s.ipxe",
+			 pxeinv_install_name(nd->install), nd->arch,
 			 nd->hostname);
 		ADD("h:", nd->hostname, val);
 		if (!strncmp(nd->image_base ? nd->image_base :
@@ -526,7 +526,7 @@ static int compile_nodes(struct compile_node_pool *pool)
 						  "is too long", n->hostname);
 				break;
 			}
-			snprintf(name, sizeof(name), "tftp/" RENDER_NODE_DIR
+			snprintf(name, sizeof(name), "tftp/" PXEINV_TFTP_NODES
 				 "/%s.ipxe", n->hostname);
 			pool->prints[i] = manifest_fingerprint(buf, len);
 			pool->changes[i] = manifest_compare(&pool->c->old,
@@ -652,8 +652,8 @@ static int compile_tree(struct compile *c, struct inventory *inv,
 
 	if (mkdirat(c->dirfd, "tftp", 0755) ||
 	    mkdirat(c->dirfd, "tftp/arm64", 0755) ||
-	    mkdirat(c->dirfd, "tftp/" RENDER_SCRIPT_DIR, 0755) ||
-	    mkdirat(c->dirfd, "tftp/" RENDER_NODE_DIR, 0755))
+	    mkdirat(c->dirfd, "tftp/" PXEINV_TFTP_DIR, 0755) ||
+	    mkdirat(c->dirfd, "tftp/" PXEINV_TFTP_NODES, 0755))
 		return compile_fail(c, "cannot create directories: %s",
 				    strerror(errno));
 	if (compile_put(c, COMPILE_MARKER, "pxeinv compile output\n", 22) ||
@@ -686,13 +686,13 @@ static int compile_tree(struct compile *c, struct inventory *inv,
 			 pthread_create(&cache_job.id, NULL, compile_cache_run,
 					&cache_job) == 0;
 	for (i = 0; i < inv->n; i++)
-		stats->installed += nodes[i].install != NODE_INSTALL_NO;
+		stats->installed += nodes[i].install != PXEINV_INSTALL_NO;
 	stats->nodes = inv->n;
-	render_exit_script(compile_buf_open(c, &b, "tftp/" RENDER_EXIT));
+	render_exit_script(compile_buf_open(c, &b, "tftp/" PXEINV_TFTP_EXIT));
 	rc = compile_buf_put(c, &b);
 	if (rc == 0) {
 		render_fallback_script(compile_buf_open(c, &b, "tftp/"
-						       RENDER_FALLBACK),
+						       PXEINV_TFTP_FALLBACK),
 				       nodes, inv->n,
 				       c->opts->state_dir != NULL);
 		rc = compile_buf_put(c, &b);
@@ -816,7 +816,7 @@ static void compile_rm_old(const char *path)
 	int n, k;
 	DIR *d;
 
-	if (compile_path(nodes, sizeof(nodes), "%s/tftp/" RENDER_NODE_DIR,
+	if (compile_path(nodes, sizeof(nodes), "%s/tftp/" PXEINV_TFTP_NODES,
 			 path) == 0 && (d = opendir(nodes))) {
 		while ((de = readdir(d))) {
 			if (de->d_name[0] == '.')

@@ -52,7 +52,7 @@ void manifest_load(struct manifest *m, const char *out_dir)
 
 		/* only host names: they are printed as removed nodes */
 		if (sscanf(line, "%16llx %lu %127s", &hash, &len, host) != 3 ||
-		    !check_is_label(host))
+		    !pxeinv_node_name_is_valid(host))
 			continue;
 		e->hash = hash;
 		e->len = len;

@@ -7,24 +7,18 @@
 #define PXEINV_NODE_H
 
 #include "inventory.h"
+#include "pxeinv.h"
 
 /** Default image base URL */
 #define NODE_DEFAULT_IMAGE_BASE "https://pxe.factory.talos.dev/image"
 /** Most MACs one node may list */
 #define NODE_MAX_MACS 16
 
-/** Install mode */
-enum node_install {
-	NODE_INSTALL_NO,
-	NODE_INSTALL_YES,
-	NODE_INSTALL_ONCE,
-};
-
 /** A checked node */
 struct node {
 	const struct inv_node *inv;
 	const char *hostname;
-	enum node_install install;
+	enum pxeinv_install install;
 	const char *arch;               /**< "amd64" or "arm64" */
 	const char *schematic;
 	const char *version;
@@ -62,22 +56,5 @@ struct node {
  * @ret errors  Number of errors in inv->diags afterwards
  */
 size_t node_check_all(struct inventory *inv, struct node **nodes);
-
-/**
- * Tell whether a name is an RFC 1123 host name label, as every hostname
- * of a checked node is.
- *
- * @v s         Name
- * @ret ok      1 when valid
- */
-int check_is_label(const char *s);
-
-/**
- * Name of an install mode ("yes", "no", "once").
- *
- * @v install   Mode
- * @ret name    Static string
- */
-const char *node_install_name(enum node_install install);
 
 #endif /* PXEINV_NODE_H */

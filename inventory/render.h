@@ -8,12 +8,7 @@
 #include <stdio.h>
 
 #include "node.h"
-
-/** Where scripts live, relative to the TFTP root */
-#define RENDER_SCRIPT_DIR "pxeinv"
-#define RENDER_NODE_DIR RENDER_SCRIPT_DIR "/nodes"
-#define RENDER_FALLBACK RENDER_SCRIPT_DIR "/fallback.ipxe"
-#define RENDER_EXIT RENDER_SCRIPT_DIR "/exit.ipxe"
+#include "pxeinv.h"
 
 /** Settings of the generated dnsmasq fragment */
 struct render_conf {
@@ -63,17 +58,13 @@ void render_node_script(FILE *out, const struct node *n);
  */
 void render_exit_script(FILE *out);
 
-/** The hook's exit scripts of installed boot-once nodes, relative to
- * RENDER_SCRIPT_DIR (a symlink to STATE_DIR/installed) */
-#define RENDER_INSTALLED "installed"
-
 /**
  * Write the fallback dispatcher for iPXE clients dnsmasq did not identify.
  *
  * @v out       Stream
  * @v nodes     Checked nodes
  * @v count     Number of nodes
- * @v installed A boot-once node tries its exit script in RENDER_INSTALLED
+ * @v installed A boot-once node tries its exit script in PXEINV_TFTP_INSTALLED
  *              first (the hook keeps state: the tree links to it)
  */
 void render_fallback_script(FILE *out, const struct node *nodes,

@@ -86,7 +86,7 @@ int cmd_check(int argc, char **argv)
 	else
 		diag_print(&inv.diags, stderr);
 	for (i = 0; nodes && i < inv.n; i++)
-		installed += nodes[i].install != NODE_INSTALL_NO;
+		installed += nodes[i].install != PXEINV_INSTALL_NO;
 	if (!quiet)
 		fprintf(stderr, "%s: %zu nodes (%zu to install), %zu errors, "
 			"%zu warnings\n", argv[optind], inv.n, installed,

@@ -58,7 +58,7 @@ static void compile_help(void)
 	       "      --state-dir DIR   pxeinv state directory, for "
 	       "boot-once (install: once)\n"
 	       "                        (default with --hook: $"
-	       "PXEINV_STATE_DIR, else " STATE_DIR_DEFAULT ")\n"
+	       "PXEINV_STATE_DIR, else " PXEINV_STATE_DIR_DEFAULT ")\n"
 	       "      --changes         list on stdout each node whose "
 	       "script is new, changed\n"
 	       "                        or gone since the OUT_DIR it "

@@ -36,7 +36,7 @@ static void rearm_help(void)
 	       "  -V, --version        show the version\n\n"
 	       "Exit status: 0 re-armed (or was not marked), 1 invalid node "
 	       "name, 2 usage,\n3 the marker could not be removed.\n",
-	       STATE_DIR_ENV, STATE_DIR_DEFAULT);
+	       PXEINV_STATE_DIR_ENV, PXEINV_STATE_DIR_DEFAULT);
 }
 
 /**
@@ -60,7 +60,7 @@ static int rearm_one(int dirfd, const char *dir, const char *node)
 	}
 	if (rc != 0) {
 		fprintf(stderr, "pxeinv rearm: %s/%s/%s: %s\n", dir,
-			STATE_ONCE, node, strerror(-rc));
+			PXEINV_STATE_ONCE, node, strerror(-rc));
 		return EXIT_IO;
 	}
 	/* one O_APPEND write: no lock, the hook may be writing too */
@@ -103,9 +103,10 @@ int cmd_rearm(int argc, char **argv)
 	if (optind >= argc)
 		return cli_usage_error("rearm", "expected NODE");
 	for (i = optind; i < argc; i++)
-		if (!hook_valid_node(argv[i])) {
-			fprintf(stderr, "pxeinv rearm: '%s' is not a node name "
-				"(a hostname: a-z, 0-9, '-')\n", argv[i]);
+		if (!pxeinv_node_name_is_valid(argv[i])) {
+			fprintf(stderr, "pxeinv rearm: '%s' is not a node "
+				"name: node names are " PXEINV_NODE_NAME_RULE
+				"\n", argv[i]);
 			return EXIT_INVALID;
 		}
 	if (!dir)

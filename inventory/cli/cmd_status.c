@@ -34,7 +34,7 @@
 
 /** One node, from its state and/or the inventory */
 struct st_node {
-	char name[HOOK_NODE_MAX];
+	char name[PXEINV_NODE_MAX];
 	char stage[16];
 	char install[16];
 	char ip[48];
@@ -54,8 +54,8 @@ struct st_unknown {
 	char mac[64];
 	char ip[48];
 	char arch[16];
-	char serial[HOOK_SERIAL_MAX];
-	char board_serial[HOOK_SERIAL_MAX];
+	char serial[PXEINV_SERIAL_MAX];
+	char board_serial[PXEINV_SERIAL_MAX];
 	long long first, last, count;
 	char *stub;
 };
@@ -89,7 +89,7 @@ static void status_help(void)
 	       "  -V, --version         show the version\n\n"
 	       "Exit status: 0 shown, 1 invalid value, 2 usage, 3 the state "
 	       "directory or the\ncache cannot be read.\n",
-	       STATE_DIR_ENV, STATE_DIR_DEFAULT, STATUS_STALE_DAYS);
+	       PXEINV_STATE_DIR_ENV, PXEINV_STATE_DIR_DEFAULT, STATUS_STALE_DAYS);
 }
 
 /**
@@ -157,7 +157,7 @@ static struct st_node *status_node(struct st_report *r, const char *name)
  * Open a state subdirectory to read its records one by one.
  *
  * @v dirfd     State directory
- * @v name      Subdirectory (STATE_NODES, STATE_UNKNOWN)
+ * @v name      Subdirectory (PXEINV_STATE_NODES, PXEINV_STATE_UNKNOWN)
  * @v dp        Its listing, or NULL when the hook has not made it yet
  * @v fdp       Its descriptor (the listing's), for kv_read()
  * @v fp        A record buffer, for kv_read(); freed by the caller
@@ -202,13 +202,13 @@ static int status_read_nodes(struct st_report *r, int dirfd)
 	DIR *d;
 	int fd, rc;
 
-	rc = status_scan_open(dirfd, STATE_NODES, &d, &fd, &f);
+	rc = status_scan_open(dirfd, PXEINV_STATE_NODES, &d, &fd, &f);
 	if (rc != 0 || !d)
 		return rc;
 	while ((de = readdir(d))) {
 		struct st_node *n;
 
-		if (!hook_valid_node(de->d_name))
+		if (!pxeinv_node_name_is_valid(de->d_name))
 			continue;       /* ".", tmp and .corrupt files */
 		if (!(n = status_node(r, de->d_name)))
 			break;
@@ -246,7 +246,7 @@ static int status_read_unknown(struct st_report *r, int dirfd)
 	DIR *d;
 	int fd, len, rc;
 
-	rc = status_scan_open(dirfd, STATE_UNKNOWN, &d, &fd, &f);
+	rc = status_scan_open(dirfd, PXEINV_STATE_UNKNOWN, &d, &fd, &f);
 	if (rc != 0 || !d)
 		return rc;
 	while ((de = readdir(d))) {
@@ -712,11 +712,13 @@ int cmd_status(int argc, char **argv)
 		    (strchr(argv[i], '/') || (stat(argv[i], &st) == 0 &&
 					      S_ISDIR(st.st_mode))))
 			out_dir = argv[i];
-		else if (!node && hook_valid_node(argv[i]))
+		else if (!node && pxeinv_node_name_is_valid(argv[i]))
 			node = argv[i];
 		else
 			return cli_usage_error("status", "'%s' is neither an "
-					       "OUT_DIR nor a node name",
+					       "OUT_DIR nor a node name; node "
+					       "names are "
+					       PXEINV_NODE_NAME_RULE,
 					       argv[i]);
 	}
 	if (!dir)
@@ -729,7 +731,7 @@ int cmd_status(int argc, char **argv)
 			fprintf(stderr, "  the hook makes it at its first "
 				"event (pxeinv compile --hook); elsewhere, "
 				"give --state-dir DIR or set $%s\n",
-				STATE_DIR_ENV);
+				PXEINV_STATE_DIR_ENV);
 		return EXIT_IO;
 	}
 	if (node) {

@@ -12,8 +12,8 @@
 #
 # The source comes from `apt-get source dnsmasq` with a private apt
 # configuration under build/dnsmasq/ (the system's apt lists are not
-# touched) and is cached there. cache/pxeinv_cache.{c,h} are copied into
-# src/, the series is applied with patch -p1 (no fuzz), the tree is built
+# touched) and is cached there. The files listed in shared-sources
+# (pxeinv's cache code and common header) are copied into src/, the series is applied with patch -p1 (no fuzz), the tree is built
 # with plain make, and the binary is copied to OUT_DIR/dnsmasq.
 set -euo pipefail
 
@@ -131,11 +131,12 @@ version=$(basename "$src")
 # --- patch and build ----------------------------------------------------
 work=$bdir/work-$tag
 series=$here/series
+mapfile -t shared < <(grep -v '^[[:space:]]*#' "$here/shared-sources" | sed '/^[[:space:]]*$/d')
 inputs=$( {
 	echo "$src ${DNSMASQ_COPTS:-}"
 	cat "$series"
 	grep -v '^[[:space:]]*#' "$series" | while read -r p; do [ -n "$p" ] && cat "$here/$p"; done
-	cat "$root/cache/pxeinv_cache.c" "$root/cache/pxeinv_cache.h"
+	for f in "${shared[@]}"; do cat "$root/$f"; done
 } | sha256sum | cut -d' ' -f1)
 
 if [ -x "$work/src/dnsmasq" ] && [ "$(cat "$work/.pxeinv-inputs" 2>/dev/null)" = "$inputs" ]; then
@@ -145,7 +146,7 @@ else
 	rm -rf "$work"
 	cp -a "$src" "$work"
 	rm -rf "$work/.pc"
-	cp "$root/cache/pxeinv_cache.c" "$root/cache/pxeinv_cache.h" "$work/src/"
+	for f in "${shared[@]}"; do cp "$root/$f" "$work/src/"; done
 	grep -v '^[[:space:]]*#' "$series" | while read -r p; do
 		[ -n "$p" ] || continue
 		say "applying $p"

@@ -486,6 +486,52 @@ if [ "$rc" = 0 ] && [ "$(cat "$T/out")" = "removed node-zz" ]; then
 	pass "--changes: manifest lines without a host name are ignored"
 else fail "--changes: manifest lines without a host name are ignored" "$(cat -v "$T/out")"; fi
 
+# --- one node-name rule: Node-77 --------------------------------------------
+# check, compile, lookup, rearm, status and the hook accept the same names
+# (common/pxeinv.h: lower-case RFC 1123 labels) and refuse the same ones.
+HOOK=${PXEINV_HOOK_BIN:-$ROOT/build/bin/pxeinv-hook}
+cp -r "$ROOT/nodes" "$T/case"
+printf 'serial: CASE0077\ninstall: true\n' >"$T/case/k8s-dev/Node-77.yaml"
+run check "$T/case"
+if [ "$rc" -eq 1 ] && grep -qF "k8s-dev/Node-77.yaml:1:1: error: hostname 'Node-77' (the file name) has upper-case letters: node names are lower case, so that tags, state files and paths cannot tell apart what DNS cannot; rename the file to node-77.yaml" "$T/err"; then
+	pass "node name: check refuses Node-77.yaml and says what to rename it to"
+else fail "node name: check refuses Node-77.yaml" "exit $rc: $(head -c 400 "$T/err")"; fi
+run compile "$T/case" "$T/case-out"
+if [ "$rc" -eq 1 ] && [ ! -e "$T/case-out" ]; then
+	pass "node name: compile refuses Node-77.yaml and writes nothing"
+else fail "node name: compile refuses Node-77.yaml" "exit $rc"; fi
+mv "$T/case/k8s-dev/Node-77.yaml" "$T/case/k8s-dev/node-77.yaml"
+run compile "$T/case" "$T/case-out"
+run lookup "$T/case-out" --serial CASE0077 --ipxe
+if [ "$rc" -eq 0 ] && grep -q '^node: *node-77$' "$T/out"; then
+	pass "node name: node-77.yaml compiles and lookup finds node-77"
+else fail "node name: lookup node-77" "exit $rc: $(cat "$T/out" "$T/err")"; fi
+mkdir -p "$T/case-st/once"
+run rearm --state-dir "$T/case-st" Node-77
+r1=$rc; grep -qF "'Node-77' is not a node name: node names are 1-63 lower-case letters" "$T/err"; g1=$?
+touch "$T/case-st/once/node-77"
+run rearm --state-dir "$T/case-st" node-77
+if [ "$r1" -eq 1 ] && [ "$g1" -eq 0 ] && [ "$rc" -eq 0 ] && [ ! -e "$T/case-st/once/node-77" ]; then
+	pass "node name: rearm refuses Node-77 with the rule, and re-arms node-77"
+else fail "node name: rearm" "Node-77: exit $r1; node-77: exit $rc: $(cat "$T/err")"; fi
+env -i PATH="$PATH" PXEINV_STATE_DIR="$T/case-st" \
+	DNSMASQ_TAGS="pxeinv pxeinv-node:node-77 pxeinv-stage:ipxe pxeinv-install:yes" \
+	"$HOOK" add 52:54:00:00:00:07 10.9.0.7 && h1=$? || h1=$?
+env -i PATH="$PATH" PXEINV_STATE_DIR="$T/case-st" \
+	DNSMASQ_TAGS="pxeinv pxeinv-node:Node-77 pxeinv-stage:ipxe pxeinv-install:yes" \
+	"$HOOK" add 52:54:00:00:00:08 10.9.0.8 && h2=$? || h2=$?
+if [ "$h1" -eq 0 ] && [ "$h2" -eq 0 ] && [ -f "$T/case-st/nodes/node-77" ] &&
+	[ ! -e "$T/case-st/nodes/Node-77" ] && [ -f "$T/case-st/unknown/52-54-00-00-00-08" ]; then
+	pass "node name: the hook records node-77 as a node, and a Node-77 tag as an unknown machine"
+else fail "node name: the hook" "exit $h1 $h2: $(ls -R "$T/case-st")"; fi
+run status --state-dir "$T/case-st" node-77
+s1=$rc; grep -q 'add  *ipxe  *10.9.0.7  *52:54:00:00:00:07' "$T/out"; g1=$?
+run status --state-dir "$T/case-st" Node-77
+if [ "$s1" -eq 0 ] && [ "$g1" -eq 0 ] && [ "$rc" -eq 2 ] &&
+	grep -qF "'Node-77' is neither an OUT_DIR nor a node name; node names are 1-63 lower-case letters" "$T/err"; then
+	pass "node name: status shows node-77 and refuses Node-77 with the rule"
+else fail "node name: status" "node-77: exit $s1; Node-77: exit $rc: $(cat "$T/err")"; fi
+
 # --- bash completion ---------------------------------------------------------
 # comp WORD...: what the completion offers for the last word, sorted
 comp() {

@@ -277,9 +277,9 @@ static void test_install(void **state)
 	testtree_write(&t, "a/n3.yml", "serial: S3\n");
 	assert_int_equal(testtree_check(&t), 0);
 	assert_int_equal(t.inv.n, 3);
-	assert_int_equal(t.nodes[0].install, NODE_INSTALL_YES);
-	assert_int_equal(t.nodes[1].install, NODE_INSTALL_ONCE);
-	assert_int_equal(t.nodes[2].install, NODE_INSTALL_NO);
+	assert_int_equal(t.nodes[0].install, PXEINV_INSTALL_YES);
+	assert_int_equal(t.nodes[1].install, PXEINV_INSTALL_ONCE);
+	assert_int_equal(t.nodes[2].install, PXEINV_INSTALL_NO);
 	assert_string_equal(t.nodes[2].hostname, "n3");
 	assert_string_equal(t.inv.nodes[2].filename, "a/n3");
 	testtree_free(&t);
@@ -393,8 +393,8 @@ static void test_vlan_interface(void **state)
 }
 
 /**
- * The hostname comes from the file name and must be RFC 1123; that also
- * keeps path tricks out of file names made from it.
+ * The hostname comes from the file name and must be a lower-case RFC
+ * 1123 label; that also keeps path tricks out of file names made from it.
  *
  * @v state     cmocka state
  */
@@ -405,25 +405,42 @@ static void test_hostname(void **state)
 	(void)state;
 	check_one(NULL, "bad_name.yaml", "install: false\n", 1, 0,
 		  "nodes/bad_name.yaml:1:1: error: hostname 'bad_name' (the "
-		  "file name) is not a valid RFC 1123 host name: use 1-63 "
-		  "letters, digits and '-', not starting or ending with '-'");
+		  "file name) is not a valid node name: use 1-63 lower-case "
+		  "letters, digits and '-', not starting or ending with '-' "
+		  "(an RFC 1123 label)");
 	check_one(NULL, "-x.yaml", "install: false\n", 1, 0,
 		  "nodes/-x.yaml:1:1: error: hostname '-x' (the file name) is "
-		  "not a valid RFC 1123 host name: use 1-63 letters, digits "
-		  "and '-', not starting or ending with '-'");
+		  "not a valid node name: use 1-63 lower-case letters, digits "
+		  "and '-', not starting or ending with '-' (an RFC 1123 "
+		  "label)");
 	check_one(NULL, "x-.yml", "install: false\n", 1, 0,
 		  "nodes/x-.yml:1:1: error: hostname 'x-' (the file name) is "
-		  "not a valid RFC 1123 host name: use 1-63 letters, digits "
-		  "and '-', not starting or ending with '-'");
+		  "not a valid node name: use 1-63 lower-case letters, digits "
+		  "and '-', not starting or ending with '-' (an RFC 1123 "
+		  "label)");
 	/* merge.py reads hidden files too: "..x" would be a hostname */
 	check_one(NULL, "..x.yaml", "install: false\n", 1, 0,
 		  "nodes/..x.yaml:1:1: error: hostname '..x' (the file name) "
-		  "is not a valid RFC 1123 host name: use 1-63 letters, digits "
-		  "and '-', not starting or ending with '-'");
+		  "is not a valid node name: use 1-63 lower-case letters, digits "
+		  "and '-', not starting or ending with '-' (an RFC 1123 "
+		  "label)");
 	check_one(NULL, "a..b.yaml", "install: false\n", 1, 0,
 		  "nodes/a..b.yaml:1:1: error: hostname 'a..b' (the file name) "
-		  "is not a valid RFC 1123 host name: use 1-63 letters, digits "
-		  "and '-', not starting or ending with '-'");
+		  "is not a valid node name: use 1-63 lower-case letters, digits "
+		  "and '-', not starting or ending with '-' (an RFC 1123 "
+		  "label)");
+	/* one rule for every part (pxeinv_node_name_is_valid): upper case
+	 * is refused, with the name to rename the file to */
+	check_one(NULL, "Node-07.yaml", "install: false\n", 1, 0,
+		  "nodes/Node-07.yaml:1:1: error: hostname 'Node-07' (the file "
+		  "name) has upper-case letters: node names are lower case, so "
+		  "that tags, state files and paths cannot tell apart what DNS "
+		  "cannot; rename the file to node-07.yaml");
+	check_one(NULL, "NODE_7.yml", "install: false\n", 1, 0,
+		  "nodes/NODE_7.yml:1:1: error: hostname 'NODE_7' (the file "
+		  "name) is not a valid node name: use 1-63 lower-case "
+		  "letters, digits and '-', not starting or ending with '-' "
+		  "(an RFC 1123 label)");
 	/* 63 characters is the limit */
 	memset(name, 'a', 63);
 	strcpy(name + 63, ".yaml");

@@ -63,7 +63,7 @@ static void test_add_with_tags(void **state)
 	assert_string_equal(ev.serial, "SER-X Y");
 	assert_string_equal(ev.board_serial, "B1");
 	assert_int_equal(ev.arch, 7);
-	assert_string_equal(hook_arch_name(ev.arch), "efi-x64");
+	assert_string_equal(pxeinv_arch_name(ev.arch), "efi-x64");
 	assert_string_equal(ev.user_class, "iPXE second");
 	assert_int_equal(ev.expires, 1700003600);
 	assert_string_equal(ev.client_id, "01:52:54:00:aa:00:01");
@@ -194,14 +194,14 @@ static void test_free_text(void **state)
 static void test_valid_node(void **state)
 {
 	(void)state;
-	assert_true(hook_valid_node("node-01"));
-	assert_false(hook_valid_node(""));
-	assert_false(hook_valid_node("-a"));
-	assert_false(hook_valid_node("a-"));
-	assert_false(hook_valid_node("a.b"));
-	assert_false(hook_valid_node("A"));
-	assert_false(hook_valid_node(".."));
-	assert_false(hook_valid_node("a/b"));
+	assert_true(pxeinv_node_name_is_valid("node-01"));
+	assert_false(pxeinv_node_name_is_valid(""));
+	assert_false(pxeinv_node_name_is_valid("-a"));
+	assert_false(pxeinv_node_name_is_valid("a-"));
+	assert_false(pxeinv_node_name_is_valid("a.b"));
+	assert_false(pxeinv_node_name_is_valid("A"));
+	assert_false(pxeinv_node_name_is_valid(".."));
+	assert_false(pxeinv_node_name_is_valid("a/b"));
 }
 
 int main(void)

@@ -491,8 +491,8 @@ static void test_record_script_install(void **state)
 	assert_true(fd >= 0);
 
 	/* a marker from before installed/ existed: rearm still clears it */
-	assert_int_equal(state_put(fd, STATE_ONCE, "node-old", "x\n", 2), 0);
-	assert_int_equal(faccessat(fd, STATE_INSTALLED, F_OK, 0), -1);
+	assert_int_equal(state_put(fd, PXEINV_STATE_ONCE, "node-old", "x\n", 2), 0);
+	assert_int_equal(faccessat(fd, PXEINV_STATE_INSTALLED, F_OK, 0), -1);
 	assert_int_equal(state_once_clear(fd, "node-old"), 0);
 	assert_false(state_once_marked(fd, "node-old", NULL));
 

@@ -1,0 +1,212 @@
+/*
+ * pxeinv: the names, limits and tables that every part shares.
+ *
+ * The CLI (compile, lookup, status, rearm), the state library, the hook,
+ * the cache and the dnsmasq patch (build-dnsmasq.sh copies this file into
+ * dnsmasq's src/) all include this one header, so that they cannot
+ * disagree about a node name, a tag, a directory or an architecture.  It
+ * needs libc only and defines nothing that takes memory: constants, enums
+ * and small static inline functions.
+ */
+#ifndef PXEINV_H
+#define PXEINV_H
+
+#include <stddef.h>
+#include <string.h>
+
+/** Longest node name (an RFC 1123 label, 63 characters) plus NUL */
+#define PXEINV_NODE_MAX 64
+/** Longest serial or board serial kept, decoded, plus NUL */
+#define PXEINV_SERIAL_MAX 128
+/** Longest file name or URL handed out, plus NUL */
+#define PXEINV_FILE_MAX 256
+
+/*
+ * dnsmasq tags: set by the patch for every steered request, shown by
+ * --log-dhcp, and read back by the hook from DNSMASQ_TAGS.
+ */
+#define PXEINV_TAG "pxeinv"
+#define PXEINV_TAG_NODE "pxeinv-node:"
+#define PXEINV_TAG_STAGE "pxeinv-stage:"
+#define PXEINV_TAG_INSTALL "pxeinv-install:"
+#define PXEINV_TAG_SERIAL "pxeinv-serial:"
+#define PXEINV_TAG_BOARD_SERIAL "pxeinv-board-serial:"
+
+/*
+ * Scripts, relative to the TFTP root of a compiled tree.
+ */
+#define PXEINV_TFTP_DIR "pxeinv"
+#define PXEINV_TFTP_NODES PXEINV_TFTP_DIR "/nodes"
+#define PXEINV_TFTP_FALLBACK PXEINV_TFTP_DIR "/fallback.ipxe"
+#define PXEINV_TFTP_EXIT PXEINV_TFTP_DIR "/exit.ipxe"
+/** Link to STATE_DIR/installed, inside PXEINV_TFTP_DIR */
+#define PXEINV_TFTP_INSTALLED "installed"
+/** Extension of every script */
+#define PXEINV_SCRIPT_EXT ".ipxe"
+
+/*
+ * The state directory: written by the hook, read by status, rearm and
+ * (boot-once markers) the steering.
+ */
+#define PXEINV_STATE_DIR_DEFAULT "/var/lib/pxeinv"
+#define PXEINV_STATE_DIR_ENV "PXEINV_STATE_DIR"
+#define PXEINV_STATE_GLOBAL "global"
+#define PXEINV_STATE_NODES "nodes"
+#define PXEINV_STATE_UNKNOWN "unknown"
+#define PXEINV_STATE_ONCE "once"
+#define PXEINV_STATE_INSTALLED "installed"
+#define PXEINV_STATE_LEASES "leases"
+#define PXEINV_STATE_METRICS "metrics"
+
+/** What kind of answer a request gets */
+enum pxeinv_stage {
+	PXEINV_STAGE_NONE = 0,   /**< untouched */
+	PXEINV_STAGE_FIRMWARE,   /**< firmware PXE: gets an iPXE binary (TFTP) */
+	PXEINV_STAGE_HTTPBOOT,   /**< UEFI HTTP boot: gets an iPXE binary URL */
+	PXEINV_STAGE_IPXE,       /**< iPXE: gets a script */
+};
+
+/** What a node's inventory says about installing */
+enum pxeinv_install {
+	PXEINV_INSTALL_UNKNOWN = 0, /**< no node matched */
+	PXEINV_INSTALL_YES,
+	PXEINV_INSTALL_NO,
+	PXEINV_INSTALL_ONCE,
+};
+
+/**
+ * Name a stage, as tags, the journal and status write it.
+ *
+ * @v stage     Stage
+ * @ret name    "firmware", "httpboot", "ipxe" or "none"
+ */
+static inline const char *pxeinv_stage_name(enum pxeinv_stage stage)
+{
+	switch (stage) {
+	case PXEINV_STAGE_FIRMWARE:
+		return "firmware";
+	case PXEINV_STAGE_HTTPBOOT:
+		return "httpboot";
+	case PXEINV_STAGE_IPXE:
+		return "ipxe";
+	default:
+		return "none";
+	}
+}
+
+/**
+ * Name an install mode, as the cache, the scripts' "# install:" line,
+ * tags and status write it.
+ *
+ * @v install   Install mode
+ * @ret name    "yes", "no", "once" or "unknown"
+ */
+static inline const char *pxeinv_install_name(enum pxeinv_install install)
+{
+	switch (install) {
+	case PXEINV_INSTALL_YES:
+		return "yes";
+	case PXEINV_INSTALL_NO:
+		return "no";
+	case PXEINV_INSTALL_ONCE:
+		return "once";
+	default:
+		return "unknown";
+	}
+}
+
+/**
+ * Read an install mode from its name (the inverse of
+ * pxeinv_install_name(), for "yes", "no" and "once").
+ *
+ * @v s         Text
+ * @v len       Its length
+ * @ret install Mode, or PXEINV_INSTALL_UNKNOWN for anything else
+ */
+static inline enum pxeinv_install pxeinv_install_parse(const char *s,
+						       size_t len)
+{
+	if (len == 3 && memcmp(s, "yes", 3) == 0)
+		return PXEINV_INSTALL_YES;
+	if (len == 2 && memcmp(s, "no", 2) == 0)
+		return PXEINV_INSTALL_NO;
+	if (len == 4 && memcmp(s, "once", 4) == 0)
+		return PXEINV_INSTALL_ONCE;
+	return PXEINV_INSTALL_UNKNOWN;
+}
+
+/** A client architecture (RFC 4578 option 93, IANA registry) */
+struct pxeinv_arch {
+	int number;              /**< option 93 value */
+	const char *name;        /**< as the journal and status write it */
+	const char *binary;      /**< cache setting ("c:" record) naming the
+	                              iPXE binary it gets, or NULL when
+	                              pxeinv does not serve it */
+	int http;                /**< UEFI HTTP boot: the binary is a URL */
+};
+
+/**
+ * Find a client architecture.
+ *
+ * @v number    Option 93 value
+ * @ret arch    Entry, or NULL for an architecture pxeinv does not know
+ */
+static inline const struct pxeinv_arch *pxeinv_arch_find(int number)
+{
+	static const struct pxeinv_arch table[] = {
+		{ 0, "bios", "bios", 0 },
+		{ 6, "efi-ia32", NULL, 0 },
+		{ 7, "efi-x64", "efi-x64", 0 },
+		{ 9, "efi-x64", "efi-x64", 0 },
+		{ 11, "efi-arm64", "efi-arm64", 0 },
+		{ 16, "http-x64", "http-x64", 1 },
+		{ 19, "http-arm64", "http-arm64", 1 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (table[i].number == number)
+			return &table[i];
+	return NULL;
+}
+
+/**
+ * Name a client architecture, as the journal and status write it.
+ *
+ * @v number    Option 93 value
+ * @ret name    "bios", "efi-x64", … or NULL for one pxeinv does not know
+ */
+static inline const char *pxeinv_arch_name(int number)
+{
+	const struct pxeinv_arch *arch = pxeinv_arch_find(number);
+
+	return arch ? arch->name : NULL;
+}
+
+/** The node-name rule, in words, for every message that refuses a name */
+#define PXEINV_NODE_NAME_RULE "1-63 lower-case letters, digits and '-', " \
+	"not starting or ending with '-' (an RFC 1123 label)"
+
+/**
+ * Tell whether a name is a valid node name.
+ *
+ * A node is named after its file (nodes/.../NAME.yaml), and the name
+ * becomes a dnsmasq tag, a TFTP path, state file names and the host name
+ * Talos is given.  The rule: a lower-case RFC 1123 label, 1-63 of
+ * [a-z0-9-], not starting or ending with '-'.  Upper case is refused
+ * rather than folded: DNS would not tell Node-07 from node-07, but the
+ * file system, tags and paths would.
+ *
+ * @v s         Name
+ * @ret ok      1 when valid
+ */
+static inline int pxeinv_node_name_is_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 1 && n < PXEINV_NODE_MAX && s[0] != '-' &&
+	       s[n - 1] != '-' &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
+}
+
+#endif /* PXEINV_H */
