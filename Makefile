@@ -1,5 +1,5 @@
-# pxeinv: C code (the inventory library and CLI, the shared cache code, and
-# later the hook).  ./build.sh drives this; `make help` lists the targets.
+# pxeinv: C code (the CLI, the inventory, cache and state libraries, and
+# the hook).  ./build.sh drives this; `make help` lists the targets.
 
 BUILD    ?= build
 CC       ?= cc
@@ -10,12 +10,17 @@ LDLIBS   := -lyaml -lcdb -lz -pthread
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer \
             -fno-sanitize-recover=all
 
-# The hook's library (state directory, journal, ...) is shared with the
-# CLI (status, rearm) and the unit tests; hook/main.c is the hook itself
-HOOK_SRC := $(filter-out hook/main.c,$(wildcard hook/*.c))
-LIB_SRC  := $(wildcard inventory/*.c) cache/pxeinv_cache.c \
-            cache/pxeinv_cache_write.c $(HOOK_SRC)
-CLI_SRC  := $(wildcard inventory/cli/*.c)
+# Libraries, each built once: inventory and cache (the CLI's), and state
+# (the journal, node state, boot-once markers, unknown machines, leases),
+# which both the CLI and the hook link.  The dependencies point one way:
+# cli -> inventory, cache, state; hook -> state; every part -> common/.
+INV_SRC   := $(wildcard inventory/*.c) cache/pxeinv_cache.c \
+             cache/pxeinv_cache_write.c
+STATE_SRC := $(wildcard state/*.c)
+HOOK_SRC  := $(filter-out hook/main.c,$(wildcard hook/*.c))
+CLI_SRC   := $(wildcard cli/*.c)
+STATE_LIB := $(BUILD)/lib/libpxeinv-state.a
+STATE_ASAN_LIB := $(BUILD)/lib/libpxeinv-state-asan.a
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 # Shared test helpers: every other .c file in tests/unit
 TEST_LIB := $(filter-out $(TEST_SRC),$(wildcard tests/unit/*.c))
@@ -52,23 +57,32 @@ $(BUILD)/obj-asan/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -O1 -g $(SANITIZE) $(WARN) -MMD -MP -c $< -o $@
 
-$(BUILD)/bin/pxeinv: $(call objs,obj,$(LIB_SRC) $(CLI_SRC))
+$(STATE_LIB): $(call objs,obj,$(STATE_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(STATE_ASAN_LIB): $(call objs,obj-asan,$(STATE_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/bin/pxeinv: $(call objs,obj,$(INV_SRC) $(CLI_SRC)) $(STATE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # The hook needs no library but libc, and is linked statically: dnsmasq
 # starts it for every event, and a static binary starts faster
-$(BUILD)/bin/pxeinv-hook: $(call objs,obj,$(HOOK_SRC) hook/main.c)
+$(BUILD)/bin/pxeinv-hook: $(call objs,obj,$(HOOK_SRC) hook/main.c) $(STATE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -static -o $@ $^
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o \
-		$(call objs,obj,$(LIB_SRC) $(TEST_LIB))
+		$(call objs,obj,$(INV_SRC) $(HOOK_SRC) $(TEST_LIB)) $(STATE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
 $(BUILD)/tests-asan/%: $(BUILD)/obj-asan/tests/unit/%.o \
-		$(call objs,obj-asan,$(LIB_SRC) $(TEST_LIB))
+		$(call objs,obj-asan,$(INV_SRC) $(HOOK_SRC) $(TEST_LIB)) \
+		$(STATE_ASAN_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g $(SANITIZE) -o $@ $^ $(LDLIBS) -lcmocka
 
@@ -87,7 +101,7 @@ unit-valgrind: $(addprefix $(BUILD)/tests/,$(TESTS))
 check: unit unit-asan unit-valgrind
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/obj-asan $(BUILD)/bin $(BUILD)/tests \
-	  $(BUILD)/tests-asan
+	rm -rf $(BUILD)/obj $(BUILD)/obj-asan $(BUILD)/bin $(BUILD)/lib \
+	  $(BUILD)/tests $(BUILD)/tests-asan
 
 -include $(shell find $(BUILD)/obj $(BUILD)/obj-asan -name '*.d' 2>/dev/null)

@@ -24,11 +24,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../inventory/version.h"
-#include "event.h"
-#include "journal.h"
-#include "record.h"
-#include "state.h"
+#include "version.h"
+#include "parse.h"
+#include "../state/journal.h"
+#include "../state/record.h"
+#include "../state/state.h"
 
 extern char **environ;
 
@@ -153,7 +153,7 @@ int main(int argc, char **argv)
 {
 	struct record_opts opts;
 	struct record_notes notes;
-	struct hook_event ev;
+	struct event ev;
 	char err[1024], msg[1200];
 	int rc;
 
@@ -181,7 +181,7 @@ int main(int argc, char **argv)
 		hook_log(LOG_WARNING, msg);
 		return isatty(STDIN_FILENO) ? 2 : 0;
 	}
-	if (ev.action == HOOK_INIT) {
+	if (ev.action == EVENT_INIT) {
 		/* dnsmasq refuses to start when init fails: an unreadable
 		 * lease database is logged and counts as empty */
 		if (record_init(&opts, stdout, err, sizeof(err)) != 0)

@@ -22,7 +22,6 @@
 
 #include "../cache/pxeinv_cache.h"
 #include "../cache/pxeinv_cache_write.h"
-#include "../hook/state.h"
 #include "compile.h"
 #include "manifest.h"
 #include "render.h"

@@ -137,7 +137,7 @@ if [ ! -f "$ipxe/ipxe.efi" ]; then
 	"$root/build.sh" ipxe >&2
 fi
 pwork=$bdir/pxeinv
-pfiles=(Makefile common inventory cache hook nodes)
+pfiles=(Makefile common inventory cache state cli hook nodes)
 pinputs=$( {
 	cat "$0"
 	(cd "$root" && find "${pfiles[@]}" packaging/pxeinv -type f | LC_ALL=C sort | xargs cat)

@@ -536,7 +536,7 @@ else fail "node name: status" "node-77: exit $s1; Node-77: exit $rc: $(cat "$T/e
 # comp WORD...: what the completion offers for the last word, sorted
 comp() {
 	bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _pxeinv
-		printf "%s\n" "${COMPREPLY[@]}"' _ "$ROOT/inventory/cli/pxeinv.bash-completion" "$@" | sort
+		printf "%s\n" "${COMPREPLY[@]}"' _ "$ROOT/cli/pxeinv.bash-completion" "$@" | sort
 }
 cmds=$("$PXEINV" --help | sed -n '/^Commands:/,/^$/p' | awk 'NF > 1 { print $1 }' | sort)
 if [ -n "$cmds" ] && [ "$(comp pxeinv '' | grep -v '^--')" = "$cmds" ]; then

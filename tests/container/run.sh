@@ -75,7 +75,7 @@ fi
 # --- build ------------------------------------------------------------------
 ctx=$W/context
 mkdir -p "$ctx"
-(cd "$root" && rsync -a --delete --relative Containerfile Makefile inventory cache hook nodes \
+(cd "$root" && rsync -a --delete --relative Containerfile Makefile common inventory cache state cli hook nodes \
 	patches/dnsmasq ipxe-config packaging/container "$ctx/") || abort "build context"
 args=()
 [ "${PXEINV_IPXE_DOWNLOAD:-0}" = 1 ] || args+=(--build-arg IPXE_NO_DOWNLOAD=1)

@@ -1,6 +1,6 @@
 /*
  * Unit tests: pxeinv-hook's parsing of dnsmasq dhcp-script events
- * (hook/event.c).
+ * (hook/parse.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,7 +10,7 @@
 
 #include <string.h>
 
-#include "../../hook/event.h"
+#include "../../hook/parse.h"
 
 /**
  * Parse an event.
@@ -20,7 +20,7 @@
  * @v env       NULL-terminated environment
  * @ret rc      enum hook_event_rc
  */
-static int parse(struct hook_event *ev, char **argv, char **env)
+static int parse(struct event *ev, char **argv, char **env)
 {
 	char err[256];
 	int argc = 0;
@@ -48,11 +48,11 @@ static void test_add_with_tags(void **state)
 		"DNSMASQ_USER_CLASS0=iPXE", "DNSMASQ_USER_CLASS1=second",
 		"DNSMASQ_LEASE_EXPIRES=1700003600",
 		"DNSMASQ_CLIENT_ID=01:52:54:00:aa:00:01", NULL };
-	struct hook_event ev;
+	struct event ev;
 
 	(void)state;
 	assert_int_equal(parse(&ev, argv, env), HOOK_EVENT_OK);
-	assert_int_equal(ev.action, HOOK_ADD);
+	assert_int_equal(ev.action, EVENT_ADD);
 	assert_string_equal(ev.mac, "52:54:00:aa:00:01");
 	assert_string_equal(ev.ip, "10.0.0.5");
 	assert_string_equal(ev.hostname, "host1");
@@ -83,7 +83,7 @@ static void test_untagged_and_bad_tags(void **state)
 	char *env2[] = { "DNSMASQ_TAGS=pxeinv pxeinv-node:../etc "
 			 "pxeinv-stage:evil pxeinv-install:maybe "
 			 "pxeinv-serial:%zz", NULL };
-	struct hook_event ev;
+	struct event ev;
 
 	(void)state;
 	assert_int_equal(parse(&ev, argv, env1), HOOK_EVENT_OK);
@@ -114,11 +114,11 @@ static void test_tftp(void **state)
 	char *a4[] = { "hook", "tftp", "-1", "10.0.0.5", "/x", NULL };
 	char *a5[] = { "hook", "tftp", "1", "10.0.0.5", "relative", NULL };
 	char *env[] = { NULL };
-	struct hook_event ev;
+	struct event ev;
 
 	(void)state;
 	assert_int_equal(parse(&ev, a1, env), HOOK_EVENT_OK);
-	assert_int_equal(ev.action, HOOK_TFTP);
+	assert_int_equal(ev.action, EVENT_TFTP);
 	assert_int_equal(ev.size, 1234);
 	assert_string_equal(ev.file_node, "node-a");
 	assert_int_equal(parse(&ev, a2, env), HOOK_EVENT_OK);
@@ -152,7 +152,7 @@ static void test_bad_and_ignored(void **state)
 	char *htype[] = { "hook", "add", "06-52:54:00:aa:00:01", "10.0.0.5",
 			  NULL };
 	char *env[] = { NULL };
-	struct hook_event ev;
+	struct event ev;
 
 	(void)state;
 	assert_int_equal(parse(&ev, bad_mac2, env), HOOK_EVENT_BAD);
@@ -178,7 +178,7 @@ static void test_free_text(void **state)
 	char *argv[] = { "hook", "add", "52:54:00:aa:00:01", "10.0.0.5",
 			 NULL };
 	char *env[] = { "DNSMASQ_VENDOR_CLASS=a\"b\\c\x01\xff", NULL };
-	struct hook_event ev;
+	struct event ev;
 
 	(void)state;
 	assert_int_equal(parse(&ev, argv, env), HOOK_EVENT_OK);

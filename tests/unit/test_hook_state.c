@@ -1,6 +1,6 @@
 /*
  * Unit tests: pxeinv-hook's state files, journal, lease database, stubs
- * and recording (hook/kvfile.c, journal.c, leasedb.c, stub.c, record.c).
+ * and recording (state/kvfile.c, journal.c, leasedb.c, stub.c, record.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,13 +16,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../hook/event.h"
-#include "../../hook/journal.h"
-#include "../../hook/kvfile.h"
-#include "../../hook/leasedb.h"
-#include "../../hook/record.h"
-#include "../../hook/state.h"
-#include "../../hook/stub.h"
+#include "../../state/event.h"
+#include "../../state/journal.h"
+#include "../../state/kvfile.h"
+#include "../../state/leasedb.h"
+#include "../../state/record.h"
+#include "../../state/state.h"
+#include "../../state/stub.h"
 
 /** Scratch state directory */
 static char dir[64];
@@ -145,14 +145,14 @@ static int jp(const char *s)
  */
 static void test_journal_format_parse(void **state)
 {
-	struct hook_event ev;
+	struct event ev;
 	struct journal_rec rec;
 	char line[JOURNAL_LINE_MAX];
 	size_t len;
 
 	(void)state;
 	memset(&ev, 0, sizeof(ev));
-	ev.action = HOOK_ADD;
+	ev.action = EVENT_ADD;
 	ev.now = 1700000000;
 	ev.arch = 11;
 	strcpy(ev.node, "node-a");
@@ -250,7 +250,7 @@ static void test_journal_append_rotate(void **state)
  */
 static void test_leasedb(void **state)
 {
-	struct hook_event ev;
+	struct event ev;
 	char buf[4096];
 	unsigned long count;
 	FILE *f;
@@ -272,7 +272,7 @@ static void test_leasedb(void **state)
 	fd = open(dir, O_RDONLY | O_DIRECTORY);
 	assert_true(fd >= 0);
 	memset(&ev, 0, sizeof(ev));
-	ev.action = HOOK_ADD;
+	ev.action = EVENT_ADD;
 	ev.now = 1700000000;
 	ev.expires = 1700003600;
 	strcpy(ev.mac, "52:54:00:aa:00:01");
@@ -292,7 +292,7 @@ static void test_leasedb(void **state)
 			       "*\n"));
 	assert_non_null(strstr(buf, "1700000060 52:54:00:aa:00:01 10.0.0.6 h6 "
 			       "*\n"));
-	ev.action = HOOK_DEL;
+	ev.action = EVENT_DEL;
 	assert_int_equal(leasedb_update(fd, &ev), 0);
 	f = fmemopen(buf, sizeof(buf), "w");
 	assert_int_equal(leasedb_dump(fd, f, &count), 0);
@@ -352,7 +352,7 @@ static void test_record(void **state)
 {
 	struct record_opts opts = { dir, JOURNAL_MAX_DEFAULT };
 	struct record_notes notes;
-	struct hook_event ev;
+	struct event ev;
 	struct kvfile f;
 	char err[512], path[128];
 	long long when;
@@ -361,7 +361,7 @@ static void test_record(void **state)
 
 	(void)state;
 	memset(&ev, 0, sizeof(ev));
-	ev.action = HOOK_ADD;
+	ev.action = EVENT_ADD;
 	ev.now = 1700000000;
 	ev.arch = 7;
 	ev.expires = -1;
@@ -374,7 +374,7 @@ static void test_record(void **state)
 	strcpy(ev.ip, "10.0.0.7");
 	assert_int_equal(record_event(&opts, &ev, &notes, err, sizeof(err)),
 			 0);
-	ev.action = HOOK_TFTP;
+	ev.action = EVENT_TFTP;
 	strcpy(ev.file, "/srv/tftp/pxeinv/nodes/node-b.ipxe");
 	strcpy(ev.file_node, "node-b");
 	assert_int_equal(record_event(&opts, &ev, &notes, err, sizeof(err)),
@@ -414,7 +414,7 @@ static void test_record(void **state)
 	assert_non_null(p);
 	fputs("junk\n", p);
 	fclose(p);
-	ev.action = HOOK_OLD;
+	ev.action = EVENT_OLD;
 	assert_int_equal(record_event(&opts, &ev, &notes, err, sizeof(err)),
 			 0);
 	assert_non_null(strstr(notes.warning, "corrupt state file"));
@@ -425,7 +425,7 @@ static void test_record(void **state)
 	/* an unknown machine */
 	strcpy(ev.node, "unknown");
 	strcpy(ev.mac, "52:54:00:cc:00:09");
-	ev.action = HOOK_ADD;
+	ev.action = EVENT_ADD;
 	assert_int_equal(record_event(&opts, &ev, &notes, err, sizeof(err)),
 			 0);
 	assert_true(notes.new_unknown);
@@ -476,7 +476,7 @@ static void test_record_script_install(void **state)
 {
 	struct record_opts opts = { dir, JOURNAL_MAX_DEFAULT };
 	struct record_notes notes;
-	struct hook_event ev;
+	struct event ev;
 	char err[512];
 	int fd;
 
@@ -486,7 +486,7 @@ static void test_record_script_install(void **state)
 	ev.expires = -1;
 	ev.length = -1;
 	strcpy(ev.ip, "10.0.0.9");
-	ev.action = HOOK_TFTP;
+	ev.action = EVENT_TFTP;
 	fd = open(dir, O_RDONLY | O_DIRECTORY);
 	assert_true(fd >= 0);
 
@@ -506,7 +506,7 @@ static void test_record_script_install(void **state)
 	assert_true(state_once_marked(fd, "node-s", NULL));
 
 	/* tagged once by dnsmasq, but recompiled to yes: not marked */
-	ev.action = HOOK_ADD;
+	ev.action = EVENT_ADD;
 	ev.steered = 1;
 	strcpy(ev.node, "node-t");
 	strcpy(ev.stage, "ipxe");
@@ -514,7 +514,7 @@ static void test_record_script_install(void **state)
 	strcpy(ev.mac, "52:54:00:aa:00:07");
 	assert_int_equal(record_event(&opts, &ev, &notes, err, sizeof(err)),
 			 0);
-	ev.action = HOOK_TFTP;
+	ev.action = EVENT_TFTP;
 	write_script("node-t", "#!ipxe\n# install: yes\nexit\n", ev.file);
 	strcpy(ev.file_node, "node-t");
 	assert_int_equal(record_event(&opts, &ev, &notes, err, sizeof(err)),
@@ -524,10 +524,10 @@ static void test_record_script_install(void **state)
 
 	/* no install line (or no script): the tags decide */
 	write_script("node-t", "#!ipxe\n# install: maybe\nexit\n", ev.file);
-	ev.action = HOOK_ADD;
+	ev.action = EVENT_ADD;
 	assert_int_equal(record_event(&opts, &ev, &notes, err, sizeof(err)),
 			 0);
-	ev.action = HOOK_TFTP;
+	ev.action = EVENT_TFTP;
 	assert_int_equal(record_event(&opts, &ev, &notes, err, sizeof(err)),
 			 0);
 	assert_true(state_once_marked(fd, "node-t", NULL));
@@ -544,10 +544,10 @@ static void test_record_script_install(void **state)
 	for (size_t i = 0; i < sizeof(partial) / sizeof(partial[0]); i++) {
 		assert_int_equal(state_once_clear(fd, "node-t"), 0);
 		write_script("node-t", partial[i], ev.file);
-		ev.action = HOOK_ADD;
+		ev.action = EVENT_ADD;
 		assert_int_equal(record_event(&opts, &ev, &notes, err,
 					      sizeof(err)), 0);
-		ev.action = HOOK_TFTP;
+		ev.action = EVENT_TFTP;
 		assert_int_equal(record_event(&opts, &ev, &notes, err,
 					      sizeof(err)), 0);
 		assert_true(state_once_marked(fd, "node-t", NULL));

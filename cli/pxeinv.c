@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../version.h"
+#include "version.h"
 #include "cli.h"
 
 /** One command */

@@ -1,5 +1,5 @@
 /*
- * pxeinv-hook: "key value" state files (see kvfile.h).
+ * pxeinv state: "key value" state files (see kvfile.h).
  */
 #include <errno.h>
 #include <fcntl.h>

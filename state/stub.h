@@ -1,9 +1,9 @@
 /*
- * pxeinv-hook: the nodes/ YAML stub for an unknown machine, ready to paste
+ * pxeinv state: the nodes/ YAML stub for an unknown machine, ready to paste
  * into the inventory (with a hostname and the values to install it).
  */
-#ifndef PXEINV_HOOK_STUB_H
-#define PXEINV_HOOK_STUB_H
+#ifndef PXEINV_STATE_STUB_H
+#define PXEINV_STATE_STUB_H
 
 #include <stddef.h>
 
@@ -30,4 +30,4 @@ int stub_render(const struct kvfile *rec, char *buf, size_t size);
  */
 int stub_quote(const char *s, char *buf, size_t size);
 
-#endif /* PXEINV_HOOK_STUB_H */
+#endif /* PXEINV_STATE_STUB_H */

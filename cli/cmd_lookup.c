@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../cache/pxeinv_cache.h"
-#include "../json_out.h"
-#include "../version.h"
+#include "../cache/pxeinv_cache.h"
+#include "../inventory/json_out.h"
+#include "version.h"
 #include "cli.h"
 
 /**

@@ -19,14 +19,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../cache/pxeinv_cache.h"
-#include "../../hook/event.h"
-#include "../../hook/journal.h"
-#include "../../hook/kvfile.h"
-#include "../../hook/state.h"
-#include "../../hook/stub.h"
-#include "../json_out.h"
-#include "../version.h"
+#include "../cache/pxeinv_cache.h"
+#include "../state/event.h"
+#include "../state/journal.h"
+#include "../state/kvfile.h"
+#include "../state/state.h"
+#include "../state/stub.h"
+#include "../inventory/json_out.h"
+#include "version.h"
 #include "cli.h"
 
 /** Default age (days) after which a node counts as stale */

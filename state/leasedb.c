@@ -1,5 +1,5 @@
 /*
- * pxeinv-hook: the lease database (see leasedb.h).
+ * pxeinv state: the lease database (see leasedb.h).
  */
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -70,19 +70,19 @@ int leasedb_valid_line(const char *line, const char *ip)
 	return 1;
 }
 
-int leasedb_update(int dirfd, const struct hook_event *ev)
+int leasedb_update(int dirfd, const struct event *ev)
 {
 	char line[LEASE_LINE_MAX];
 	long long expires;
 	int fd, rc = 0, n;
 
-	if (ev->action != HOOK_ADD && ev->action != HOOK_OLD &&
-	    ev->action != HOOK_DEL)
+	if (ev->action != EVENT_ADD && ev->action != EVENT_OLD &&
+	    ev->action != EVENT_DEL)
 		return 0;
 	fd = state_subdir(dirfd, PXEINV_STATE_LEASES, 1);
 	if (fd < 0)
 		return fd;
-	if (ev->action == HOOK_DEL) {
+	if (ev->action == EVENT_DEL) {
 		if (unlinkat(fd, ev->ip, 0) != 0 && errno != ENOENT)
 			rc = -errno;
 		close(fd);

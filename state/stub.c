@@ -1,5 +1,5 @@
 /*
- * pxeinv-hook: nodes/ YAML stubs for unknown machines (see stub.h).
+ * pxeinv state: nodes/ YAML stubs for unknown machines (see stub.h).
  */
 #include <stdio.h>
 #include <string.h>

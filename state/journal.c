@@ -1,5 +1,5 @@
 /*
- * pxeinv-hook: the journal (see journal.h).
+ * pxeinv state: the journal (see journal.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -132,7 +132,7 @@ static size_t jl_end(struct jline *j)
 	return j->len;
 }
 
-size_t journal_format(const struct hook_event *ev, char *buf)
+size_t journal_format(const struct event *ev, char *buf)
 {
 	struct jline j;
 	char pass;
@@ -140,9 +140,9 @@ size_t journal_format(const struct hook_event *ev, char *buf)
 	/* the second pass drops the free text if the line was too long
 	 * (it cannot be, with the field limits in event.h) */
 	for (pass = 0; pass < 2; pass++) {
-		jl_start(&j, buf, ev->now, hook_action_name(ev->action));
+		jl_start(&j, buf, ev->now, event_action_name(ev->action));
 		jl_str(&j, "stage", ev->stage);
-		jl_str(&j, "node", ev->action == HOOK_TFTP ? ev->file_node :
+		jl_str(&j, "node", ev->action == EVENT_TFTP ? ev->file_node :
 		       ev->node);
 		jl_str(&j, "install", ev->install);
 		jl_str(&j, "mac", ev->mac);
@@ -154,7 +154,7 @@ size_t journal_format(const struct hook_event *ev, char *buf)
 		jl_str(&j, "board_serial", ev->board_serial);
 		jl_str(&j, "hostname", pass ? NULL : ev->hostname);
 		jl_str(&j, "file", ev->file);
-		if (ev->action == HOOK_TFTP)
+		if (ev->action == EVENT_TFTP)
 			jl_num(&j, "size", ev->size);
 		if (!j.full)
 			break;

@@ -1,13 +1,13 @@
 /*
- * pxeinv-hook: record one event in the state directory (state.h): the
+ * pxeinv state: record one event in the state directory (state.h): the
  * journal line, the lease, the node's state or the unknown machine, the
  * boot-once marker, the counters and the metrics.
  *
  * The work per event is a fixed number of small files, whatever the size
  * of the fleet: no directory is listed, nothing waits on a lock.
  */
-#ifndef PXEINV_HOOK_RECORD_H
-#define PXEINV_HOOK_RECORD_H
+#ifndef PXEINV_STATE_RECORD_H
+#define PXEINV_STATE_RECORD_H
 
 #include <stddef.h>
 #include <stdio.h>
@@ -41,7 +41,7 @@ struct record_notes {
  * @v errlen    Size of err
  * @ret rc      0 or -errno (the first failure; the rest is skipped)
  */
-int record_event(const struct record_opts *opts, const struct hook_event *ev,
+int record_event(const struct record_opts *opts, const struct event *ev,
 		 struct record_notes *notes, char *err, size_t errlen);
 
 /**
@@ -68,4 +68,4 @@ int record_init(const struct record_opts *opts, FILE *out, char *err,
 int record_is_boot(const char *stage, const char *last_stage, long long last,
 		   long long now);
 
-#endif /* PXEINV_HOOK_RECORD_H */
+#endif /* PXEINV_STATE_RECORD_H */

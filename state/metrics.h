@@ -1,5 +1,5 @@
 /*
- * pxeinv-hook: metrics for node_exporter's textfile collector.
+ * pxeinv state: metrics for node_exporter's textfile collector.
  *
  * STATE_DIR/metrics/ is meant to be (or to be linked from) the collector's
  * directory.  Each event rewrites only what it changed, atomically (write +
@@ -15,8 +15,8 @@
  *   pxeinv_unknown_machines                       gauge
  *   pxeinv_hook_events_total                      counter
  */
-#ifndef PXEINV_HOOK_METRICS_H
-#define PXEINV_HOOK_METRICS_H
+#ifndef PXEINV_STATE_METRICS_H
+#define PXEINV_STATE_METRICS_H
 
 #include <stddef.h>
 
@@ -67,4 +67,4 @@ int metrics_write_node(int dirfd, const char *node, const struct kvfile *st);
  */
 int metrics_write_global(int dirfd, const struct kvfile *g);
 
-#endif /* PXEINV_HOOK_METRICS_H */
+#endif /* PXEINV_STATE_METRICS_H */

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../merge_json.h"
-#include "../version.h"
+#include "../inventory/merge_json.h"
+#include "version.h"
 #include "cli.h"
 
 /**

@@ -13,10 +13,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../hook/event.h"
-#include "../../hook/journal.h"
-#include "../../hook/state.h"
-#include "../version.h"
+#include "../state/event.h"
+#include "../state/journal.h"
+#include "../state/state.h"
+#include "version.h"
 #include "cli.h"
 
 /**

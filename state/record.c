@@ -1,5 +1,5 @@
 /*
- * pxeinv-hook: record one event (see record.h).
+ * pxeinv state: record one event (see record.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,7 +19,7 @@
 /** Recording context of one event */
 struct rec_ctx {
 	const struct record_opts *opts;
-	const struct hook_event *ev;
+	const struct event *ev;
 	struct record_notes *notes;
 	int dirfd;
 	char *err;
@@ -126,7 +126,7 @@ static int rec_store(struct rec_ctx *c, int fd, const char *sub,
  * @v f         State
  * @v ev        Event
  */
-static void rec_identity(struct kvfile *f, const struct hook_event *ev)
+static void rec_identity(struct kvfile *f, const struct event *ev)
 {
 	const char *arch = pxeinv_arch_name(ev->arch);
 
@@ -171,7 +171,7 @@ static void rec_count_stage(struct kvfile *f, const char *prefix,
  */
 static int rec_node(struct rec_ctx *c, struct kvfile *g)
 {
-	const struct hook_event *ev = c->ev;
+	const struct event *ev = c->ev;
 	struct kvfile st;
 	const char *ls;
 	int fd, rc, fresh, boot;
@@ -190,7 +190,7 @@ static int rec_node(struct rec_ctx *c, struct kvfile *g)
 			      kv_get_num(&st, "last"), ev->now);
 	kv_set(&st, "stage", ev->stage);
 	kv_set(&st, "install", ev->install);
-	kv_set(&st, "event", hook_action_name(ev->action));
+	kv_set(&st, "event", event_action_name(ev->action));
 	kv_set_num(&st, "last", ev->now);
 	rec_identity(&st, ev);
 	rec_count_stage(&st, "ev_", ev->stage);
@@ -217,7 +217,7 @@ out:
  */
 static int rec_unknown(struct rec_ctx *c, struct kvfile *g)
 {
-	const struct hook_event *ev = c->ev;
+	const struct event *ev = c->ev;
 	struct kvfile u;
 	char name[64], yname[80], stub[2048];
 	const char *ls;
@@ -307,7 +307,7 @@ static void rec_script_install(const char *path, char *mode)
  */
 static int rec_tftp(struct rec_ctx *c)
 {
-	const struct hook_event *ev = c->ev;
+	const struct event *ev = c->ev;
 	const char *inst;
 	struct kvfile st;
 	char mode[8];
@@ -352,7 +352,7 @@ out:
 	return rc;
 }
 
-int record_event(const struct record_opts *opts, const struct hook_event *ev,
+int record_event(const struct record_opts *opts, const struct event *ev,
 		 struct record_notes *notes, char *err, size_t errlen)
 {
 	struct rec_ctx c = { opts, ev, notes, -1, err, errlen };
@@ -371,7 +371,7 @@ int record_event(const struct record_opts *opts, const struct hook_event *ev,
 		rec_fail(&c, rc, JOURNAL_FILE);
 		goto out;
 	}
-	if (ev->action != HOOK_TFTP &&
+	if (ev->action != EVENT_TFTP &&
 	    (rc = leasedb_update(c.dirfd, ev))) {
 		rec_fail(&c, rc, PXEINV_STATE_LEASES "/%s", ev->ip);
 		goto out;
@@ -380,9 +380,9 @@ int record_event(const struct record_opts *opts, const struct hook_event *ev,
 		goto out;
 	kv_set_num(&g, "events", kv_get_num(&g, "events") + 1);
 	kv_set_num(&g, "last_event", ev->now);
-	if (ev->action == HOOK_TFTP)
+	if (ev->action == EVENT_TFTP)
 		rc = rec_tftp(&c);
-	else if (ev->steered && ev->stage[0] && ev->action != HOOK_DEL)
+	else if (ev->steered && ev->stage[0] && ev->action != EVENT_DEL)
 		rc = strcmp(ev->node, "unknown") == 0 ? rec_unknown(&c, &g) :
 			rec_node(&c, &g);
 	if (rc)

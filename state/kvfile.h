@@ -1,5 +1,5 @@
 /*
- * pxeinv-hook: small "key value" state files, read strictly and replaced
+ * pxeinv state: small "key value" state files, read strictly and replaced
  * atomically.
  *
  * Format:
@@ -15,8 +15,8 @@
  * renaming it over NAME, so a reader sees the old file or the new one,
  * never a mix; a crash leaves at most a stray .tmp file.
  */
-#ifndef PXEINV_HOOK_KVFILE_H
-#define PXEINV_HOOK_KVFILE_H
+#ifndef PXEINV_STATE_KVFILE_H
+#define PXEINV_STATE_KVFILE_H
 
 #include <stddef.h>
 
@@ -117,4 +117,4 @@ int kv_set(struct kvfile *f, const char *key, const char *val);
  */
 int kv_set_num(struct kvfile *f, const char *key, long long val);
 
-#endif /* PXEINV_HOOK_KVFILE_H */
+#endif /* PXEINV_STATE_KVFILE_H */

@@ -1,5 +1,5 @@
 /*
- * pxeinv-hook: node_exporter textfile metrics (see metrics.h).
+ * pxeinv state: node_exporter textfile metrics (see metrics.h).
  */
 #include <errno.h>
 #include <stdio.h>

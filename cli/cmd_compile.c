@@ -8,10 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../compile.h"
-#include "../manifest.h"
-#include "../../hook/state.h"
-#include "../version.h"
+#include "../inventory/compile.h"
+#include "../inventory/manifest.h"
+#include "../state/state.h"
+#include "version.h"
 #include "cli.h"
 
 /** Where packages install the iPXE binaries */

@@ -4,7 +4,7 @@
 #include <getopt.h>
 #include <stdio.h>
 
-#include "../version.h"
+#include "version.h"
 #include "cli.h"
 
 /**

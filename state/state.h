@@ -24,8 +24,8 @@
  * Every file is replaced with a rename, so readers never see half a file,
  * and nothing takes a lock.
  */
-#ifndef PXEINV_HOOK_STATE_H
-#define PXEINV_HOOK_STATE_H
+#ifndef PXEINV_STATE_STATE_H
+#define PXEINV_STATE_STATE_H
 
 #include <stddef.h>
 #include <time.h>
@@ -101,4 +101,4 @@ int state_once_clear(int dirfd, const char *node);
  */
 int state_once_marked(int dirfd, const char *node, long long *when);
 
-#endif /* PXEINV_HOOK_STATE_H */
+#endif /* PXEINV_STATE_STATE_H */

@@ -1,5 +1,5 @@
 /*
- * pxeinv-hook: parse one dnsmasq dhcp-script event (see event.h).
+ * pxeinv-hook: parse one dnsmasq dhcp-script event (see parse.h).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "event.h"
+#include "parse.h"
 
 /** Longest user class list we join */
 #define HOOK_USER_CLASSES 8
@@ -41,23 +41,6 @@ const char *hook_env_get(char **env, const char *name)
 		if (strncmp(*env, name, len) == 0 && (*env)[len] == '=')
 			return *env + len + 1;
 	return NULL;
-}
-
-const char *hook_action_name(enum hook_action action)
-{
-	switch (action) {
-	case HOOK_ADD:
-		return "add";
-	case HOOK_OLD:
-		return "old";
-	case HOOK_DEL:
-		return "del";
-	case HOOK_TFTP:
-		return "tftp";
-	case HOOK_INIT:
-		return "init";
-	}
-	return "?";
 }
 
 /**
@@ -203,7 +186,7 @@ bad:
  * @v ev        Event
  * @v tags      Tag list, or NULL
  */
-static void event_parse_tags(struct hook_event *ev, const char *tags)
+static void event_parse_tags(struct event *ev, const char *tags)
 {
 	const char *p = tags, *end;
 
@@ -332,7 +315,7 @@ static void event_file_node(const char *path, char *node)
  * @v errlen    Size of err
  * @ret rc      enum hook_event_rc
  */
-static int event_parse_lease(struct hook_event *ev, int argc, char **argv,
+static int event_parse_lease(struct event *ev, int argc, char **argv,
 			     char **env, char *err, size_t errlen)
 {
 	const char *v;
@@ -383,7 +366,7 @@ static int event_parse_lease(struct hook_event *ev, int argc, char **argv,
 	return HOOK_EVENT_OK;
 }
 
-int hook_event_parse(struct hook_event *ev, int argc, char **argv,
+int hook_event_parse(struct event *ev, int argc, char **argv,
 		     char **env, time_t now, char *err, size_t errlen)
 {
 	memset(ev, 0, sizeof(*ev));
@@ -396,13 +379,13 @@ int hook_event_parse(struct hook_event *ev, int argc, char **argv,
 	if (argc < 2)
 		return event_bad(err, errlen, "no event");
 	if (strcmp(argv[1], "add") == 0) {
-		ev->action = HOOK_ADD;
+		ev->action = EVENT_ADD;
 	} else if (strcmp(argv[1], "old") == 0) {
-		ev->action = HOOK_OLD;
+		ev->action = EVENT_OLD;
 	} else if (strcmp(argv[1], "del") == 0) {
-		ev->action = HOOK_DEL;
+		ev->action = EVENT_DEL;
 	} else if (strcmp(argv[1], "tftp") == 0) {
-		ev->action = HOOK_TFTP;
+		ev->action = EVENT_TFTP;
 		if (argc != 5)
 			return event_bad(err, errlen, "tftp: expected SIZE "
 					 "PEER PATH");
@@ -417,7 +400,7 @@ int hook_event_parse(struct hook_event *ev, int argc, char **argv,
 		event_file_node(ev->file, ev->file_node);
 		return HOOK_EVENT_OK;
 	} else if (strcmp(argv[1], "init") == 0) {
-		ev->action = HOOK_INIT;
+		ev->action = EVENT_INIT;
 		if (argc != 2)
 			return event_bad(err, errlen, "init: no arguments "
 					 "expected");

@@ -1,5 +1,5 @@
 /*
- * pxeinv-hook: the append-only journal, one JSON object per line.
+ * pxeinv state: the append-only journal, one JSON object per line.
  *
  *   {"ts":1732389000,"time":"2024-11-23T19:10:00Z","event":"add",
  *    "stage":"ipxe","node":"node-a","install":"yes",
@@ -18,8 +18,8 @@
  * (replacing the previous one) and a new file is started.  Readers skip
  * lines that do not parse.
  */
-#ifndef PXEINV_HOOK_JOURNAL_H
-#define PXEINV_HOOK_JOURNAL_H
+#ifndef PXEINV_STATE_JOURNAL_H
+#define PXEINV_STATE_JOURNAL_H
 
 #include <stddef.h>
 #include <sys/types.h>
@@ -43,11 +43,11 @@ struct journal_rec {
 	char mac[64];
 	char ip[48];
 	char arch[16];
-	char vendor_class[HOOK_TEXT_MAX];
-	char user_class[HOOK_TEXT_MAX];
+	char vendor_class[EVENT_TEXT_MAX];
+	char user_class[EVENT_TEXT_MAX];
 	char serial[PXEINV_SERIAL_MAX];
 	char board_serial[PXEINV_SERIAL_MAX];
-	char hostname[HOOK_TEXT_MAX];
+	char hostname[EVENT_TEXT_MAX];
 	char file[512];
 };
 
@@ -58,7 +58,7 @@ struct journal_rec {
  * @v buf       Buffer, JOURNAL_LINE_MAX bytes
  * @ret len     Line length
  */
-size_t journal_format(const struct hook_event *ev, char *buf);
+size_t journal_format(const struct event *ev, char *buf);
 
 /**
  * Format a line for an operator action on a node (event "rearm").
@@ -107,4 +107,4 @@ int journal_walk(int dirfd, int (*fn)(const struct journal_rec *rec,
 				      void *ctx),
 		 void *ctx, size_t *bad);
 
-#endif /* PXEINV_HOOK_JOURNAL_H */
+#endif /* PXEINV_STATE_JOURNAL_H */

@@ -1,5 +1,5 @@
 /*
- * pxeinv-hook: the DHCP lease database, for dnsmasq's leasefile-ro mode.
+ * pxeinv state: the DHCP lease database, for dnsmasq's leasefile-ro mode.
  *
  * With leasefile-ro, dnsmasq keeps no lease file: it runs `SCRIPT init` at
  * start and reads the leases from its standard output, then reports every
@@ -12,8 +12,8 @@
  * per event does not depend on the number of leases, and a crash leaves
  * every lease either old or new.
  */
-#ifndef PXEINV_HOOK_LEASEDB_H
-#define PXEINV_HOOK_LEASEDB_H
+#ifndef PXEINV_STATE_LEASEDB_H
+#define PXEINV_STATE_LEASEDB_H
 
 #include <stdio.h>
 
@@ -26,7 +26,7 @@
  * @v ev        Event
  * @ret rc      0 or -errno
  */
-int leasedb_update(int dirfd, const struct hook_event *ev);
+int leasedb_update(int dirfd, const struct event *ev);
 
 /**
  * Print every stored lease, for `init`.
@@ -47,4 +47,4 @@ int leasedb_dump(int dirfd, FILE *out, unsigned long *count);
  */
 int leasedb_valid_line(const char *line, const char *ip);
 
-#endif /* PXEINV_HOOK_LEASEDB_H */
+#endif /* PXEINV_STATE_LEASEDB_H */

@@ -4,8 +4,8 @@
 #ifndef PXEINV_CLI_H
 #define PXEINV_CLI_H
 
-#include "../inventory.h"
-#include "../node.h"
+#include "../inventory/inventory.h"
+#include "../inventory/node.h"
 
 /** Exit codes, documented in `pxeinv --help` and README.md */
 enum cli_exit {

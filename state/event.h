@@ -1,0 +1,63 @@
+/*
+ * pxeinv state: one event that dnsmasq reported (a lease change, a TFTP
+ * transfer, the lease-database start), as the hook parsed it
+ * (hook/parse.c) and as the state library records it (record.h).
+ *
+ * Every field was checked at the boundary: a value that is later used in
+ * a file name (node, MAC, IP) has a strict character set, and free text
+ * (vendor and user class, hostname) is printable ASCII, truncated to fit.
+ */
+#ifndef PXEINV_STATE_EVENT_H
+#define PXEINV_STATE_EVENT_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "pxeinv.h"
+
+/** Longest free-text field kept, plus NUL */
+#define EVENT_TEXT_MAX 256
+
+/** Event types */
+enum event_action {
+	EVENT_ADD = 0,
+	EVENT_OLD,
+	EVENT_DEL,
+	EVENT_TFTP,
+	EVENT_INIT,
+};
+
+/** One event */
+struct event {
+	enum event_action action;
+	time_t now;                     /**< when the hook ran */
+	char mac[64];                   /**< "aa:bb:…", lower case; "" tftp */
+	char ip[48];                    /**< client IP (tftp: the peer) */
+	char hostname[EVENT_TEXT_MAX];   /**< argv hostname, or "" */
+	int steered;                    /**< the "pxeinv" tag was present */
+	char node[PXEINV_NODE_MAX];     /**< pxeinv-node: value, or "" */
+	char stage[16];                 /**< firmware, httpboot, ipxe, or "" */
+	char install[16];               /**< yes, no, once, unknown, or "" */
+	char vendor_class[EVENT_TEXT_MAX];
+	char user_class[EVENT_TEXT_MAX]; /**< DNSMASQ_USER_CLASS0.. joined */
+	int arch;                       /**< from the vendor class, -1 none */
+	char serial[PXEINV_SERIAL_MAX]; /**< reported by iPXE, via tags */
+	char board_serial[PXEINV_SERIAL_MAX];
+	char client_id[EVENT_TEXT_MAX];  /**< DNSMASQ_CLIENT_ID, or "" */
+	char interface[32];             /**< DNSMASQ_INTERFACE, or "" */
+	long long expires;              /**< DNSMASQ_LEASE_EXPIRES, -1 none */
+	long long length;               /**< DNSMASQ_LEASE_LENGTH, -1 none */
+	char file[512];                 /**< tftp: absolute path */
+	long long size;                 /**< tftp: bytes */
+	char file_node[PXEINV_NODE_MAX];/**< tftp: NODE of .../nodes/NODE.ipxe */
+};
+
+/**
+ * Name an action, as the journal writes it.
+ *
+ * @v action    Action
+ * @ret name    "add", "old", "del", "tftp", "init", or "?"
+ */
+const char *event_action_name(enum event_action action);
+
+#endif /* PXEINV_STATE_EVENT_H */
