@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "manifest.h"
-#include "node.h"
+#include "check.h"
 
 /** Longest manifest line */
 #define MANIFEST_LINE_MAX 128

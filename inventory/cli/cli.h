@@ -5,7 +5,7 @@
 #define PXEINV_CLI_H
 
 #include "../inventory.h"
-#include "../node.h"
+#include "../check.h"
 
 /** Exit codes, documented in `pxeinv --help` and README.md */
 enum cli_exit {
