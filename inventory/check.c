@@ -8,7 +8,6 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
@@ -393,12 +392,8 @@ static void check_one_mac(struct check *c, const struct inv_kv *kv,
 		return;
 	}
 	copy = arena_strndup(&c->inv->arena, mac, 17);
-	if (!copy)
-		abort();
 	c->node->mac_kv[c->node->nmacs] = arena_alloc(&c->inv->arena,
 						      sizeof(item));
-	if (!c->node->mac_kv[c->node->nmacs])
-		abort();
 	memcpy((void *)c->node->mac_kv[c->node->nmacs], &item, sizeof(item));
 	c->node->macs[c->node->nmacs++] = copy;
 }
@@ -494,8 +489,6 @@ static const char *check_uuid(struct check *c)
 		return NULL;
 	}
 	low = arena_strndup(&c->inv->arena, s, 36);
-	if (!low)
-		abort();
 	for (i = 0; i < 36; i++)
 		low[i] = tolower((unsigned char)low[i]);
 	if (strcmp(low, "00000000-0000-0000-0000-000000000000") == 0 ||
@@ -549,8 +542,6 @@ static const char *check_url(struct check *c, const char *key,
 	}
 	query = strchr(s, '?');
 	out = o = arena_alloc(&c->inv->arena, 3 * strlen(s) + 1);
-	if (!out)
-		abort();
 	for (i = 0; s[i];) {
 		if (s[i] == '$' && talos_vars && query && s + i > query) {
 			for (v = 0; vars[v]; v++)
@@ -931,8 +922,6 @@ size_t node_check_all(struct inventory *inv, struct node **nodes_out)
 					 (inv->n + 1) * sizeof(*nodes));
 	size_t i;
 
-	if (!nodes)
-		abort();
 	for (i = 0; i < inv->n; i++) {
 		check_node(inv, &inv->nodes[i], &nodes[i]);
 		check_file_keys(inv, inv->nodes[i].file);

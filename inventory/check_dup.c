@@ -5,7 +5,6 @@
  */
 #include <pthread.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "check_dup.h"
@@ -190,8 +189,7 @@ static void *check_dups_run(void *arg)
 		else
 			count += 1 + !!n->ip + n->nmacs;
 	}
-	if (strtab_init(&table, count))
-		abort();
+	strtab_init(&table, count);
 	for (i = 0; i < inv->n; i++) {
 		struct node *n = &d->nodes[i];
 		const struct inv_node *in = n->inv;
@@ -200,8 +198,6 @@ static void *check_dups_run(void *arg)
 		if (in->file->broken)
 			continue;
 		cl = arena_alloc(&claims, (4 + n->nmacs) * sizeof(*cl));
-		if (!cl)
-			abort();
 		if (!d->serials) {
 			cl[0] = (struct check_claim){ n, NULL, "hostname" };
 			check_claim(&d->diags, &table, check_key(key, 'h',

@@ -16,6 +16,7 @@
 
 #include <yaml.h>
 
+#include "oom.h"
 #include "yaml_load.h"
 
 /** A collection being built */
@@ -110,12 +111,12 @@ static int load_remember(struct loader *ld, const char *name, struct yv *v)
 	}
 	a = realloc(ld->anchors, (ld->nanchors + 1) * sizeof(*a));
 	if (!a)
-		abort();
+		abort_out_of_memory("the anchors");
 	ld->anchors = a;
 	a[ld->nanchors].name = strdup(name);
 	a[ld->nanchors].v = v;
 	if (!a[ld->nanchors].name)
-		abort();
+		abort_out_of_memory("an anchor name");
 	ld->nanchors++;
 	return 0;
 }
@@ -140,7 +141,7 @@ static void load_attach(struct loader *ld, struct yv *v)
 		struct yv **items = realloc(f->items, cap * sizeof(*items));
 
 		if (!items)
-			abort();
+			abort_out_of_memory("a YAML collection");
 		f->items = items;
 		f->cap = cap;
 	}
@@ -255,14 +256,10 @@ static int load_scalar(struct loader *ld, yaml_event_t *ev)
 {
 	struct yv *v = arena_alloc(ld->arena, sizeof(*v));
 
-	if (!v)
-		abort();
 	v->line = ev->start_mark.line + 1;
 	v->col = ev->start_mark.column + 1;
 	v->text = arena_strndup(ld->arena, (char *)ev->data.scalar.value,
 				ev->data.scalar.length);
-	if (!v->text)
-		abort();
 	v->len = ev->data.scalar.length;
 	v->weight = 1;
 	if (load_count(ld, 1, &ev->start_mark))
@@ -324,8 +321,6 @@ static int load_open(struct loader *ld, yaml_event_t *ev, enum yv_type type,
 	if (load_count(ld, 1, &ev->start_mark))
 		return -1;
 	v = arena_alloc(ld->arena, sizeof(*v));
-	if (!v)
-		abort();
 	v->type = type;
 	v->line = ev->start_mark.line + 1;
 	v->col = ev->start_mark.column + 1;
@@ -335,7 +330,7 @@ static int load_open(struct loader *ld, yaml_event_t *ev, enum yv_type type,
 	if (anchor) {
 		f->anchor = strdup((const char *)anchor);
 		if (!f->anchor)
-			abort();
+			abort_out_of_memory("an anchor name");
 	}
 	return 0;
 }
@@ -360,15 +355,11 @@ static int load_close(struct loader *ld, yaml_event_t *ev)
 	if (v->type == YV_SEQ) {
 		v->n = f->n;
 		v->items = arena_alloc(ld->arena, f->n * sizeof(*v->items) + 1);
-		if (!v->items)
-			abort();
 		if (f->n)       /* an empty list has no items array */
 			memcpy(v->items, f->items, f->n * sizeof(*v->items));
 	} else {
 		v->n = f->n / 2;
 		v->pairs = arena_alloc(ld->arena, v->n * sizeof(*v->pairs) + 1);
-		if (!v->pairs)
-			abort();
 		for (i = 0; i < v->n; i++) {
 			struct yv *key = f->items[2 * i];
 
@@ -480,7 +471,7 @@ int yaml_load_buffer(struct arena *arena, const char *buf, size_t len,
 
 	*root = NULL;
 	if (!yaml_parser_initialize(&parser))
-		abort();
+		abort_out_of_memory("a YAML parser");
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
 	while (!done && rc == 0) {
 		if (!yaml_parser_parse(&parser, &ev)) {
@@ -551,7 +542,7 @@ int yaml_load_file(struct arena *arena, const char *path, const char *shown,
 	 * (the walk only hands regular files here). */
 	buf = malloc(size + 1);
 	if (!buf)
-		abort();
+		abort_out_of_memory("a file buffer");
 	while (1) {
 		got = read(fd, buf + len, size - len);
 		if (got < 0 && errno == EINTR)
@@ -585,7 +576,7 @@ int yaml_load_file(struct arena *arena, const char *path, const char *shown,
 		       size * 2;
 		buf = realloc(buf, size + 1);
 		if (!buf)
-			abort();
+			abort_out_of_memory("a file buffer");
 	}
 	close(fd);
 	buf[len] = '\0';
