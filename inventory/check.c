@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -247,7 +248,7 @@ static const char *check_kernel_args(struct check *c, const char *key)
  *
  * @v s         Text
  * @v addr      Address, host order
- * @ret ok      1 when valid
+ * @ret rc      0, or -EINVAL when it is not one
  */
 static int check_parse_ipv4(const char *s, uint32_t *addr)
 {
@@ -255,9 +256,9 @@ static int check_parse_ipv4(const char *s, uint32_t *addr)
 
 	if (strspn(s, "0123456789.") != strlen(s) ||
 	    inet_pton(AF_INET, s, &in) != 1)
-		return 0;
+		return -EINVAL;
 	*addr = ntohl(in.s_addr);
-	return 1;
+	return 0;
 }
 
 /**
@@ -279,7 +280,7 @@ static const char *check_ipv4(struct check *c, const char *key,
 		*kv_out = kv;
 	if (!s)
 		return NULL;
-	if (!check_parse_ipv4(s, addr)) {
+	if (check_parse_ipv4(s, addr) != 0) {
 		check_error_at(c, kv, -1, "%s: '%s' is not an IPv4 address "
 			       "(write four numbers 0-255 separated by dots)",
 			       key, s);
@@ -315,32 +316,41 @@ static int check_is_hex(const char *s, size_t n)
  *
  * @v s         Text, ':' or '-' separated
  * @v out       Output, 18 bytes
- * @ret ok      1 when valid, 0 when not a MAC, -1 for all zero or all FF
+ * @ret rc      0, or -EINVAL when it is not a MAC
  */
 static int check_normalise_mac(const char *s, char *out)
 {
 	int i;
 
 	if (strlen(s) != 17)
-		return 0;
+		return -EINVAL;
 	for (i = 0; i < 17; i++) {
 		char ch = s[i];
 
 		if (i % 3 == 2) {
 			if (ch != ':' && ch != '-')
-				return 0;
+				return -EINVAL;
 			out[i] = ':';
 		} else {
 			if (!isxdigit((unsigned char)ch))
-				return 0;
+				return -EINVAL;
 			out[i] = tolower((unsigned char)ch);
 		}
 	}
 	out[17] = '\0';
-	if (strcmp(out, "00:00:00:00:00:00") == 0 ||
-	    strcmp(out, "ff:ff:ff:ff:ff:ff") == 0)
-		return -1;
-	return 1;
+	return 0;
+}
+
+/**
+ * Tell whether a normalised MAC is a placeholder: all zero or broadcast.
+ *
+ * @v mac       MAC, as check_normalise_mac() writes it
+ * @ret placeholder 1 when it is one
+ */
+static int check_mac_is_placeholder(const char *mac)
+{
+	return strcmp(mac, "00:00:00:00:00:00") == 0 ||
+	       strcmp(mac, "ff:ff:ff:ff:ff:ff") == 0;
 }
 
 /**
@@ -355,7 +365,6 @@ static void check_one_mac(struct check *c, const struct inv_kv *kv,
 {
 	struct inv_kv item = { kv->key, (struct yv *)v, kv->src };
 	char mac[18], *copy;
-	int ok;
 
 	if (v->type != YV_STR) {
 		if (v->plain && v->text && v->type == YV_INT && !v->big &&
@@ -373,17 +382,16 @@ static void check_one_mac(struct check *c, const struct inv_kv *kv,
 				       yaml_type_name(v->type));
 		return;
 	}
-	ok = check_normalise_mac(v->text, mac);
-	if (ok <= 0) {
-		if (ok < 0)
-			check_error_at(c, &item, -1, "mac: '%s' is a "
-				       "placeholder (all zero or broadcast), "
-				       "not a network card's address",
-				       v->text);
-		else
-			check_error_at(c, &item, -1, "mac: '%s' is not a MAC "
-				       "address (write six hex pairs: "
-				       "aa:bb:cc:dd:ee:ff)", v->text);
+	if (check_normalise_mac(v->text, mac) != 0) {
+		check_error_at(c, &item, -1, "mac: '%s' is not a MAC address "
+			       "(write six hex pairs: aa:bb:cc:dd:ee:ff)",
+			       v->text);
+		return;
+	}
+	if (check_mac_is_placeholder(mac)) {
+		check_error_at(c, &item, -1, "mac: '%s' is a placeholder (all "
+			       "zero or broadcast), not a network card's "
+			       "address", v->text);
 		return;
 	}
 	if (c->node->nmacs >= NODE_MAX_MACS) {
@@ -728,7 +736,7 @@ static void check_network(struct check *c)
 
 	s = check_string(c, "ip", 0, &ip_kv);
 	if (s && strcmp(s, "dhcp") != 0) {
-		if (!check_parse_ipv4(s, &ip))
+		if (check_parse_ipv4(s, &ip) != 0)
 			check_error_at(c, ip_kv, -1, "ip: '%s' is not an IPv4 "
 				       "address (or 'dhcp')", s);
 		else
