@@ -54,14 +54,14 @@ struct loader {
  * @v ld        Loader
  * @v mark      Position
  * @v msg       Message
- * @ret rc      -1
+ * @ret rc      -EINVAL
  */
 static int load_error(struct loader *ld, const yaml_mark_t *mark,
 		      const char *msg)
 {
 	diag_add(ld->diags, DIAG_ERROR, ld->shown, mark->line + 1,
 		 mark->column + 1, "%s", msg);
-	return -1;
+	return -EINVAL;
 }
 
 /**
@@ -70,7 +70,7 @@ static int load_error(struct loader *ld, const yaml_mark_t *mark,
  * @v ld        Loader
  * @v weight    Values it expands to
  * @v mark      Position, for the error
- * @ret rc      0 or -1
+ * @ret rc      0 or -EINVAL
  */
 static int load_count(struct loader *ld, size_t weight,
 		      const yaml_mark_t *mark)
@@ -82,7 +82,7 @@ static int load_count(struct loader *ld, size_t weight,
 			 "values through aliases (a YAML alias bomb?); remove "
 			 "the aliases and write the values out",
 			 YAML_MAX_NODES);
-		return -1;
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -93,7 +93,7 @@ static int load_count(struct loader *ld, size_t weight,
  * @v ld        Loader
  * @v name      Anchor name (copied)
  * @v v         Value
- * @ret rc      0, or -1 when the name is taken (PyYAML refuses that)
+ * @ret rc      0, or -EINVAL when the name is taken (PyYAML refuses that)
  */
 static int load_remember(struct loader *ld, const char *name, struct yv *v)
 {
@@ -106,7 +106,7 @@ static int load_remember(struct loader *ld, const char *name, struct yv *v)
 				 v->col, "anchor &%s is defined twice (first "
 				 "on line %u); rename one", name,
 				 ld->anchors[i].v->line);
-			return -1;
+			return -EINVAL;
 		}
 	}
 	a = realloc(ld->anchors, (ld->nanchors + 1) * sizeof(*a));
@@ -172,7 +172,7 @@ static const char *load_tag_shown(const char *tag)
  * @v ld        Loader
  * @v v         Scalar
  * @v mark      Position
- * @ret rc      -1
+ * @ret rc      -EINVAL
  */
 static int load_no_digits(struct loader *ld, const struct yv *v,
 			  const yaml_mark_t *mark)
@@ -181,7 +181,7 @@ static int load_no_digits(struct loader *ld, const struct yv *v,
 		 mark->column + 1, "'%s' is read as an integer with no "
 		 "digits, which PyYAML (merge.py) cannot load; quote it, or "
 		 "write its digits", v->text);
-	return -1;
+	return -EINVAL;
 }
 
 /**
@@ -191,7 +191,7 @@ static int load_no_digits(struct loader *ld, const struct yv *v,
  * @v v         Scalar
  * @v tag       Tag
  * @v mark      Position
- * @ret rc      0 or -1
+ * @ret rc      0 or -EINVAL
  */
 static int load_tag_scalar(struct loader *ld, struct yv *v, const char *tag,
 			   const yaml_mark_t *mark)
@@ -237,12 +237,12 @@ mismatch:
 	diag_add(ld->diags, DIAG_ERROR, ld->shown, mark->line + 1,
 		 mark->column + 1, "value '%s' does not match its tag %s",
 		 v->text, load_tag_shown(tag));
-	return -1;
+	return -EINVAL;
 unknown:
 	diag_add(ld->diags, DIAG_ERROR, ld->shown, mark->line + 1,
 		 mark->column + 1, "unsupported YAML tag %s; remove it",
 		 load_tag_shown(tag));
-	return -1;
+	return -EINVAL;
 }
 
 /**
@@ -250,7 +250,7 @@ unknown:
  *
  * @v ld        Loader
  * @v ev        Scalar event
- * @ret rc      0 or -1
+ * @ret rc      0 or -EINVAL
  */
 static int load_scalar(struct loader *ld, yaml_event_t *ev)
 {
@@ -263,13 +263,13 @@ static int load_scalar(struct loader *ld, yaml_event_t *ev)
 	v->len = ev->data.scalar.length;
 	v->weight = 1;
 	if (load_count(ld, 1, &ev->start_mark))
-		return -1;
+		return -EINVAL;
 	if (ev->data.scalar.tag &&
 	    !(ev->data.scalar.plain_implicit &&
 	      ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)) {
 		if (load_tag_scalar(ld, v, (char *)ev->data.scalar.tag,
 				    &ev->start_mark))
-			return -1;
+			return -EINVAL;
 	} else if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
 		v->plain = 1;
 		if (v->len == 1 && v->text[0] == '=')
@@ -284,7 +284,7 @@ static int load_scalar(struct loader *ld, yaml_event_t *ev)
 	}
 	if (ev->data.scalar.anchor &&
 	    load_remember(ld, (char *)ev->data.scalar.anchor, v))
-		return -1;
+		return -EINVAL;
 	load_attach(ld, v);
 	return 0;
 }
@@ -297,7 +297,7 @@ static int load_scalar(struct loader *ld, yaml_event_t *ev)
  * @v type      YV_SEQ or YV_MAP
  * @v anchor    Anchor, or NULL
  * @v tag       Explicit tag, or NULL
- * @ret rc      0 or -1
+ * @ret rc      0 or -EINVAL
  */
 static int load_open(struct loader *ld, yaml_event_t *ev, enum yv_type type,
 		     const unsigned char *anchor, const unsigned char *tag)
@@ -314,12 +314,12 @@ static int load_open(struct loader *ld, yaml_event_t *ev, enum yv_type type,
 			 ev->start_mark.line + 1, ev->start_mark.column + 1,
 			 "unsupported YAML tag %s; remove it",
 			 load_tag_shown((const char *)tag));
-		return -1;
+		return -EINVAL;
 	}
 	if (ld->depth >= YAML_MAX_DEPTH)
 		return load_error(ld, &ev->start_mark, "nesting is too deep");
 	if (load_count(ld, 1, &ev->start_mark))
-		return -1;
+		return -EINVAL;
 	v = arena_alloc(ld->arena, sizeof(*v));
 	v->type = type;
 	v->line = ev->start_mark.line + 1;
@@ -340,7 +340,7 @@ static int load_open(struct loader *ld, yaml_event_t *ev, enum yv_type type,
  *
  * @v ld        Loader
  * @v ev        End event
- * @ret rc      0 or -1
+ * @ret rc      0 or -EINVAL
  */
 static int load_close(struct loader *ld, yaml_event_t *ev)
 {
@@ -371,7 +371,7 @@ static int load_close(struct loader *ld, yaml_event_t *ev)
 					 "must be plain words; found a %s",
 					 key->type == YV_SEQ ? "list" :
 					 "mapping");
-				rc = -1;
+				rc = -EINVAL;
 			}
 		}
 	}
@@ -380,7 +380,7 @@ static int load_close(struct loader *ld, yaml_event_t *ev)
 	ld->depth--;
 	if (f->anchor) {
 		if (load_remember(ld, f->anchor, v))
-			rc = -1;
+			rc = -EINVAL;
 		free(f->anchor);
 	}
 	load_attach(ld, v);
@@ -392,7 +392,7 @@ static int load_close(struct loader *ld, yaml_event_t *ev)
  *
  * @v ld        Loader
  * @v ev        Alias event
- * @ret rc      0 or -1
+ * @ret rc      0 or -EINVAL
  */
 static int load_alias(struct loader *ld, yaml_event_t *ev)
 {
@@ -403,7 +403,7 @@ static int load_alias(struct loader *ld, yaml_event_t *ev)
 		if (strcmp(ld->anchors[i].name, name) == 0) {
 			if (load_count(ld, ld->anchors[i].v->weight,
 				       &ev->start_mark))
-				return -1;
+				return -EINVAL;
 			load_attach(ld, ld->anchors[i].v);
 			return 0;
 		}
@@ -411,7 +411,7 @@ static int load_alias(struct loader *ld, yaml_event_t *ev)
 	diag_add(ld->diags, DIAG_ERROR, ld->shown, ev->start_mark.line + 1,
 		 ev->start_mark.column + 1, "alias *%s names no anchor "
 		 "defined before it", name);
-	return -1;
+	return -EINVAL;
 }
 
 /**
@@ -476,7 +476,7 @@ int yaml_load_buffer(struct arena *arena, const char *buf, size_t len,
 	while (!done && rc == 0) {
 		if (!yaml_parser_parse(&parser, &ev)) {
 			load_syntax_error(&ld, &parser);
-			rc = -1;
+			rc = -EINVAL;
 			break;
 		}
 		switch (ev.type) {
@@ -533,9 +533,10 @@ int yaml_load_file(struct arena *arena, const char *path, const char *shown,
 	*root = NULL;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
+		rc = -errno;
 		diag_add(diags, DIAG_ERROR, shown, 0, 0, "cannot read: %s",
-			 strerror(errno));
-		return -1;
+			 strerror(-rc));
+		return rc;
 	}
 	/* Inventory files are small: one read() usually does.  A short read
 	 * of a regular file is its end, which spares an fstat() per file
@@ -548,11 +549,12 @@ int yaml_load_file(struct arena *arena, const char *path, const char *shown,
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0) {
+			rc = -errno;
 			diag_add(diags, DIAG_ERROR, shown, 0, 0, "cannot read: "
-				 "%s", strerror(errno));
+				 "%s", strerror(-rc));
 			close(fd);
 			free(buf);
-			return -1;
+			return rc;
 		}
 		len += got;
 		if (len < size || got == 0)
@@ -569,7 +571,7 @@ int yaml_load_file(struct arena *arena, const char *path, const char *shown,
 				 YAML_MAX_FILE_SIZE);
 			close(fd);
 			free(buf);
-			return -1;
+			return -EFBIG;
 		}
 		/* Grow to the limit plus one byte, to see a file over it */
 		size = size * 2 > YAML_MAX_FILE_SIZE ? YAML_MAX_FILE_SIZE + 1 :
