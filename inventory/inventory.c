@@ -403,7 +403,8 @@ static char *walk_join3(const char *path, const char *shown, const char *rel,
  * @v path      Path to open
  * @v shown     Path in diagnostics
  * @v rel       Path relative to the root ("" at the root)
- * @ret rc      0, or -1 when the directory cannot be read
+ * @ret rc      0, or the -errno of stat() or opendir() (-ENOTDIR for a
+ *              file) when the directory cannot be read
  */
 static int walk_dir(struct walk *w, struct inv_dir *parent, const char *path,
 		    const char *shown, const char *rel)
@@ -416,17 +417,18 @@ static int walk_dir(struct walk *w, struct inv_dir *parent, const char *path,
 	size_t n = 0, cap = 0, i;
 	char *sub = NULL, *subshown = NULL;
 	DIR *d;
-	int k;
+	int k, rc;
 
 	if (stat(path, &st) != 0) {
+		rc = -errno;
 		diag_add(&inv->diags, DIAG_ERROR, shown, 0, 0,
-			 "not a readable directory: %s", strerror(errno));
-		return -1;
+			 "not a readable directory: %s", strerror(-rc));
+		return rc;
 	}
 	if (!S_ISDIR(st.st_mode)) {
 		diag_add(&inv->diags, DIAG_ERROR, shown, 0, 0,
 			 "not a readable directory: not a directory");
-		return -1;
+		return -ENOTDIR;
 	}
 	for (k = 0; k < w->depth; k++) {
 		if (w->seen[k].dev == st.st_dev && w->seen[k].ino == st.st_ino) {
@@ -444,9 +446,10 @@ static int walk_dir(struct walk *w, struct inv_dir *parent, const char *path,
 	}
 	d = opendir(path);
 	if (!d) {
+		rc = -errno;
 		diag_add(&inv->diags, DIAG_ERROR, shown, 0, 0,
-			 "cannot read directory: %s", strerror(errno));
-		return -1;
+			 "cannot read directory: %s", strerror(-rc));
+		return rc;
 	}
 	w->seen[w->depth].dev = st.st_dev;
 	w->seen[w->depth].ino = st.st_ino;
