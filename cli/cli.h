@@ -5,7 +5,7 @@
 #define PXEINV_CLI_H
 
 #include "../inventory/inventory.h"
-#include "../inventory/node.h"
+#include "../inventory/check.h"
 
 /** Exit codes, documented in `pxeinv --help` and README.md */
 enum cli_exit {

@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 
 #include "arena.h"
+#include "oom.h"
 
 /** Default chunk payload size */
 #define ARENA_CHUNK_SIZE (1024 * 1024 - 64)
@@ -33,7 +34,7 @@ void *arena_alloc(struct arena *arena, size_t size)
 		c = mmap(NULL, sizeof(*c) + want, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 		if (c == MAP_FAILED)
-			return NULL;
+			abort_out_of_memory("an arena chunk");
 		c->size = want;
 		c->used = 0;
 		if (arena->chunk && size > ARENA_CHUNK_SIZE) {
@@ -55,8 +56,6 @@ char *arena_strndup(struct arena *arena, const char *s, size_t len)
 {
 	char *copy = arena_alloc(arena, len + 1);
 
-	if (!copy)
-		return NULL;
 	memcpy(copy, s, len);
 	copy[len] = '\0';
 	return copy;

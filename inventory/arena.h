@@ -13,11 +13,12 @@ struct arena {
 };
 
 /**
- * Allocate zeroed memory that lives until arena_free().
+ * Allocate zeroed memory that lives until arena_free(). Out of memory
+ * ends the process (oom.h).
  *
  * @v arena     Arena
  * @v size      Bytes
- * @ret ptr     Memory, or NULL when out of memory
+ * @ret ptr     Memory, never NULL
  */
 void *arena_alloc(struct arena *arena, size_t size);
 
@@ -27,7 +28,7 @@ void *arena_alloc(struct arena *arena, size_t size);
  * @v arena     Arena
  * @v s         Bytes
  * @v len       Length
- * @ret copy    Copy, or NULL when out of memory
+ * @ret copy    Copy, never NULL
  */
 char *arena_strndup(struct arena *arena, const char *s, size_t len);
 

@@ -1,24 +1,18 @@
 /*
- * Checking an inventory: every value a node will render, one rule each,
- * and identities that two nodes claim.
+ * Checking an inventory, node by node: every value a node will render,
+ * one rule each, turning merged YAML into struct node. The identities two
+ * nodes claim are found by check_dup.c.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <pthread.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "node.h"
-#include "strtab.h"
-
-/** Longest identity key kept whole */
-#define CHECK_KEY_MAX 512
-
-/** Nodes from which the duplicate check runs its two passes on two threads */
-#define CHECK_DUPS_THREADED 2000
+#include "check.h"
+#include "check_dup.h"
 
 /** Keys a node file or a _defaults.yaml may hold */
 static const char *const check_known_keys[] = {
@@ -254,7 +248,7 @@ static const char *check_kernel_args(struct check *c, const char *key)
  *
  * @v s         Text
  * @v addr      Address, host order
- * @ret ok      1 when valid
+ * @ret rc      0, or -EINVAL when it is not one
  */
 static int check_parse_ipv4(const char *s, uint32_t *addr)
 {
@@ -262,9 +256,9 @@ static int check_parse_ipv4(const char *s, uint32_t *addr)
 
 	if (strspn(s, "0123456789.") != strlen(s) ||
 	    inet_pton(AF_INET, s, &in) != 1)
-		return 0;
+		return -EINVAL;
 	*addr = ntohl(in.s_addr);
-	return 1;
+	return 0;
 }
 
 /**
@@ -286,7 +280,7 @@ static const char *check_ipv4(struct check *c, const char *key,
 		*kv_out = kv;
 	if (!s)
 		return NULL;
-	if (!check_parse_ipv4(s, addr)) {
+	if (check_parse_ipv4(s, addr) != 0) {
 		check_error_at(c, kv, -1, "%s: '%s' is not an IPv4 address "
 			       "(write four numbers 0-255 separated by dots)",
 			       key, s);
@@ -347,32 +341,41 @@ static int check_is_hex(const char *s, size_t n)
  *
  * @v s         Text, ':' or '-' separated
  * @v out       Output, 18 bytes
- * @ret ok      1 when valid, 0 when not a MAC, -1 for all zero or all FF
+ * @ret rc      0, or -EINVAL when it is not a MAC
  */
 static int check_normalise_mac(const char *s, char *out)
 {
 	int i;
 
 	if (strlen(s) != 17)
-		return 0;
+		return -EINVAL;
 	for (i = 0; i < 17; i++) {
 		char ch = s[i];
 
 		if (i % 3 == 2) {
 			if (ch != ':' && ch != '-')
-				return 0;
+				return -EINVAL;
 			out[i] = ':';
 		} else {
 			if (!isxdigit((unsigned char)ch))
-				return 0;
+				return -EINVAL;
 			out[i] = tolower((unsigned char)ch);
 		}
 	}
 	out[17] = '\0';
-	if (strcmp(out, "00:00:00:00:00:00") == 0 ||
-	    strcmp(out, "ff:ff:ff:ff:ff:ff") == 0)
-		return -1;
-	return 1;
+	return 0;
+}
+
+/**
+ * Tell whether a normalised MAC is a placeholder: all zero or broadcast.
+ *
+ * @v mac       MAC, as check_normalise_mac() writes it
+ * @ret placeholder 1 when it is one
+ */
+static int check_mac_is_placeholder(const char *mac)
+{
+	return strcmp(mac, "00:00:00:00:00:00") == 0 ||
+	       strcmp(mac, "ff:ff:ff:ff:ff:ff") == 0;
 }
 
 /**
@@ -387,7 +390,6 @@ static void check_one_mac(struct check *c, const struct inv_kv *kv,
 {
 	struct inv_kv item = { kv->key, (struct yv *)v, kv->src };
 	char mac[18], *copy;
-	int ok;
 
 	if (v->type != YV_STR) {
 		if (v->plain && v->text && v->type == YV_INT && !v->big &&
@@ -405,17 +407,16 @@ static void check_one_mac(struct check *c, const struct inv_kv *kv,
 				       yaml_type_name(v->type));
 		return;
 	}
-	ok = check_normalise_mac(v->text, mac);
-	if (ok <= 0) {
-		if (ok < 0)
-			check_error_at(c, &item, -1, "mac: '%s' is a "
-				       "placeholder (all zero or broadcast), "
-				       "not a network card's address",
-				       v->text);
-		else
-			check_error_at(c, &item, -1, "mac: '%s' is not a MAC "
-				       "address (write six hex pairs: "
-				       "aa:bb:cc:dd:ee:ff)", v->text);
+	if (check_normalise_mac(v->text, mac) != 0) {
+		check_error_at(c, &item, -1, "mac: '%s' is not a MAC address "
+			       "(write six hex pairs: aa:bb:cc:dd:ee:ff)",
+			       v->text);
+		return;
+	}
+	if (check_mac_is_placeholder(mac)) {
+		check_error_at(c, &item, -1, "mac: '%s' is a placeholder (all "
+			       "zero or broadcast), not a network card's "
+			       "address", v->text);
 		return;
 	}
 	if (c->node->nmacs >= NODE_MAX_MACS) {
@@ -424,12 +425,8 @@ static void check_one_mac(struct check *c, const struct inv_kv *kv,
 		return;
 	}
 	copy = arena_strndup(&c->inv->arena, mac, 17);
-	if (!copy)
-		abort();
 	c->node->mac_kv[c->node->nmacs] = arena_alloc(&c->inv->arena,
 						      sizeof(item));
-	if (!c->node->mac_kv[c->node->nmacs])
-		abort();
 	memcpy((void *)c->node->mac_kv[c->node->nmacs], &item, sizeof(item));
 	c->node->macs[c->node->nmacs++] = copy;
 }
@@ -525,8 +522,6 @@ static const char *check_uuid(struct check *c)
 		return NULL;
 	}
 	low = arena_strndup(&c->inv->arena, s, 36);
-	if (!low)
-		abort();
 	for (i = 0; i < 36; i++)
 		low[i] = tolower((unsigned char)low[i]);
 	if (strcmp(low, "00000000-0000-0000-0000-000000000000") == 0 ||
@@ -580,8 +575,6 @@ static const char *check_url(struct check *c, const char *key,
 	}
 	query = strchr(s, '?');
 	out = o = arena_alloc(&c->inv->arena, 3 * strlen(s) + 1);
-	if (!out)
-		abort();
 	for (i = 0; s[i];) {
 		if (s[i] == '$' && talos_vars && query && s + i > query) {
 			for (v = 0; vars[v]; v++)
@@ -768,7 +761,7 @@ static void check_network(struct check *c)
 
 	s = check_string(c, "ip", 0, &ip_kv);
 	if (s && strcmp(s, "dhcp") != 0) {
-		if (!check_parse_ipv4(s, &ip))
+		if (check_parse_ipv4(s, &ip) != 0)
 			check_error_at(c, ip_kv, -1, "ip: '%s' is not an IPv4 "
 				       "address (or 'dhcp')", s);
 		else
@@ -953,298 +946,12 @@ static void check_node(struct inventory *inv, const struct inv_node *in,
 				 "uuid");
 }
 
-/** A claimed identity, for duplicate detection */
-struct check_claim {
-	const struct node *node;
-	const struct inv_kv *kv;
-	const char *what;
-};
-
-/** Room for an identity as a duplicate error names it */
-#define CHECK_CLAIM_NAME_MAX 512
-
-/**
- * Name a claimed identity for an error, and say how to fix a duplicate.
- *
- * The (serial, boardSerial) pair is named by its parts: "serial 'S1' (and
- * no boardSerial)" says more than the pair's key.
- *
- * @v claim     Claim
- * @v key       Its key ("p:SERIAL/BOARD", "m:MAC", ...)
- * @v name      Buffer for the name
- * @v size      Size of name
- * @ret fix     How to fix a duplicate of it
- */
-static const char *check_claim_name(const struct check_claim *claim,
-				    const char *key, char *name, size_t size)
-{
-	const struct node *n = claim->node;
-
-	if (strncmp(key, "p:", 2) != 0) {
-		snprintf(name, size, "%s '%s'", claim->what,
-			 strchr(key, ':') + 1);
-		return "each identity must be unique";
-	}
-	if (n->serial && n->board_serial)
-		snprintf(name, size, "serial '%s' and boardSerial '%s'",
-			 n->serial, n->board_serial);
-	else if (n->serial)
-		snprintf(name, size, "serial '%s' (and no boardSerial)",
-			 n->serial);
-	else
-		snprintf(name, size, "boardSerial '%s' (and no serial)",
-			 n->board_serial);
-	return n->serial && !n->board_serial ? "nodes that share a serial "
-	       "need distinct boardSerials" : "each identity must be unique";
-}
-
-/**
- * Claim an identity for a node; report it when another node has it.
- *
- * @v diags     Diagnostics
- * @v table     Hash table
- * @v key       Identity key
- * @v claim     Claim (kept)
- */
-static void check_claim(struct diags *diags, struct strtab *table,
-			const char *key, struct check_claim *claim)
-{
-	const struct check_claim *found = strtab_add(table, key, claim);
-
-	if (!found)
-		return;
-	if (!claim->what) {
-		/* Shared serials are allowed; remember them */
-		struct node *first = (struct node *)found->node;
-		struct node *self = (struct node *)claim->node;
-
-		if (key[0] == 's')
-			first->serial_shared = self->serial_shared = 1;
-		else
-			first->board_shared = self->board_shared = 1;
-		return;
-	}
-	if (claim->kv && found->node != claim->node &&
-	    strncmp(key, "p:", 2) == 0)
-		((struct node *)found->node)->pair_duplicate =
-			((struct node *)claim->node)->pair_duplicate = 1;
-	{
-		const struct check_claim *first = found;
-		const char *file = claim->kv ? claim->kv->src->shown :
-				   claim->node->inv->file->shown;
-		unsigned int line = claim->kv ? claim->kv->val->line : 1;
-		unsigned int col = claim->kv ? claim->kv->val->col : 1;
-		const char *ofile = first->kv ? first->kv->src->shown :
-				    first->node->inv->file->shown;
-		unsigned int oline = first->kv ? first->kv->val->line : 1;
-
-		char name[CHECK_CLAIM_NAME_MAX];
-		const char *fix = check_claim_name(claim, key, name,
-						   sizeof(name));
-
-		if (first->node == claim->node)
-			diag_add(diags, DIAG_ERROR, file, line, col,
-				 "%s is listed twice for node %s (first at "
-				 "%s:%u); remove one", name,
-				 claim->node->hostname, ofile, oline);
-		else
-			diag_add(diags, DIAG_ERROR, file, line, col,
-				 "duplicate %s: node %s claims it, and node "
-				 "%s (%s:%u) already does; %s", name,
-				 claim->node->hostname, first->node->hostname,
-				 ofile, oline, fix);
-	}
-}
-
-/**
- * Format an identity key ("P:" + a, or "P:" + a + "/" + b) into a buffer.
- *
- * @v buf       Buffer of CHECK_KEY_MAX bytes
- * @v prefix    Key type letter
- * @v a         First part
- * @v b         Second part, or NULL
- * @ret buf     The key (cut to the buffer)
- */
-static const char *check_key(char *buf, char prefix, const char *a,
-			     const char *b)
-{
-	size_t la = strlen(a), lb = b ? strlen(b) : 0;
-
-	if (la > CHECK_KEY_MAX / 2 - 3)
-		la = CHECK_KEY_MAX / 2 - 3;
-	if (lb > CHECK_KEY_MAX / 2 - 3)
-		lb = CHECK_KEY_MAX / 2 - 3;
-	buf[0] = prefix;
-	buf[1] = ':';
-	memcpy(buf + 2, a, la);
-	if (b) {
-		buf[2 + la] = '/';
-		memcpy(buf + 3 + la, b, lb);
-		buf[3 + la + lb] = '\0';
-	} else {
-		buf[2 + la] = '\0';
-	}
-	return buf;
-}
-
-/** One pass of the duplicate check: a set of identity kinds, one table */
-struct check_dups {
-	struct inventory *inv;
-	struct node *nodes;
-	int serials;            /**< uuid and serials, else hostname, ip, MAC */
-	struct diags diags;     /**< what this pass found */
-	pthread_t id;
-};
-
-/**
- * Claim one kind set of identities of every node, in node order (so the
- * first node to claim an identity is the one the others are reported
- * against). The serials pass alone writes the nodes' shared/duplicate
- * flags, so that the two passes can run at once.
- *
- * @v arg       struct check_dups
- * @ret NULL
- */
-static void *check_dups_run(void *arg)
-{
-	struct check_dups *d = arg;
-	struct inventory *inv = d->inv;
-	struct arena claims = { 0 };
-	struct strtab table;
-	char key[CHECK_KEY_MAX];
-	size_t i, count = 64;
-	int m;
-
-	/* Room for exactly the claims of this pass, so the table never
-	 * grows and stays as small as it can (fewer pages to fault in) */
-	for (i = 0; i < inv->n; i++) {
-		const struct node *n = &d->nodes[i];
-
-		if (d->serials)
-			count += !!n->uuid + !!(n->serial || n->board_serial) +
-				 !!n->serial + !!n->board_serial;
-		else
-			count += 1 + !!n->ip + n->nmacs;
-	}
-	if (strtab_init(&table, count))
-		abort();
-	for (i = 0; i < inv->n; i++) {
-		struct node *n = &d->nodes[i];
-		const struct inv_node *in = n->inv;
-		struct check_claim *cl;
-
-		if (in->file->broken)
-			continue;
-		cl = arena_alloc(&claims, (4 + n->nmacs) * sizeof(*cl));
-		if (!cl)
-			abort();
-		if (!d->serials) {
-			cl[0] = (struct check_claim){ n, NULL, "hostname" };
-			check_claim(&d->diags, &table, check_key(key, 'h',
-				    n->hostname, NULL), &cl[0]);
-			if (n->ip) {
-				cl[1] = (struct check_claim){
-					n, inventory_get(in, "ip"), "ip" };
-				check_claim(&d->diags, &table, check_key(key,
-					    'i', n->ip, NULL), &cl[1]);
-			}
-			for (m = 0; m < n->nmacs; m++) {
-				cl[4 + m] = (struct check_claim){
-					n, n->mac_kv[m], "mac" };
-				check_claim(&d->diags, &table, check_key(key,
-					    'm', n->macs[m], NULL), &cl[4 + m]);
-			}
-			continue;
-		}
-		if (n->uuid) {
-			cl[0] = (struct check_claim){
-				n, inventory_get(in, "uuid"), "uuid" };
-			check_claim(&d->diags, &table, check_key(key, 'u',
-				    n->uuid, NULL), &cl[0]);
-		}
-		if (n->serial || n->board_serial) {
-			cl[1] = (struct check_claim){
-				n, inventory_get(in, n->board_serial ?
-						 "boardSerial" : "serial"),
-				"(serial, boardSerial) pair" };
-			check_claim(&d->diags, &table, check_key(key, 'p',
-				    n->serial ? n->serial : "",
-				    n->board_serial ? n->board_serial : ""),
-				    &cl[1]);
-		}
-		if (n->serial) {
-			cl[2] = (struct check_claim){ n, NULL, NULL };
-			check_claim(&d->diags, &table, check_key(key, 's',
-				    n->serial, NULL), &cl[2]);
-		}
-		if (n->board_serial) {
-			cl[3] = (struct check_claim){ n, NULL, NULL };
-			check_claim(&d->diags, &table, check_key(key, 'b',
-				    n->board_serial, NULL), &cl[3]);
-		}
-	}
-	strtab_free(&table);
-	arena_free(&claims);
-	return NULL;
-}
-
-/**
- * Find identities claimed by two nodes: two passes, on two threads for a
- * large tree.
- *
- * @v inv       Inventory
- * @v nodes     Checked nodes
- */
-static void check_duplicates(struct inventory *inv, struct node *nodes)
-{
-	struct check_dups pass[2] = {
-		{ .inv = inv, .nodes = nodes, .serials = 0 },
-		{ .inv = inv, .nodes = nodes, .serials = 1 },
-	};
-	int threaded = inv->n >= CHECK_DUPS_THREADED;
-
-	if (threaded && pthread_create(&pass[1].id, NULL, check_dups_run,
-				       &pass[1]) != 0)
-		threaded = 0;
-	check_dups_run(&pass[0]);
-	if (threaded)
-		pthread_join(pass[1].id, NULL);
-	else
-		check_dups_run(&pass[1]);
-	diag_append(&inv->diags, &pass[0].diags);
-	diag_append(&inv->diags, &pass[1].diags);
-}
-
-/**
- * Check that a node to install keeps an identity of its own once shared
- * serials are set aside (two boards of one chassis share its serial).
- *
- * @v inv       Inventory
- * @v n         Checked node
- */
-static void check_identifiable(struct inventory *inv, const struct node *n)
-{
-	const struct inv_kv *kv;
-
-	if (n->inv->file->broken || n->install == PXEINV_INSTALL_NO ||
-	    n->nmacs || n->uuid || !n->serial || n->board_serial ||
-	    !n->serial_shared || n->pair_duplicate)
-		return;
-	kv = inventory_get(n->inv, "serial");
-	diag_add(&inv->diags, DIAG_ERROR, kv->src->shown, kv->val->line,
-		 kv->val->col, "serial '%s' is shared with another node, so "
-		 "it does not identify node %s; set its boardSerial, mac or "
-		 "uuid", n->serial, n->hostname);
-}
-
 size_t node_check_all(struct inventory *inv, struct node **nodes_out)
 {
 	struct node *nodes = arena_alloc(&inv->arena,
 					 (inv->n + 1) * sizeof(*nodes));
 	size_t i;
 
-	if (!nodes)
-		abort();
 	for (i = 0; i < inv->n; i++) {
 		check_node(inv, &inv->nodes[i], &nodes[i]);
 		check_file_keys(inv, inv->nodes[i].file);
@@ -1252,8 +959,6 @@ size_t node_check_all(struct inventory *inv, struct node **nodes_out)
 	for (i = 0; i < inv->ndefaults; i++)
 		check_file_keys(inv, inv->defaults[i]);
 	check_duplicates(inv, nodes);
-	for (i = 0; i < inv->n; i++)
-		check_identifiable(inv, &nodes[i]);
 	diag_unique(&inv->diags);
 	*nodes_out = nodes;
 	return inv->diags.errors;

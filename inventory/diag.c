@@ -7,6 +7,7 @@
 
 #include "diag.h"
 #include "json_out.h"
+#include "oom.h"
 
 void diag_add(struct diags *d, enum diag_level level, const char *file,
 	      unsigned int line, unsigned int col, const char *fmt, ...)
@@ -20,7 +21,7 @@ void diag_add(struct diags *d, enum diag_level level, const char *file,
 		struct diag *v = realloc(d->v, cap * sizeof(*v));
 
 		if (!v)
-			abort();
+			abort_out_of_memory("the diagnostics");
 		d->v = v;
 		d->cap = cap;
 	}
@@ -35,7 +36,7 @@ void diag_add(struct diags *d, enum diag_level level, const char *file,
 	va_end(ap);
 	g->msg = malloc(len + 1);
 	if (!g->file || !g->msg)
-		abort();
+		abort_out_of_memory("a diagnostic");
 	va_start(ap, fmt);
 	vsnprintf(g->msg, len + 1, fmt, ap);
 	va_end(ap);
@@ -176,7 +177,7 @@ void diag_append(struct diags *d, struct diags *from)
 			d->cap = d->cap ? 2 * d->cap : 16;
 			d->v = realloc(d->v, d->cap * sizeof(*d->v));
 			if (!d->v)
-				abort();
+				abort_out_of_memory("the diagnostics");
 		}
 		d->v[d->n] = *g;
 		d->v[d->n].seq = d->n;

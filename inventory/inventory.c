@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "inventory.h"
+#include "oom.h"
 
 /** Directory identity, for symlink loop detection */
 struct walk_seen {
@@ -115,8 +116,6 @@ static void merge_map(struct arena *arena, const struct inv_kv *base,
 	struct inv_kv *kv = arena_alloc(arena, (nbase + extra + 1) *
 					sizeof(*kv));
 
-	if (!kv)
-		abort();
 	if (nbase)
 		memcpy(kv, base, nbase * sizeof(*kv));
 	for (i = 0; i < extra; i++) {
@@ -152,21 +151,17 @@ static struct inv_file *walk_queue(struct walk *w, const char *path,
 	struct inventory *inv = w->inv;
 	struct inv_file *f = arena_alloc(&inv->arena, sizeof(*f));
 
-	if (!f)
-		abort();
 	memset(f, 0, sizeof(*f));
 	f->path = arena_strndup(&inv->arena, path, strlen(path));
 	f->shown = strcmp(shown, path) == 0 ? f->path :
 		   arena_strndup(&inv->arena, shown, strlen(shown));
-	if (!f->path || !f->shown)
-		abort();
 	if (w->pool)
 		pthread_mutex_lock(&w->pool->lock);
 	if (w->nfiles == w->capfiles) {
 		w->capfiles = w->capfiles ? 2 * w->capfiles : 256;
 		w->files = realloc(w->files, w->capfiles * sizeof(*w->files));
 		if (!w->files)
-			abort();
+			abort_out_of_memory("the file list");
 	}
 	w->files[w->nfiles++] = f;
 	if (w->pool) {
@@ -254,7 +249,7 @@ static void load_start(struct walk *w)
 		return;
 	pool = calloc(1, sizeof(*pool));
 	if (!pool)
-		abort();
+		abort_out_of_memory("the load threads");
 	pool->w = w;
 	pthread_mutex_init(&pool->lock, NULL);
 	pthread_cond_init(&pool->more, NULL);
@@ -262,7 +257,7 @@ static void load_start(struct walk *w)
 			 (size_t)cpus;
 	pool->threads = calloc(pool->nthreads, sizeof(*pool->threads));
 	if (!pool->threads)
-		abort();
+		abort_out_of_memory("the load threads");
 	/* From here on the walk queues under the lock */
 	w->pool = pool;
 	for (i = 0; i < pool->nthreads; i++) {
@@ -300,7 +295,7 @@ static void load_finish(struct walk *w, int load)
 	pthread_mutex_unlock(&pool->lock);
 	inv->arenas = calloc(pool->nthreads, sizeof(*inv->arenas));
 	if (!inv->arenas)
-		abort();
+		abort_out_of_memory("the load threads' arenas");
 	for (i = 0; i < pool->nthreads; i++) {
 		pthread_join(pool->threads[i].id, NULL);
 		inv->arenas[i] = pool->threads[i].arena;
@@ -337,8 +332,6 @@ static void walk_add_node(struct walk *w, struct inv_dir *dir,
 		size_t lr = strlen(rel), ln = dot - name;
 
 		filename = arena_alloc(&inv->arena, lr + ln + 2);
-		if (!filename)
-			abort();
 		memcpy(filename, rel, lr);
 		filename[lr] = '/';
 		memcpy(filename + lr + 1, name, ln);
@@ -351,7 +344,7 @@ static void walk_add_node(struct walk *w, struct inv_dir *dir,
 		struct inv_node *v = realloc(inv->nodes, cap * sizeof(*v));
 
 		if (!v)
-			abort();
+			abort_out_of_memory("the node list");
 		inv->nodes = v;
 		inv->cap = cap;
 	}
@@ -383,7 +376,7 @@ static char *walk_join3(const char *path, const char *shown, const char *rel,
 	char *b = malloc(lp + ls + lr + 3 * ln + 6), *p = b;
 
 	if (!b)
-		abort();
+		abort_out_of_memory("a path");
 	memcpy(p, path, lp);
 	p[lp] = '/';
 	memcpy(p + lp + 1, name, ln + 1);
@@ -410,7 +403,8 @@ static char *walk_join3(const char *path, const char *shown, const char *rel,
  * @v path      Path to open
  * @v shown     Path in diagnostics
  * @v rel       Path relative to the root ("" at the root)
- * @ret rc      0, or -1 when the directory cannot be read
+ * @ret rc      0, or the -errno of stat() or opendir() (-ENOTDIR for a
+ *              file) when the directory cannot be read
  */
 static int walk_dir(struct walk *w, struct inv_dir *parent, const char *path,
 		    const char *shown, const char *rel)
@@ -423,17 +417,18 @@ static int walk_dir(struct walk *w, struct inv_dir *parent, const char *path,
 	size_t n = 0, cap = 0, i;
 	char *sub = NULL, *subshown = NULL;
 	DIR *d;
-	int k;
+	int k, rc;
 
 	if (stat(path, &st) != 0) {
+		rc = -errno;
 		diag_add(&inv->diags, DIAG_ERROR, shown, 0, 0,
-			 "not a readable directory: %s", strerror(errno));
-		return -1;
+			 "not a readable directory: %s", strerror(-rc));
+		return rc;
 	}
 	if (!S_ISDIR(st.st_mode)) {
 		diag_add(&inv->diags, DIAG_ERROR, shown, 0, 0,
 			 "not a readable directory: not a directory");
-		return -1;
+		return -ENOTDIR;
 	}
 	for (k = 0; k < w->depth; k++) {
 		if (w->seen[k].dev == st.st_dev && w->seen[k].ino == st.st_ino) {
@@ -451,24 +446,23 @@ static int walk_dir(struct walk *w, struct inv_dir *parent, const char *path,
 	}
 	d = opendir(path);
 	if (!d) {
+		rc = -errno;
 		diag_add(&inv->diags, DIAG_ERROR, shown, 0, 0,
-			 "cannot read directory: %s", strerror(errno));
-		return -1;
+			 "cannot read directory: %s", strerror(-rc));
+		return rc;
 	}
 	w->seen[w->depth].dev = st.st_dev;
 	w->seen[w->depth].ino = st.st_ino;
 	w->depth++;
 
 	dir = arena_alloc(&inv->arena, sizeof(*dir));
-	if (!dir)
-		abort();
 	dir->parent = parent;
 	dir->rel = arena_strndup(&inv->arena, rel, strlen(rel));
 	if (w->ndirs == w->capdirs) {
 		w->capdirs = w->capdirs ? 2 * w->capdirs : 64;
 		w->dirs = realloc(w->dirs, w->capdirs * sizeof(*w->dirs));
 		if (!w->dirs)
-			abort();
+			abort_out_of_memory("the directory list");
 	}
 	w->dirs[w->ndirs++] = dir;
 	while ((de = readdir(d))) {
@@ -483,13 +477,13 @@ static int walk_dir(struct walk *w, struct inv_dir *parent, const char *path,
 			cap = cap ? 2 * cap : 64;
 			names = realloc(names, cap * sizeof(*names));
 			if (!names)
-				abort();
+				abort_out_of_memory("a directory listing");
 		}
 		/* The type rides in front of the name, so that one string
 		 * per entry is sorted and freed */
 		names[n] = malloc(strlen(de->d_name) + 2);
 		if (!names[n])
-			abort();
+			abort_out_of_memory("a directory listing");
 		names[n][0] = de->d_type;
 		strcpy(names[n++] + 1, de->d_name);
 	}
@@ -503,12 +497,12 @@ static int walk_dir(struct walk *w, struct inv_dir *parent, const char *path,
 			continue;
 		if (asprintf(&sub, "%s/%s", path, names[i] + 1) < 0 ||
 		    asprintf(&subshown, "%s/%s", shown, names[i] + 1) < 0)
-			abort();
+			abort_out_of_memory("a path");
 		dir->defaults = walk_queue(w, sub, subshown);
 		inv->defaults = realloc(inv->defaults, (inv->ndefaults + 1) *
 					 sizeof(*inv->defaults));
 		if (!inv->defaults)
-			abort();
+			abort_out_of_memory("the defaults list");
 		inv->defaults[inv->ndefaults++] = dir->defaults;
 		free(sub);
 		free(subshown);

@@ -74,7 +74,8 @@ struct inventory {
  * @v inv       Inventory (zero-initialised)
  * @v root      NODES_DIR
  * @v filter    merge.py's -f prefix of "DIR/STEM", or NULL
- * @ret rc      0, or -1 when NODES_DIR itself cannot be read
+ * @ret rc      0, or a negative errno when NODES_DIR itself cannot be read
+ *              (-ENOENT, -ENOTDIR, -EACCES, ...)
  */
 int inventory_load(struct inventory *inv, const char *root,
 		   const char *filter);

@@ -7,7 +7,8 @@
 #include <unistd.h>
 
 #include "manifest.h"
-#include "node.h"
+#include "pxeinv.h"
+#include "oom.h"
 
 /** Longest manifest line */
 #define MANIFEST_LINE_MAX 128
@@ -33,17 +34,9 @@ void manifest_load(struct manifest *m, const char *out_dir)
 	m->entries = calloc(cap + 1, sizeof(*m->entries));
 	m->hosts = calloc(cap + 1, sizeof(*m->hosts));
 	m->seen = calloc(cap + 1, 1);
-	if (!m->entries || !m->hosts || !m->seen ||
-	    strtab_init(&m->tab, cap)) {
-		free(m->entries);
-		free(m->hosts);
-		free(m->seen);
-		m->entries = NULL;
-		m->hosts = NULL;
-		m->seen = NULL;
-		fclose(f);
-		return;
-	}
+	if (!m->entries || !m->hosts || !m->seen)
+		abort_out_of_memory("the manifest");
+	strtab_init(&m->tab, cap);
 	while (count < cap && fgets(line, sizeof(line), f)) {
 		struct manifest_entry *e = &m->entries[count];
 		char host[MANIFEST_LINE_MAX];
@@ -60,8 +53,6 @@ void manifest_load(struct manifest *m, const char *out_dir)
 			continue;       /* listed twice: the first counts */
 		m->hosts[count] = arena_strndup(&m->tab.arena, host,
 						strlen(host));
-		if (!m->hosts[count])
-			abort();
 		count++;
 	}
 	m->count = count;

@@ -1,7 +1,8 @@
 /*
  * A checked node: the merged values of one machine, validated and typed.
  * Everything rendered into an iPXE script, a dnsmasq line, a file name or
- * the cache comes from here, and only after node_check() accepted it.
+ * the cache comes from here, and only after node_check_all() (check.h)
+ * accepted it.
  */
 #ifndef PXEINV_NODE_H
 #define PXEINV_NODE_H
@@ -47,14 +48,5 @@ struct node {
 	int pair_duplicate;              /**< another node has the same pair */
 	int errors;                     /**< errors found in this node */
 };
-
-/**
- * Check every node of an inventory, and the tree as a whole (duplicates).
- *
- * @v inv       Loaded inventory; diagnostics are added to inv->diags
- * @v nodes     Array of inv->n checked nodes, allocated in inv->arena
- * @ret errors  Number of errors in inv->diags afterwards
- */
-size_t node_check_all(struct inventory *inv, struct node **nodes);
 
 #endif /* PXEINV_NODE_H */

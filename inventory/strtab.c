@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "oom.h"
 #include "strtab.h"
 
 /**
@@ -52,9 +53,8 @@ static struct strtab_slot *strtab_slot(struct strtab *t, const char *key,
  *
  * @v t         Table
  * @v count     Keys
- * @ret rc      0, or -1 when out of memory
  */
-static int strtab_alloc(struct strtab *t, size_t count)
+static void strtab_alloc(struct strtab *t, size_t count)
 {
 	size_t size = 64;
 	void *slots;
@@ -64,10 +64,9 @@ static int strtab_alloc(struct strtab *t, size_t count)
 	slots = mmap(NULL, size * sizeof(*t->slots), PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (slots == MAP_FAILED)
-		return -1;
+		abort_out_of_memory("a hash table");
 	t->slots = slots;
 	t->mask = size - 1;
-	return 0;
 }
 
 /**
@@ -92,18 +91,17 @@ static void strtab_grow(struct strtab *t)
 	struct strtab_slot *old = t->slots;
 	size_t i, n = t->mask + 1;
 
-	if (strtab_alloc(t, n))
-		abort();
+	strtab_alloc(t, n);
 	for (i = 0; i < n; i++)
 		if (old[i].key)
 			*strtab_slot(t, old[i].key, old[i].hash) = old[i];
 	strtab_free_slots(old, n - 1);
 }
 
-int strtab_init(struct strtab *t, size_t count)
+void strtab_init(struct strtab *t, size_t count)
 {
 	memset(t, 0, sizeof(*t));
-	return strtab_alloc(t, count);
+	strtab_alloc(t, count);
 }
 
 void *strtab_find(struct strtab *t, const char *key)
@@ -127,8 +125,6 @@ void *strtab_add(struct strtab *t, const char *key, void *data)
 		s = strtab_slot(t, key, hash);
 	}
 	s->key = arena_strndup(&t->arena, key, len);
-	if (!s->key)
-		abort();
 	s->hash = hash;
 	s->data = data;
 	t->used++;

@@ -30,13 +30,13 @@ struct strtab {
 };
 
 /**
- * Create a table sized for count keys (it grows if given more).
+ * Create a table sized for count keys (it grows if given more). Out of
+ * memory ends the process (oom.h).
  *
  * @v t         Table
  * @v count     Keys it is expected to hold
- * @ret rc      0, or -1 when out of memory
  */
-int strtab_init(struct strtab *t, size_t count);
+void strtab_init(struct strtab *t, size_t count);
 
 /**
  * Find a key.

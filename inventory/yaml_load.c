@@ -16,6 +16,7 @@
 
 #include <yaml.h>
 
+#include "oom.h"
 #include "yaml_load.h"
 
 /** A collection being built */
@@ -53,14 +54,14 @@ struct loader {
  * @v ld        Loader
  * @v mark      Position
  * @v msg       Message
- * @ret rc      -1
+ * @ret rc      -EINVAL
  */
 static int load_error(struct loader *ld, const yaml_mark_t *mark,
 		      const char *msg)
 {
 	diag_add(ld->diags, DIAG_ERROR, ld->shown, mark->line + 1,
 		 mark->column + 1, "%s", msg);
-	return -1;
+	return -EINVAL;
 }
 
 /**
@@ -69,7 +70,7 @@ static int load_error(struct loader *ld, const yaml_mark_t *mark,
  * @v ld        Loader
  * @v weight    Values it expands to
  * @v mark      Position, for the error
- * @ret rc      0 or -1
+ * @ret rc      0 or -EINVAL
  */
 static int load_count(struct loader *ld, size_t weight,
 		      const yaml_mark_t *mark)
@@ -81,7 +82,7 @@ static int load_count(struct loader *ld, size_t weight,
 			 "values through aliases (a YAML alias bomb?); remove "
 			 "the aliases and write the values out",
 			 YAML_MAX_NODES);
-		return -1;
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -92,7 +93,7 @@ static int load_count(struct loader *ld, size_t weight,
  * @v ld        Loader
  * @v name      Anchor name (copied)
  * @v v         Value
- * @ret rc      0, or -1 when the name is taken (PyYAML refuses that)
+ * @ret rc      0, or -EINVAL when the name is taken (PyYAML refuses that)
  */
 static int load_remember(struct loader *ld, const char *name, struct yv *v)
 {
@@ -105,17 +106,17 @@ static int load_remember(struct loader *ld, const char *name, struct yv *v)
 				 v->col, "anchor &%s is defined twice (first "
 				 "on line %u); rename one", name,
 				 ld->anchors[i].v->line);
-			return -1;
+			return -EINVAL;
 		}
 	}
 	a = realloc(ld->anchors, (ld->nanchors + 1) * sizeof(*a));
 	if (!a)
-		abort();
+		abort_out_of_memory("the anchors");
 	ld->anchors = a;
 	a[ld->nanchors].name = strdup(name);
 	a[ld->nanchors].v = v;
 	if (!a[ld->nanchors].name)
-		abort();
+		abort_out_of_memory("an anchor name");
 	ld->nanchors++;
 	return 0;
 }
@@ -140,7 +141,7 @@ static void load_attach(struct loader *ld, struct yv *v)
 		struct yv **items = realloc(f->items, cap * sizeof(*items));
 
 		if (!items)
-			abort();
+			abort_out_of_memory("a YAML collection");
 		f->items = items;
 		f->cap = cap;
 	}
@@ -171,7 +172,7 @@ static const char *load_tag_shown(const char *tag)
  * @v ld        Loader
  * @v v         Scalar
  * @v mark      Position
- * @ret rc      -1
+ * @ret rc      -EINVAL
  */
 static int load_no_digits(struct loader *ld, const struct yv *v,
 			  const yaml_mark_t *mark)
@@ -180,7 +181,7 @@ static int load_no_digits(struct loader *ld, const struct yv *v,
 		 mark->column + 1, "'%s' is read as an integer with no "
 		 "digits, which PyYAML (merge.py) cannot load; quote it, or "
 		 "write its digits", v->text);
-	return -1;
+	return -EINVAL;
 }
 
 /**
@@ -190,7 +191,7 @@ static int load_no_digits(struct loader *ld, const struct yv *v,
  * @v v         Scalar
  * @v tag       Tag
  * @v mark      Position
- * @ret rc      0 or -1
+ * @ret rc      0 or -EINVAL
  */
 static int load_tag_scalar(struct loader *ld, struct yv *v, const char *tag,
 			   const yaml_mark_t *mark)
@@ -236,12 +237,12 @@ mismatch:
 	diag_add(ld->diags, DIAG_ERROR, ld->shown, mark->line + 1,
 		 mark->column + 1, "value '%s' does not match its tag %s",
 		 v->text, load_tag_shown(tag));
-	return -1;
+	return -EINVAL;
 unknown:
 	diag_add(ld->diags, DIAG_ERROR, ld->shown, mark->line + 1,
 		 mark->column + 1, "unsupported YAML tag %s; remove it",
 		 load_tag_shown(tag));
-	return -1;
+	return -EINVAL;
 }
 
 /**
@@ -249,30 +250,26 @@ unknown:
  *
  * @v ld        Loader
  * @v ev        Scalar event
- * @ret rc      0 or -1
+ * @ret rc      0 or -EINVAL
  */
 static int load_scalar(struct loader *ld, yaml_event_t *ev)
 {
 	struct yv *v = arena_alloc(ld->arena, sizeof(*v));
 
-	if (!v)
-		abort();
 	v->line = ev->start_mark.line + 1;
 	v->col = ev->start_mark.column + 1;
 	v->text = arena_strndup(ld->arena, (char *)ev->data.scalar.value,
 				ev->data.scalar.length);
-	if (!v->text)
-		abort();
 	v->len = ev->data.scalar.length;
 	v->weight = 1;
 	if (load_count(ld, 1, &ev->start_mark))
-		return -1;
+		return -EINVAL;
 	if (ev->data.scalar.tag &&
 	    !(ev->data.scalar.plain_implicit &&
 	      ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)) {
 		if (load_tag_scalar(ld, v, (char *)ev->data.scalar.tag,
 				    &ev->start_mark))
-			return -1;
+			return -EINVAL;
 	} else if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
 		v->plain = 1;
 		if (v->len == 1 && v->text[0] == '=')
@@ -287,7 +284,7 @@ static int load_scalar(struct loader *ld, yaml_event_t *ev)
 	}
 	if (ev->data.scalar.anchor &&
 	    load_remember(ld, (char *)ev->data.scalar.anchor, v))
-		return -1;
+		return -EINVAL;
 	load_attach(ld, v);
 	return 0;
 }
@@ -300,7 +297,7 @@ static int load_scalar(struct loader *ld, yaml_event_t *ev)
  * @v type      YV_SEQ or YV_MAP
  * @v anchor    Anchor, or NULL
  * @v tag       Explicit tag, or NULL
- * @ret rc      0 or -1
+ * @ret rc      0 or -EINVAL
  */
 static int load_open(struct loader *ld, yaml_event_t *ev, enum yv_type type,
 		     const unsigned char *anchor, const unsigned char *tag)
@@ -317,15 +314,13 @@ static int load_open(struct loader *ld, yaml_event_t *ev, enum yv_type type,
 			 ev->start_mark.line + 1, ev->start_mark.column + 1,
 			 "unsupported YAML tag %s; remove it",
 			 load_tag_shown((const char *)tag));
-		return -1;
+		return -EINVAL;
 	}
 	if (ld->depth >= YAML_MAX_DEPTH)
 		return load_error(ld, &ev->start_mark, "nesting is too deep");
 	if (load_count(ld, 1, &ev->start_mark))
-		return -1;
+		return -EINVAL;
 	v = arena_alloc(ld->arena, sizeof(*v));
-	if (!v)
-		abort();
 	v->type = type;
 	v->line = ev->start_mark.line + 1;
 	v->col = ev->start_mark.column + 1;
@@ -335,7 +330,7 @@ static int load_open(struct loader *ld, yaml_event_t *ev, enum yv_type type,
 	if (anchor) {
 		f->anchor = strdup((const char *)anchor);
 		if (!f->anchor)
-			abort();
+			abort_out_of_memory("an anchor name");
 	}
 	return 0;
 }
@@ -345,7 +340,7 @@ static int load_open(struct loader *ld, yaml_event_t *ev, enum yv_type type,
  *
  * @v ld        Loader
  * @v ev        End event
- * @ret rc      0 or -1
+ * @ret rc      0 or -EINVAL
  */
 static int load_close(struct loader *ld, yaml_event_t *ev)
 {
@@ -360,15 +355,11 @@ static int load_close(struct loader *ld, yaml_event_t *ev)
 	if (v->type == YV_SEQ) {
 		v->n = f->n;
 		v->items = arena_alloc(ld->arena, f->n * sizeof(*v->items) + 1);
-		if (!v->items)
-			abort();
 		if (f->n)       /* an empty list has no items array */
 			memcpy(v->items, f->items, f->n * sizeof(*v->items));
 	} else {
 		v->n = f->n / 2;
 		v->pairs = arena_alloc(ld->arena, v->n * sizeof(*v->pairs) + 1);
-		if (!v->pairs)
-			abort();
 		for (i = 0; i < v->n; i++) {
 			struct yv *key = f->items[2 * i];
 
@@ -380,7 +371,7 @@ static int load_close(struct loader *ld, yaml_event_t *ev)
 					 "must be plain words; found a %s",
 					 key->type == YV_SEQ ? "list" :
 					 "mapping");
-				rc = -1;
+				rc = -EINVAL;
 			}
 		}
 	}
@@ -389,7 +380,7 @@ static int load_close(struct loader *ld, yaml_event_t *ev)
 	ld->depth--;
 	if (f->anchor) {
 		if (load_remember(ld, f->anchor, v))
-			rc = -1;
+			rc = -EINVAL;
 		free(f->anchor);
 	}
 	load_attach(ld, v);
@@ -401,7 +392,7 @@ static int load_close(struct loader *ld, yaml_event_t *ev)
  *
  * @v ld        Loader
  * @v ev        Alias event
- * @ret rc      0 or -1
+ * @ret rc      0 or -EINVAL
  */
 static int load_alias(struct loader *ld, yaml_event_t *ev)
 {
@@ -412,7 +403,7 @@ static int load_alias(struct loader *ld, yaml_event_t *ev)
 		if (strcmp(ld->anchors[i].name, name) == 0) {
 			if (load_count(ld, ld->anchors[i].v->weight,
 				       &ev->start_mark))
-				return -1;
+				return -EINVAL;
 			load_attach(ld, ld->anchors[i].v);
 			return 0;
 		}
@@ -420,7 +411,7 @@ static int load_alias(struct loader *ld, yaml_event_t *ev)
 	diag_add(ld->diags, DIAG_ERROR, ld->shown, ev->start_mark.line + 1,
 		 ev->start_mark.column + 1, "alias *%s names no anchor "
 		 "defined before it", name);
-	return -1;
+	return -EINVAL;
 }
 
 /**
@@ -480,12 +471,12 @@ int yaml_load_buffer(struct arena *arena, const char *buf, size_t len,
 
 	*root = NULL;
 	if (!yaml_parser_initialize(&parser))
-		abort();
+		abort_out_of_memory("a YAML parser");
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
 	while (!done && rc == 0) {
 		if (!yaml_parser_parse(&parser, &ev)) {
 			load_syntax_error(&ld, &parser);
-			rc = -1;
+			rc = -EINVAL;
 			break;
 		}
 		switch (ev.type) {
@@ -542,26 +533,28 @@ int yaml_load_file(struct arena *arena, const char *path, const char *shown,
 	*root = NULL;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
+		rc = -errno;
 		diag_add(diags, DIAG_ERROR, shown, 0, 0, "cannot read: %s",
-			 strerror(errno));
-		return -1;
+			 strerror(-rc));
+		return rc;
 	}
 	/* Inventory files are small: one read() usually does.  A short read
 	 * of a regular file is its end, which spares an fstat() per file
 	 * (the walk only hands regular files here). */
 	buf = malloc(size + 1);
 	if (!buf)
-		abort();
+		abort_out_of_memory("a file buffer");
 	while (1) {
 		got = read(fd, buf + len, size - len);
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0) {
+			rc = -errno;
 			diag_add(diags, DIAG_ERROR, shown, 0, 0, "cannot read: "
-				 "%s", strerror(errno));
+				 "%s", strerror(-rc));
 			close(fd);
 			free(buf);
-			return -1;
+			return rc;
 		}
 		len += got;
 		if (len < size || got == 0)
@@ -578,14 +571,14 @@ int yaml_load_file(struct arena *arena, const char *path, const char *shown,
 				 YAML_MAX_FILE_SIZE);
 			close(fd);
 			free(buf);
-			return -1;
+			return -EFBIG;
 		}
 		/* Grow to the limit plus one byte, to see a file over it */
 		size = size * 2 > YAML_MAX_FILE_SIZE ? YAML_MAX_FILE_SIZE + 1 :
 		       size * 2;
 		buf = realloc(buf, size + 1);
 		if (!buf)
-			abort();
+			abort_out_of_memory("a file buffer");
 	}
 	close(fd);
 	buf[len] = '\0';

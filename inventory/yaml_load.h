@@ -64,7 +64,9 @@ struct ykv {
  * @v shown     Name used in diagnostics
  * @v diags     Diagnostics
  * @v root      Document root, on success (NULL for an empty document)
- * @ret rc      0, or -1 after recording an error
+ * @ret rc      0, or after recording an error -EINVAL (not YAML that
+ *              PyYAML loads), -EFBIG (over YAML_MAX_FILE_SIZE), or the
+ *              -errno of open() or read()
  */
 int yaml_load_file(struct arena *arena, const char *path, const char *shown,
 		   struct diags *diags, struct yv **root);
@@ -78,7 +80,7 @@ int yaml_load_file(struct arena *arena, const char *path, const char *shown,
  * @v shown     Name used in diagnostics
  * @v diags     Diagnostics
  * @v root      Document root, on success (NULL for an empty document)
- * @ret rc      0, or -1 after recording an error
+ * @ret rc      0, or -EINVAL after recording an error
  */
 int yaml_load_buffer(struct arena *arena, const char *buf, size_t len,
 		     const char *shown, struct diags *diags, struct yv **root);
@@ -96,7 +98,7 @@ void yaml_resolve_plain(struct yv *v);
  * .nan and base 60.
  *
  * @v v         Value with text/len set; made a YV_FLOAT on success
- * @ret rc      0, or -1 when PyYAML would fail on the text
+ * @ret rc      0, or -EINVAL when PyYAML would fail on the text
  */
 int yaml_resolve_tagged_float(struct yv *v);
 

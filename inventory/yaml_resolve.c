@@ -246,7 +246,7 @@ static int resolve_is_timestamp(const char *s, size_t n)
  * @v n         Length
  * @v buf       Output
  * @v size      Size of output
- * @ret len     Length copied, or -1 when too long
+ * @ret len     Length copied, or -ENOSPC when too long
  */
 static int resolve_strip(const char *s, size_t n, char *buf, size_t size)
 {
@@ -256,7 +256,7 @@ static int resolve_strip(const char *s, size_t n, char *buf, size_t size)
 		if (s[i] == '_')
 			continue;
 		if (k + 1 >= size)
-			return -1;
+			return -ENOSPC;
 		buf[k++] = s[i];
 	}
 	buf[k] = '\0';
@@ -385,7 +385,7 @@ int yaml_resolve_tagged_float(struct yv *v)
 	int i;
 
 	if (resolve_strip(v->text, v->len, buf, sizeof(buf)) < 0)
-		return -1;
+		return -EINVAL;
 	for (i = 0; buf[i]; i++)
 		if (buf[i] >= 'A' && buf[i] <= 'Z')
 			buf[i] += 'a' - 'A';
@@ -403,10 +403,10 @@ int yaml_resolve_tagged_float(struct yv *v)
 		while (len && isspace((unsigned char)p[len - 1]))
 			p[--len] = '\0';
 		if (!*p || strpbrk(p, "x("))
-			return -1;
+			return -EINVAL;
 		strtod(p, &end);
 		if (*end)
-			return -1;
+			return -EINVAL;
 	}
 	resolve_construct_float(v);
 	return 0;

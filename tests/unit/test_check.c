@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -891,6 +892,40 @@ static void test_ignored(void **state)
 }
 
 /**
+ * A NODES_DIR that is missing or not a directory is refused with its
+ * errno and one error naming it.
+ *
+ * @v state     cmocka state
+ */
+static void test_root_unreadable(void **state)
+{
+	struct testtree t;
+	struct inventory inv;
+	char path[512];
+
+	(void)state;
+	testtree_init(&t);
+	testtree_write(&t, "n1.yaml", "install: false\n");
+	snprintf(path, sizeof(path), "%s/missing", t.root);
+	memset(&inv, 0, sizeof(inv));
+	assert_int_equal(inventory_load(&inv, path, NULL), -ENOENT);
+	assert_int_equal(inv.diags.errors, 1);
+	assert_int_equal(inv.n, 0);
+	inventory_free(&inv);
+	snprintf(path, sizeof(path), "%s/n1.yaml", t.root);
+	memset(&inv, 0, sizeof(inv));
+	assert_int_equal(inventory_load(&inv, path, NULL), -ENOTDIR);
+	assert_int_equal(inv.diags.errors, 1);
+	assert_int_equal(inv.n, 0);
+	inventory_free(&inv);
+	memset(&inv, 0, sizeof(inv));
+	assert_int_equal(inventory_load(&inv, t.root, NULL), 0);
+	assert_int_equal(inv.n, 1);
+	inventory_free(&inv);
+	testtree_free(&t);
+}
+
+/**
  * Symlinks: a loop back to an ancestor, and a dangling link.
  *
  * @v state     cmocka state
@@ -1148,6 +1183,7 @@ int main(void)
 		cmocka_unit_test(test_duplicates),
 		cmocka_unit_test(test_many_claims),
 		cmocka_unit_test(test_ignored),
+		cmocka_unit_test(test_root_unreadable),
 		cmocka_unit_test(test_symlinks),
 		cmocka_unit_test(test_root),
 		cmocka_unit_test(test_file_size),

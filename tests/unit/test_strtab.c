@@ -27,7 +27,7 @@ static void test_strtab_grows(void **state)
 	int i;
 
 	(void)state;
-	assert_int_equal(strtab_init(&t, 4), 0);
+	strtab_init(&t, 4);
 	for (i = 0; i < STRTAB_TEST_KEYS; i++) {
 		/* long shared prefixes, as identity keys have */
 		snprintf(key, sizeof(key), "m:02:00:00:00:%02x:%02x", i >> 8,

@@ -12,11 +12,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../../inventory/json_out.h"
 #include "../../inventory/yaml_load.h"
@@ -295,7 +298,7 @@ static void test_refused(void **state)
 		char want[256];
 
 		doc_load(&d, refused[i].yaml);
-		assert_int_equal(d.rc, -1);
+		assert_int_equal(d.rc, -EINVAL);
 		assert_null(d.root);
 		assert_int_equal(d.diags.errors, 1);
 		snprintf(want, sizeof(want), "%s\n", refused[i].line);
@@ -419,12 +422,12 @@ static void test_alias_sharing(void **state)
 
 	/* PyYAML: "found duplicate anchor 'x'", second at line 2 col 4 */
 	doc_load(&d, "a: &x 1\nb: &x 2\nc: *x\n");
-	assert_int_equal(d.rc, -1);
+	assert_int_equal(d.rc, -EINVAL);
 	assert_string_equal(d.text, "t.yaml:2:4: error: anchor &x is defined "
 			    "twice (first on line 1); rename one\n");
 	doc_free(&d);
 	doc_load(&d, "a: &x [1]\nb: &x {c: 2}\n");
-	assert_int_equal(d.rc, -1);
+	assert_int_equal(d.rc, -EINVAL);
 	assert_string_equal(d.text, "t.yaml:2:4: error: anchor &x is defined "
 			    "twice (first on line 1); rename one\n");
 	doc_free(&d);
@@ -457,7 +460,7 @@ static void test_alias_budget(void **state)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	doc_load(&d, bomb);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	assert_int_equal(d.rc, -1);
+	assert_int_equal(d.rc, -EINVAL);
 	assert_string_equal(d.text, "t.yaml:5:8: error: document expands to "
 			    "more than 10000 values through aliases (a YAML "
 			    "alias bomb?); remove the aliases and write the "
@@ -477,7 +480,7 @@ static void test_alias_budget(void **state)
 			len += sprintf(buf + len, i ? ",x" : "x");
 		strcpy(buf + len, "]\n");
 		doc_load(&d, buf);
-		assert_int_equal(d.rc, n == 9999 ? 0 : -1);
+		assert_int_equal(d.rc, n == 9999 ? 0 : -EINVAL);
 		if (n == 9999)
 			assert_int_equal(d.root->n, 9999);
 		doc_free(&d);
@@ -497,7 +500,7 @@ static void test_alias_budget(void **state)
 		for (i = 1; i < 9; i++)
 			len += sprintf(buf + len, "- *a\n");
 		doc_load(&d, buf);
-		assert_int_equal(d.rc, n == 1110 ? 0 : -1);
+		assert_int_equal(d.rc, n == 1110 ? 0 : -EINVAL);
 		doc_free(&d);
 	}
 	free(buf);
@@ -529,10 +532,80 @@ static void test_depth(void **state)
 		buf[65 + i] = ']';
 	buf[130] = '\0';
 	doc_load(&d, buf);
-	assert_int_equal(d.rc, -1);
+	assert_int_equal(d.rc, -EINVAL);
 	assert_string_equal(d.text, "t.yaml:1:65: error: nesting is too "
 			    "deep\n");
 	doc_free(&d);
+}
+
+/**
+ * Load a file into a document, as yaml_load_file() does for the walk.
+ *
+ * @v d         Document
+ * @v path      File
+ */
+static void doc_load_file(struct doc *d, const char *path)
+{
+	size_t len = 0;
+	FILE *f;
+
+	memset(d, 0, sizeof(*d));
+	d->rc = yaml_load_file(&d->arena, path, "t.yaml", &d->diags,
+			       &d->root);
+	f = open_memstream(&d->text, &len);
+	assert_non_null(f);
+	diag_print(&d->diags, f);
+	fclose(f);
+}
+
+/**
+ * A file is loaded, or refused with the errno of what failed: open(),
+ * read() (a directory), or the size limit.
+ *
+ * @v state     cmocka state
+ */
+static void test_load_file(void **state)
+{
+	char dir[] = "/tmp/pxeinv-test-yaml.XXXXXX", path[64];
+	static char big[YAML_MAX_FILE_SIZE + 2];
+	struct doc d;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/gone.yaml", dir);
+	doc_load_file(&d, path);
+	assert_int_equal(d.rc, -ENOENT);
+	assert_string_equal(d.text, "t.yaml: error: cannot read: No such file "
+			    "or directory\n");
+	doc_free(&d);
+	doc_load_file(&d, dir);
+	assert_int_equal(d.rc, -EISDIR);
+	assert_string_equal(d.text, "t.yaml: error: cannot read: Is a "
+			    "directory\n");
+	doc_free(&d);
+	snprintf(path, sizeof(path), "%s/big.yaml", dir);
+	memset(big, '#', sizeof(big) - 1);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, big, YAML_MAX_FILE_SIZE + 1),
+			 YAML_MAX_FILE_SIZE + 1);
+	close(fd);
+	doc_load_file(&d, path);
+	assert_int_equal(d.rc, -EFBIG);
+	assert_null(d.root);
+	doc_free(&d);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "a: 1\n", 5), 5);
+	close(fd);
+	doc_load_file(&d, path);
+	assert_int_equal(d.rc, 0);
+	assert_non_null(d.root);
+	assert_int_equal(d.root->type, YV_MAP);
+	doc_free(&d);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
 }
 
 /**
@@ -634,6 +707,7 @@ int main(void)
 		cmocka_unit_test(test_alias_sharing),
 		cmocka_unit_test(test_alias_budget),
 		cmocka_unit_test(test_depth),
+		cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_float_repr),
 		cmocka_unit_test(test_string_escape),
 	};

@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 #include "../../inventory/inventory.h"
-#include "../../inventory/node.h"
+#include "../../inventory/check.h"
 
 /** A throwaway tree */
 struct testtree {
