@@ -52,28 +52,6 @@ static void lookup_help(void)
 }
 
 /**
- * Parse a MAC address.
- *
- * @v s         Text, ':' or '-' separated
- * @v mac       6 bytes
- * @ret ok      1 when valid
- */
-static int lookup_parse_mac(const char *s, unsigned char *mac)
-{
-	unsigned int b[6];
-	char sep[5], tail;
-	int i;
-
-	if (sscanf(s, "%2x%c%2x%c%2x%c%2x%c%2x%c%2x%c", &b[0], &sep[0], &b[1],
-		   &sep[1], &b[2], &sep[2], &b[3], &sep[3], &b[4], &sep[4],
-		   &b[5], &tail) != 11 || strlen(s) != 17)
-		return 0;
-	for (i = 0; i < 6; i++)
-		mac[i] = b[i];
-	return 1;
-}
-
-/**
  * Parse a UUID into option 97 form: type 0, then SMBIOS byte order.
  *
  * @v s         Text 8-4-4-4-12
@@ -179,7 +157,7 @@ int cmd_lookup(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
-			if (!lookup_parse_mac(optarg, mac)) {
+			if (pxeinv_mac_parse(optarg, mac) != 0) {
 				fprintf(stderr, "pxeinv lookup: '%s' is not a "
 					"MAC address (aa:bb:cc:dd:ee:ff)\n",
 					optarg);

@@ -11,6 +11,7 @@
 #ifndef PXEINV_H
 #define PXEINV_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -181,6 +182,48 @@ static inline const char *pxeinv_arch_name(int number)
 	const struct pxeinv_arch *arch = pxeinv_arch_find(number);
 
 	return arch ? arch->name : NULL;
+}
+
+/**
+ * Read one hex digit.
+ *
+ * @v c         Character
+ * @ret value   0-15, or -1 when it is not a hex digit
+ */
+static inline int pxeinv_hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/**
+ * Parse a MAC address as operators write it, in the inventory and on the
+ * command line: six hex bytes separated by ':' or '-'.
+ *
+ * @v s         Text
+ * @v mac       6 bytes, filled on success
+ * @ret rc      0, or -EINVAL when it is not a MAC
+ */
+static inline int pxeinv_mac_parse(const char *s, unsigned char *mac)
+{
+	int i, hi, lo;
+
+	if (strlen(s) != 17)
+		return -EINVAL;
+	for (i = 0; i < 6; i++) {
+		hi = pxeinv_hex_value(s[3 * i]);
+		lo = pxeinv_hex_value(s[3 * i + 1]);
+		if (hi < 0 || lo < 0 ||
+		    (i < 5 && s[3 * i + 2] != ':' && s[3 * i + 2] != '-'))
+			return -EINVAL;
+		mac[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return 0;
 }
 
 /** The node-name rule, in words, for every message that refuses a name */

@@ -339,30 +339,19 @@ static int check_is_hex(const char *s, size_t n)
 /**
  * Normalise a MAC address to "aa:bb:cc:dd:ee:ff".
  *
- * @v s         Text, ':' or '-' separated
+ * @v s         Text, ':' or '-' separated (pxeinv_mac_parse())
  * @v out       Output, 18 bytes
  * @ret rc      0, or -EINVAL when it is not a MAC
  */
 static int check_normalise_mac(const char *s, char *out)
 {
-	int i;
+	unsigned char mac[6];
+	int rc;
 
-	if (strlen(s) != 17)
-		return -EINVAL;
-	for (i = 0; i < 17; i++) {
-		char ch = s[i];
-
-		if (i % 3 == 2) {
-			if (ch != ':' && ch != '-')
-				return -EINVAL;
-			out[i] = ':';
-		} else {
-			if (!isxdigit((unsigned char)ch))
-				return -EINVAL;
-			out[i] = tolower((unsigned char)ch);
-		}
-	}
-	out[17] = '\0';
+	if ((rc = pxeinv_mac_parse(s, mac)) != 0)
+		return rc;
+	snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
+		 mac[2], mac[3], mac[4], mac[5]);
 	return 0;
 }
 
