@@ -17,6 +17,7 @@
 
 #include "../../cache/pxeinv_cache.h"
 #include "../../cache/pxeinv_cache_write.h"
+#include "filter.h"
 
 /** Test cache path */
 static char cache_path[64];
@@ -467,5 +468,6 @@ int main(void)
 		cmocka_unit_test(test_https_upgrade),
 	};
 
+	unit_filter_tests();
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

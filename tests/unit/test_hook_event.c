@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../../hook/event.h"
+#include "filter.h"
 
 /**
  * Parse an event.
@@ -215,5 +216,6 @@ int main(void)
 		cmocka_unit_test(test_valid_node),
 	};
 
+	unit_filter_tests();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "testtree.h"
+#include "filter.h"
 
 /** Defaults as in the seed */
 static const char seed_defaults[] =
@@ -67,5 +68,6 @@ int main(void)
 		cmocka_unit_test(test_typo),
 	};
 
+	unit_filter_tests();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,6 +20,7 @@
 
 #include "../../inventory/json_out.h"
 #include "../../inventory/yaml_load.h"
+#include "filter.h"
 
 /** A loaded document */
 struct doc {
@@ -638,5 +639,6 @@ int main(void)
 		cmocka_unit_test(test_string_escape),
 	};
 
+	unit_filter_tests();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
