@@ -27,6 +27,7 @@ SERIAL_ENC="PXE%20INV-0001"
 BOARD_ENC="BRD%2F42%3AX"
 
 # pass, fail, skip, groups, selected and finish
+# shellcheck source=../lib/report.sh
 . "$ROOT/tests/lib/report.sh"
 
 # Pass or fail case $1 by the status of the command that follows.
