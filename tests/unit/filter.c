@@ -1,5 +1,7 @@
 /*
- * Unit test helper: cmocka's test filter, taken from the environment.
+ * Unit test helper: run only the tests a developer names
+ * (./build.sh test unit NAME). Linked into every test program, as every
+ * helper in tests/unit is, so that no test program's main() has to ask.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,12 +11,15 @@
 
 #include <stdlib.h>
 
-#include "filter.h"
+/** The environment variable holding the test name glob */
+#define UNIT_FILTER_ENV "PXEINV_TEST_FILTER"
 
 /**
- * Make the next cmocka group run only the tests $PXEINV_TEST_FILTER names.
+ * Before main(), make every cmocka group of the program run only the tests
+ * whose name matches the glob ('*', '?') in $PXEINV_TEST_FILTER; without
+ * it, every test runs.
  */
-void unit_filter_tests(void)
+static void __attribute__((constructor)) unit_filter_tests(void)
 {
 	const char *filter = getenv(UNIT_FILTER_ENV);
 

@@ -17,7 +17,6 @@
 
 #include "../../cache/pxeinv_cache.h"
 #include "../../cache/pxeinv_cache_write.h"
-#include "filter.h"
 
 /** Test cache path */
 static char cache_path[64];
@@ -468,6 +467,5 @@ int main(void)
 		cmocka_unit_test(test_https_upgrade),
 	};
 
-	unit_filter_tests();
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -20,7 +20,6 @@
 #include <unistd.h>
 
 #include "testtree.h"
-#include "filter.h"
 
 /** A schematic ID as the image factory prints it */
 #define SCHEMATIC "376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba"
@@ -1141,6 +1140,5 @@ int main(void)
 		cmocka_unit_test(test_merge),
 	};
 
-	unit_filter_tests();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

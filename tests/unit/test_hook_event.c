@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "../../hook/event.h"
-#include "filter.h"
 
 /**
  * Parse an event.
@@ -216,6 +215,5 @@ int main(void)
 		cmocka_unit_test(test_valid_node),
 	};
 
-	unit_filter_tests();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

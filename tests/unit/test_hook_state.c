@@ -23,7 +23,6 @@
 #include "../../hook/record.h"
 #include "../../hook/state.h"
 #include "../../hook/stub.h"
-#include "filter.h"
 
 /** Scratch state directory */
 static char dir[64];
@@ -573,6 +572,5 @@ int main(void)
 						setup, teardown),
 	};
 
-	unit_filter_tests();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,7 +8,6 @@
 #include <cmocka.h>
 
 #include "testtree.h"
-#include "filter.h"
 
 /** Defaults as in the seed */
 static const char seed_defaults[] =
@@ -68,6 +67,5 @@ int main(void)
 		cmocka_unit_test(test_typo),
 	};
 
-	unit_filter_tests();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,7 +9,6 @@
 #include <cmocka.h>
 
 #include "../../inventory/strtab.h"
-#include "filter.h"
 
 /** Keys added: far more than the table was sized for, so it grows */
 #define STRTAB_TEST_KEYS 5000
@@ -54,6 +53,5 @@ int main(void)
 		cmocka_unit_test(test_strtab_grows),
 	};
 
-	unit_filter_tests();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,7 +20,6 @@
 
 #include "../../inventory/json_out.h"
 #include "../../inventory/yaml_load.h"
-#include "filter.h"
 
 /** A loaded document */
 struct doc {
@@ -639,6 +638,5 @@ int main(void)
 		cmocka_unit_test(test_string_escape),
 	};
 
-	unit_filter_tests();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
