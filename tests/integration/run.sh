@@ -622,9 +622,9 @@ else
 fi
 fi
 
+if selected blank-uuid; then
 # --- blank UUIDs are never looked up: a cache that (wrongly) holds the all-FF
 # and all-zero UUIDs, written with the shared writer -------------------------
-if selected blank-uuid; then
 if gcc -O2 -I"$root/cache" -o "$T/mkcache" "$here/mkcache.c" "$root/cache/pxeinv_cache_write.c" -lcdb -lz; then
 	{
 		printf '%s\t%s\n' c:bios ipxe.pxe c:efi-x64 ipxe.efi c:fallback "$FALLBACK" \
