@@ -32,6 +32,7 @@ die() { echo "build.sh: error: $*" >&2; exit 1; }
 usage() {
 	cat <<'USAGE'
 Usage: ./build.sh [COMMAND]
+       ./build.sh test [SUITE [CASE | --list]]
 
 Commands:
   all       build pxeinv, the patched dnsmasq and iPXE (default)
@@ -43,6 +44,14 @@ Commands:
   deb       build the Debian packages into build/deb/out: Debian's dnsmasq
             with our series (+pxeinvN) and pxeinv (packaging/build-deb.sh)
   test      deps, all, then every test suite; ends with "N passed, N failed"
+            (", N skipped" after it when cases were skipped)
+  test SUITE [CASE]
+            the same build, then only tests/SUITE; with CASE, only its
+            groups of cases (unit: its test functions) whose name the glob
+            CASE ('*', '?') matches, e.g. ./build.sh test cli compile-atomic;
+            a CASE that matches nothing is an error (exit 2)
+  test [SUITE] --list
+            the group names of every suite, or of SUITE
   demo      deps, all, then boot node-01 of the example nodes/ in QEMU
             through the patched dnsmasq, showing each stage and its kernel
             command line (tests/e2e/demo.sh)
@@ -99,6 +108,22 @@ build_hook() {
 	say "hook: $BUILD/bin/pxeinv-hook"
 }
 
+# Refuse a test SUITE or CASE that names nothing, before the build.
+check_test_args() {
+	local suite=${1:-} filter=${2:-} name
+	[ -n "$suite" ] || return 0
+	[ -x "tests/$suite/run.sh" ] && [ $# -le 2 ] ||
+		{ usage >&2; exit 2; }
+	[ -n "$filter" ] || return 0
+	while read -r name; do
+		# shellcheck disable=SC2053 # the filter is a glob
+		[[ $name == $filter ]] && return 0
+	done < <(tests/run.sh "$suite" --list)
+	echo "build.sh: test: nothing in tests/$suite matches '$filter'" \
+		"(./build.sh test $suite --list)" >&2
+	exit 2
+}
+
 # Build everything.
 build_all() {
 	build_pxeinv
@@ -120,9 +145,12 @@ deb)
 	packaging/build-deb.sh "$BUILD/deb/out"
 	;;
 test)
+	shift
+	[ "${1:-}" != --list ] && [ "${2:-}" != --list ] || exec tests/run.sh "$@"
+	check_test_args "$@"
 	deps
 	build_all
-	exec tests/run.sh
+	exec tests/run.sh "$@"
 	;;
 demo)
 	deps

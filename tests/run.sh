@@ -1,6 +1,13 @@
 #!/usr/bin/env bash
-# Run every test suite; each prints PASS/FAIL lines and "N passed, N failed".
-# Prints the totals the same way and exits non-zero on any failure.
+# Run the test suites; each prints PASS/FAIL/SKIP lines and "N passed,
+# N failed" (", N skipped" after it when it skipped cases). Prints the
+# totals the same way and exits non-zero on any failure.
+#
+#   tests/run.sh                every suite (or those in $PXEINV_SUITES)
+#   tests/run.sh SUITE [CASE]   one suite; with CASE, only its groups of
+#                               cases (unit: its test functions) whose name
+#                               the glob CASE matches; none is exit 2
+#   tests/run.sh [SUITE] --list the names CASE can match
 #
 #   tests/unit         cmocka unit tests (plain, ASan+UBSan, valgrind)
 #   tests/cli          the pxeinv CLI: exit codes, atomic compile, lookup
@@ -16,16 +23,36 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-SUITES=${PXEINV_SUITES:-"unit cli compat integration hook ipxe e2e package container"}
+ALL="unit cli compat integration hook ipxe e2e package container"
+SUITES=${PXEINV_SUITES:-$ALL}
+CASE=
+if [ "${1:-}" = --list ]; then
+	for s in $ALL; do
+		echo "$s: $("tests/$s/run.sh" --list | paste -sd ' ')"
+	done
+	exit 0
+elif [ $# -gt 0 ]; then
+	if [ $# -gt 2 ] || [[ " $ALL " != *" $1 "* ]]; then
+		echo "usage: tests/run.sh [SUITE [CASE | --list]]; suites: $ALL" >&2
+		exit 2
+	fi
+	SUITES=$1
+	CASE=${2:-}
+	[ "$CASE" != --list ] || exec "tests/$1/run.sh" --list
+fi
 total_passed=0
 total_failed=0
+total_skipped=0
 for s in $SUITES; do
-	echo "=== tests/$s"
+	echo "=== tests/$s${CASE:+ $CASE}"
 	log=$(mktemp)
-	"tests/$s/run.sh" 2>&1 | tee "$log"
+	"tests/$s/run.sh" ${CASE:+"$CASE"} 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
 	rm -f "$log"
+	if [ -z "$line" ] && [ -n "$CASE" ] && [ "$rc" -eq 2 ]; then
+		exit 2  # no group matches CASE: the suite said so
+	fi
 	if [ -z "$line" ]; then
 		echo "FAIL tests/$s: no summary line (exit $rc)"
 		total_failed=$((total_failed + 1))
@@ -34,13 +61,20 @@ for s in $SUITES; do
 	p=${line%% passed*}
 	f=${line#*passed, }
 	f=${f%% failed*}
+	k=0
+	[[ $line != *" skipped"* ]] || { k=${line#*failed, }; k=${k%% skipped*}; }
 	total_passed=$((total_passed + p))
 	total_failed=$((total_failed + f))
+	total_skipped=$((total_skipped + k))
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "FAIL tests/$s: exit $rc"
 		total_failed=$((total_failed + 1))
 	fi
 done
 echo "=== all suites"
-echo "$total_passed passed, $total_failed failed"
+if [ "$total_skipped" -gt 0 ]; then
+	echo "$total_passed passed, $total_failed failed, $total_skipped skipped"
+else
+	echo "$total_passed passed, $total_failed failed"
+fi
 [ "$total_failed" -eq 0 ]

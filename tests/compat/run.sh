@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Compatibility with the seed (the Enix post): its merge.py and its
 # templates, taken from ../shared/seeds at test time, are the oracles.
-# Prints PASS/FAIL per case and "N passed, N failed".
+# Prints PASS/FAIL/SKIP per case and "N passed, N failed".
+#
+#   tests/compat/run.sh [GROUP | --list]   GROUP: a glob over the group names
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -11,6 +13,13 @@ T=$(mktemp -d /tmp/pxeinv-compat.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 
 . "$(dirname "$0")/../lib/report.sh"
+groups "${1-}" merge seed-inventory kernel-lines ipxe-conf
+[ -x "$PXEINV" ] || { skip compat "$PXEINV is missing (./build.sh pxeinv)"; finish; }
+SEEDS=${PXEINV_SEEDS:-$ROOT/../shared/seeds}
+compgen -G "$SEEDS/000_*" >/dev/null ||
+	{ skip compat "no seed post 000_* in $SEEDS (set PXEINV_SEEDS)"; finish; }
+"$PY" -c 'import yaml' 2>/dev/null ||
+	{ skip compat "$PY has no yaml module (python3-yaml; ./build.sh deps)"; finish; }
 
 # Compare two JSON arrays of objects as sets; print the first difference.
 same_set() {
@@ -43,6 +52,7 @@ merge_case() {
 		fail "$name" "$diff"; fi
 }
 
+if selected merge; then
 merge_case "merge nodes/ equals merge.py" "$ROOT/nodes"
 merge_case "merge --filter equals merge.py -f" "$ROOT/nodes" -f k8s-dev/node-0
 for seed in $(seq 1 20); do
@@ -61,17 +71,21 @@ if ! "$PY" "$HERE/seed.py" merge "$T/value" >/dev/null 2>&1 &&
 	grep -q "n.yaml:1:4: error: a plain '=' is YAML 1.1's value key" "$T/err"; then
 	pass "both refuse a plain '='"
 else fail "both refuse a plain '='" "$(cat "$T/err")"; fi
+fi
 
 # The post's own example inventory works unchanged.
+if selected seed-inventory; then
 "$PY" "$HERE/seed.py" inventory "$T/seedinv"
 if "$PXEINV" check "$T/seedinv" 2>"$T/err"; then
 	pass "the post's inventory passes pxeinv check"
 else fail "the post's inventory passes pxeinv check" "$(cat "$T/err")"; fi
 merge_case "merge of the post's inventory equals merge.py" "$T/seedinv"
+fi
 
 # Kernel lines: the seed template's arguments, exactly and in order, then
 # pxeinv's additions.
 "$PXEINV" compile -q "$ROOT/nodes" "$T/out" 2>/dev/null
+if selected kernel-lines; then
 "$PY" "$HERE/seed.py" kernel "$ROOT/nodes" >"$T/seed-kernel"
 n=0
 bad=
@@ -83,10 +97,12 @@ done <"$T/seed-kernel"
 if [ "$n" -ge 10 ] && [ -z "$bad" ]; then
 	pass "kernel lines of $n nodes equal the seed template's, plus additions"
 else fail "kernel lines equal the seed template's" "$n lines; $bad"; fi
+fi
 
 # The monolithic ipxe.conf: the seed template's output line for line, once
 # pxeinv's additions (labels by board serial, UUID and MAC, and the added
 # kernel arguments) are taken out.
+if selected ipxe-conf; then
 "$PXEINV" merge "$ROOT/nodes" >"$T/order.json"
 "$PY" "$HERE/seed.py" ipxeconf "$ROOT/nodes" "$T/order.json" >"$T/seed.conf"
 grep -v -e '^goto board_' -e '^goto uuid_' -e '^goto mac_' -e '^:board_' \
@@ -95,5 +111,6 @@ grep -v -e '^goto board_' -e '^goto uuid_' -e '^goto mac_' -e '^:board_' \
 if diff -u "$T/seed.conf" "$T/ours.conf" >"$T/diff"; then
 	pass "ipxe.conf equals the seed template's output, apart from additions"
 else fail "ipxe.conf equals the seed template's output" "$(head -n 20 "$T/diff")"; fi
+fi
 
 finish

@@ -3,7 +3,8 @@
 # with podman in a network namespace with only NET_ADMIN, NET_RAW and
 # NET_BIND_SERVICE, and boot-check it with a DHCP client and TFTP.
 #
-# Usage: tests/container/run.sh        (as root)
+# Usage: tests/container/run.sh [image | --list]   (as root; the checks run
+#        the image the build makes, so they are one group)
 #
 # Environment:
 #   PXEINV_IPXE_DOWNLOAD=1  let the image build try the upstream iPXE source
@@ -26,6 +27,7 @@ DHCPCLIENT=$root/tests/integration/dhcpclient.py
 
 . "$(dirname "$0")/../lib/report.sh"
 . "$(dirname "$0")/../lib/netns.sh"
+groups "${1-}" image
 abort() { fail "$1" "${2:-}"; finish; }
 
 [ "$(id -u)" = 0 ] || { echo "run.sh: needs root" >&2; echo "0 passed, 1 failed"; exit 1; }

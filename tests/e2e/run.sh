@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/e2e/run.sh -- end-to-end network boots in QEMU through the patched dnsmasq.
 #
-# Usage: tests/e2e/run.sh     (as root: network namespace, tap devices)
+# Usage: tests/e2e/run.sh [CASE | --list]   (as root: network namespace, tap
+#        devices; CASE: a glob over the case names below)
 #
 # One network namespace holds a bridge (br0, 10.213.90.1/24), the patched
 # dnsmasq (build/bin/dnsmasq, DHCP + TFTP) with an inventory compiled by
@@ -36,11 +37,12 @@ E2E_NAME=e2e
 
 . "$(dirname "$0")/../lib/report.sh"
 abort() { echo "run.sh: $*" >&2; fail setup "$*"; finish; }
+groups "${1-}" uefi bios chassis two-nics unknown no-install reload
 
 [ "$(id -u)" = 0 ] || abort "needs root (network namespaces, tap devices)"
 e2e_deps || abort "cannot install ${E2E_PKGS[*]}"
 for f in "$PXEINV" "$DNSMASQ" "$IPXE_DIR/ipxe.efi"; do
-	[ -e "$f" ] || abort "$f missing (run ./build.sh all)"
+	[ -e "$f" ] || { skip e2e "$f is missing (./build.sh all)"; finish; }
 done
 e2e_assets || abort "no kernel/initramfs (see above)"
 e2e_setup || abort "cannot set up the network namespace"
@@ -52,7 +54,7 @@ VER=v1.9.5
 OUT=$T/out
 NODES=$T/nodes
 CASES=${E2E_CASES:-"uefi bios chassis two-nics unknown no-install reload"}
-want() { [[ " $CASES " == *" $1 "* ]]; }
+want() { selected "$1" && [[ " $CASES " == *" $1 "* ]]; }
 
 # --- the test inventory ---------------------------------------------------
 mkdir -p "$NODES/lab"

@@ -1,11 +1,12 @@
 #!/bin/bash
 # Integration tests for the dnsmasq pxe-inventory patch.
 #
-# Usage: tests/integration/run.sh            (as root: creates network namespaces)
+# Usage: tests/integration/run.sh [GROUP | --list]   (as root: creates network
+#        namespaces; GROUP: a glob over the group names)
 #
 # Environment:
-#   PXEINV_DNSMASQ  patched dnsmasq to test (default build/bin/dnsmasq, built
-#                   with patches/dnsmasq/build-dnsmasq.sh when missing)
+#   PXEINV_DNSMASQ  patched dnsmasq to test (default build/bin/dnsmasq; the
+#                   suite is skipped without it: ./build.sh dnsmasq)
 #   PXEINV_BIN      pxeinv CLI (default build/bin/pxeinv; the cache is
 #                   written with the shared writer when `pxeinv` is absent)
 #   KEEP=1          keep the temporary directory (logs) at the end
@@ -26,6 +27,7 @@ PXEINV=${PXEINV_BIN:-$root/build/bin/pxeinv}
 
 . "$(dirname "$0")/../lib/report.sh"
 . "$(dirname "$0")/../lib/netns.sh"
+groups "${1-}" startup main reload proxy tag ping blank-uuid
 
 [ "$(id -u)" = 0 ] || { echo "run.sh: needs root (network namespaces)" >&2; echo "0 passed, 1 failed"; exit 1; }
 
@@ -43,11 +45,7 @@ if [ ${#need[@]} -gt 0 ]; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need[@]}" >/dev/null 2>&1 ||
 		{ echo "run.sh: cannot install ${need[*]}" >&2; echo "0 passed, 1 failed"; exit 1; }
 fi
-if [ ! -x "$DNSMASQ" ]; then
-	note "building $DNSMASQ"
-	"$root/patches/dnsmasq/build-dnsmasq.sh" "$(dirname "$DNSMASQ")" >/dev/null ||
-		{ echo "0 passed, 1 failed"; exit 1; }
-fi
+[ -x "$DNSMASQ" ] || { skip integration "$DNSMASQ is missing (./build.sh dnsmasq)"; finish; }
 
 # --- scratch space and namespaces ---------------------------------------
 T=$(mktemp -d /tmp/pxeinv-it.XXXXXX)
@@ -87,7 +85,7 @@ for _ in 1 2 3 4 5 6 7 8 9 10; do
 done
 
 # --- the inventory: a nodes/ tree compiled by `pxeinv compile` -------------
-[ -x "$PXEINV" ] || { echo "run.sh: $PXEINV missing (run ./build.sh)" >&2; echo "0 passed, 1 failed"; exit 1; }
+[ -x "$PXEINV" ] || { skip integration "$PXEINV is missing (./build.sh pxeinv)"; finish; }
 OUTD=$T/out
 TFTP=$OUTD/tftp
 mkdir -p "$T/ipxe-bin/arm64" "$T/nodes/lab"
@@ -258,6 +256,11 @@ check() {
 # --- startup ----------------------------------------------------------------
 CDB=$OUTD/pxe-inventory.cdb
 RANGE0="dhcp-range=10.213.0.100,10.213.0.199,255.255.255.0,1h"
+# an iPXE request, and the scripts it gets
+IPXE=(--vendor PXEClient:Arch:00007:UNDI:003010 --arch 7 --user-class iPXE --ipxe)
+NA=pxeinv/nodes/node-a.ipxe
+FALLBACK=pxeinv/fallback.ipxe
+if selected startup; then
 conf missing "$RANGE0" "pxe-inventory=$T/nope.cdb"
 if S timeout 10 "$DNSMASQ" -k --conf-file="$T/missing.conf" > "$T/out.txt" 2>&1; then
 	fail startup-missing-cache "dnsmasq started without its cache"
@@ -290,9 +293,12 @@ elif grep -qs "Permission denied (the file must be readable by the user" "$T/pri
 else
 	fail startup-unreadable-by-user "rc=$rc $(head -c 300 "$T/out.txt" "$T/private.log")"
 fi
+fi
 
 # --- main instance: the compiled fragment, plus the seed's own dhcp-boot lines
 # (pxe-inventory takes precedence over them) --------------------------------
+# start_main: start the main instance; the reload group goes on with it
+start_main() {
 conf main "$RANGE0" \
 	"dhcp-range=10.213.1.100,10.213.1.199,255.255.255.0,1h" \
 	"dhcp-vendorclass=BIOS,PXEClient:Arch:00000" \
@@ -306,6 +312,9 @@ if ! start main; then
 	fail start-main "$(cat "$T/dnsmasq.err" "$LOG" | head -c 400)"
 	finish
 fi
+}
+if selected main; then
+start_main
 pass start-main
 
 # firmware stage, every architecture
@@ -370,9 +379,6 @@ else
 fi
 
 # iPXE stage
-IPXE=(--vendor PXEClient:Arch:00007:UNDI:003010 --arch 7 --user-class iPXE --ipxe)
-NA=pxeinv/nodes/node-a.ipxe
-FALLBACK=pxeinv/fallback.ipxe
 dhcp --mac 52:54:00:aa:00:01 "${IPXE[@]}"
 WANT_TEXT=node-a check ipxe-known-mac $NA pxeinv pxeinv-stage:ipxe pxeinv-node:node-a pxeinv-install:yes
 case $(val ACK.opt175) in
@@ -469,8 +475,11 @@ if [ -n "$ok" ] && has_tags "$(echo "$line" | sed 's/.*tags=\[//; s/\]$//; s/ /,
 else
 	fail dhcp-script-tags "script.log: $(tail -n3 "$T/script.log" 2>/dev/null | tr '\n' '|')"
 fi
+fi
 
 # --- reload -------------------------------------------------------------------
+if selected reload; then
+[ -n "$DNSMASQ_PID" ] || start_main
 node_a false
 if ! compile || ! chmod -R a+rX "$OUTD"; then
 	fail reload-new-inventory "pxeinv compile failed"
@@ -502,11 +511,13 @@ else
 	fail reload-missing-keeps-previous "reason not logged"
 fi
 mv "$T/good.cdb" "$CDB"
+fi
 stop
 
 # --- proxy DHCP: another server hands out addresses; dnsmasq only boot info.
 # Stock dnsmasq answers PXE clients in proxy mode only with pxe-service or
 # pxe-prompt configured.
+if selected proxy; then
 conf proxy "dhcp-range=10.213.0.0,proxy" "pxe-prompt=Booting,0" \
 	"enable-tftp" "tftp-root=$TFTP" "pxe-inventory=$CDB"
 if ! start proxy; then
@@ -537,8 +548,10 @@ else
 	fail proxy-without-pxe-prompt-warns "no warning in $LOG"
 fi
 stop
+fi
 
 # --- tag restriction: only the "lab" range is steered ------------------------
+if selected tag; then
 conf tagged "dhcp-range=set:lab,10.213.0.100,10.213.0.199,255.255.255.0,1h" \
 	"dhcp-range=set:other,10.213.1.100,10.213.1.199,255.255.255.0,1h" \
 	"enable-tftp" "tftp-root=$TFTP" "pxe-inventory=$CDB,tag:lab"
@@ -556,10 +569,12 @@ else
 	fi
 	stop
 fi
+fi
 
 # --- the ping check: skipped for the nodes of the inventory only (unless
 # ",ping"). Every ping dnsmasq sends is an ICMP echo request counted in
 # OutEchos of the server namespace's /proc/net/snmp ----------------------------
+if selected ping; then
 out_echos() {
 	ip netns exec "$NS_S" awk '/^Icmp:/ { if (!c) { for (i = 1; i <= NF; i++) if ($i == "OutEchos") c = i } else { print $c; exit } }' /proc/net/snmp
 }
@@ -605,7 +620,9 @@ elif grep -qs 'expected PATH\[,tag:TAG\]\[,state:DIR\]\[,ping\]' "$T/out.txt"; t
 else
 	fail option-unknown-flag "$(head -c 200 "$T/out.txt")"
 fi
+fi
 
+if selected blank-uuid; then
 # --- blank UUIDs are never looked up: a cache that (wrongly) holds the all-FF
 # and all-zero UUIDs, written with the shared writer -------------------------
 if gcc -O2 -I"$root/cache" -I"$root/common" -o "$T/mkcache" "$here/mkcache.c" "$root/cache/pxeinv_cache_write.c" -lcdb -lz; then
@@ -629,6 +646,7 @@ if gcc -O2 -I"$root/cache" -I"$root/common" -o "$T/mkcache" "$here/mkcache.c" "$
 	fi
 else
 	fail blank-uuid-mkcache "cannot build tests/integration/mkcache.c"
+fi
 fi
 
 finish

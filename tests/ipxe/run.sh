@@ -6,6 +6,9 @@
 # namespace served by stock dnsmasq, and checks the serial console and
 # dnsmasq's DHCP log. Source-build-only cases print SKIP for the fallback.
 #
+# Usage: tests/ipxe/run.sh [GROUP | --list]   (GROUP: a glob over the group
+# names; the build, or IPXE_TEST_OUT, is the set-up every group needs)
+#
 # Environment: IPXE_SRC, TRUST (passed to the build), IPXE_TEST_OUT (use an
 # already built OUT_DIR instead of building), IPXE_TEST_KEEP=1 (keep the
 # temporary directory).  Needs root (netns, tap).
@@ -13,7 +16,6 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD=$ROOT/ipxe-config/build-ipxe.sh
-NPASS=0 NFAIL=0 NSKIP=0
 T=$(mktemp -d /tmp/pxeinv-ipxe-test.XXXXXX)
 NS=pxeinv-ipxe-$$
 NET=10.213.77
@@ -24,14 +26,9 @@ BOARD="BRD/42:X"
 SERIAL_ENC="PXE%20INV-0001"
 BOARD_ENC="BRD%2F42%3AX"
 
-# Record a passing case.
-pass() { echo "PASS $1"; NPASS=$((NPASS + 1)); }
-
-# Record a failing case ($2: why).
-fail() { echo "FAIL $1${2:+ ($2)}"; NFAIL=$((NFAIL + 1)); }
-
-# Record a skipped case ($2: reason).
-skip() { echo "SKIP $1 ($2)"; NSKIP=$((NSKIP + 1)); }
+# pass, fail, skip, groups, selected and finish
+# shellcheck source=../lib/report.sh
+. "$ROOT/tests/lib/report.sh"
 
 # Pass or fail case $1 by the status of the command that follows.
 check() {
@@ -81,17 +78,25 @@ wait_for() {
 # Read KEY from OUT/BUILD-INFO.
 info() { sed -n "s/^$1=//p" "$OUT/BUILD-INFO" | head -n 1; }
 
-# Case group 1: build (or reuse) the binaries and check BUILD-INFO.
-test_build() {
-	local f ok=1
+# Set-up: build (or reuse) the binaries; BUILD_RC is the build's status.
+build_binaries() {
+	BUILD_RC=0
 	if [ -n "${IPXE_TEST_OUT:-}" ]; then
 		OUT=$IPXE_TEST_OUT
 		echo "using prebuilt $OUT" >&2
 		: >"$T/build.log"
 	else
 		OUT=$T/out
-		if "$BUILD" "$OUT" >"$T/build.log" 2>&1; then pass build; else
-			fail build "exit status $?; log: $(tail -n 3 "$T/build.log" | tr '\n' ' ')"
+		"$BUILD" "$OUT" >"$T/build.log" 2>&1 || BUILD_RC=$?
+	fi
+}
+
+# Case group 1 (build): the build's status, its outputs and BUILD-INFO.
+test_build() {
+	local f ok=1
+	if [ -z "${IPXE_TEST_OUT:-}" ]; then
+		if [ "$BUILD_RC" -eq 0 ]; then pass build; else
+			fail build "exit status $BUILD_RC; log: $(tail -n 3 "$T/build.log" | tr '\n' ' ')"
 		fi
 	fi
 	for f in ipxe.pxe undionly.kpxe ipxe.efi snponly.efi arm64/ipxe.efi BUILD-INFO; do
@@ -233,7 +238,7 @@ start_qemu() {
 
 # Case group 4: UEFI boot of ipxe.efi in QEMU.
 test_qemu_uefi() {
-	local start=$SECONDS nfail=$NFAIL
+	local start=$SECONDS nfail=$failed
 	if ! start_network chained.ipxe; then
 		fail uefi-test-network "dnsmasq did not start: $(cat "$T/dnsmasq.out")"
 		return
@@ -255,7 +260,7 @@ test_qemu_uefi() {
 		check uefi-exit-after-chain wait_for 'pxeinv: chained.ipxe returned, exiting' "$T/serial.log" 30
 	fi
 	echo "UEFI boot checks took $((SECONDS - start)) s" >&2
-	[ "$NFAIL" -gt "$nfail" ] && show_logs
+	[ "$failed" -gt "$nfail" ] && show_logs
 	stop_vm
 }
 
@@ -263,7 +268,7 @@ test_qemu_uefi() {
 # back-off, drop the board serial on the last attempt and exit (embedded
 # script, or the fallback's autoexec.ipxe).
 test_qemu_retry() {
-	local start=$SECONDS nfail=$NFAIL
+	local start=$SECONDS nfail=$failed
 	if [ "$SOURCE" = debian-fallback ] && [ ! -f "$OUT/autoexec.ipxe" ]; then
 		fail uefi-retry-fallback-autoexec "the Debian fallback left no autoexec.ipxe in $OUT"
 		return
@@ -278,7 +283,7 @@ test_qemu_retry() {
 		"user class: pxeinv/1 s=$SERIAL_ENC\$" "$T/dnsmasq.log" 60
 	check uefi-retry-gives-up-and-exits wait_for 'pxeinv: exiting to the next boot device' "$T/serial.log" 60
 	echo "UEFI retry checks took $((SECONDS - start)) s" >&2
-	[ "$NFAIL" -gt "$nfail" ] && show_logs
+	[ "$failed" -gt "$nfail" ] && show_logs
 	stop_vm
 }
 
@@ -306,26 +311,24 @@ info = open(sys.argv[2] + "/BUILD-INFO").read()
 sys.exit(0 if ok and "features=https,identity,trust\n" in info else 1)' "$fp" "$T/out-trust"
 }
 
-# Run every case group and print the summary.
+# Run the selected case groups ($1: the filter) and print the summary.
 main() {
+	groups "${1-}" build strings config uefi-boot uefi-retry trust
 	[ "$(id -u)" -eq 0 ] || { echo "tests/ipxe/run.sh needs root (netns, tap)" >&2; exit 2; }
 	ensure_packages qemu-system-x86 ovmf dnsmasq-base iproute2
-	test_build
+	build_binaries
+	if selected build; then test_build; fi
 	if [ -f "${OUT:-}/ipxe.efi" ] && [ -f "$OUT/BUILD-INFO" ]; then
-		test_strings
-		test_config_reaches_build
-		test_qemu_uefi
-		test_qemu_retry
-		test_trust
+		SOURCE=$(info source)
+		if selected strings; then test_strings; fi
+		if selected config; then test_config_reaches_build; fi
+		if selected uefi-boot; then test_qemu_uefi; fi
+		if selected uefi-retry; then test_qemu_retry; fi
+		if selected trust; then test_trust; fi
 	else
 		fail boot-tests "no binaries to test"
 	fi
-	if [ "$NSKIP" -gt 0 ]; then
-		echo "$NPASS passed, $NFAIL failed, $NSKIP skipped"
-	else
-		echo "$NPASS passed, $NFAIL failed"
-	fi
-	[ "$NFAIL" -eq 0 ]
+	finish
 }
 
 main "$@"

@@ -2,7 +2,9 @@
 # Package test: upgrade a stock Debian dnsmasq host in place with our .debs,
 # then go back.
 #
-# Usage: tests/package/run.sh         (as root: chroot, mounts, netns)
+# Usage: tests/package/run.sh [upgrade-downgrade | --list]   (as root: chroot,
+#        mounts, netns; the four steps below build on each other, so they
+#        are one group)
 #
 # Environment:
 #   PXEINV_DEBS  directory with the .debs to test as they are (default:
@@ -39,6 +41,7 @@ DHCPCLIENT=$root/tests/integration/dhcpclient.py
 
 . "$(dirname "$0")/../lib/report.sh"
 . "$(dirname "$0")/../lib/netns.sh"
+groups "${1-}" upgrade-downgrade
 check() { local name=$1; shift; if "$@" >/dev/null 2>&1; then pass "$name"; else fail "$name"; fi; }
 abort() { fail "$1" "${2:-}"; finish; }
 

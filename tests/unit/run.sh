@@ -1,14 +1,61 @@
 #!/usr/bin/env bash
 # Unit tests (cmocka), three times: plain, under ASan+UBSan, and under
 # valgrind. Ends with "N passed, N failed" (one count per test per mode).
+#
+#   tests/unit/run.sh [NAME | --list]
+#
+# NAME is a glob ('*', '?', as cmocka's test filter reads it) over the test
+# functions' names: only the matching tests are built and run. --list prints
+# the names.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+
+skipped=0
+
+# Print "FILE NAME" for every test function registered in a cmocka group.
+test_names() {
+	grep -oE 'cmocka_unit_test[a-z_]*\( *[A-Za-z0-9_]+' tests/unit/test_*.c |
+		sed -E 's/^tests\/unit\/([a-z_]+)\.c:.*\( */\1 /'
+}
+
+filter=${1:-}
+case $filter in
+--list)
+	test_names | cut -d ' ' -f 2
+	exit 0
+	;;
+-*)
+	echo "$0: unknown option '$filter' (give a test name or --list)" >&2
+	exit 2
+	;;
+esac
+# The tests that match, and the programs that hold them
+matches=$(test_names | while read -r prog name; do
+	# shellcheck disable=SC2053 # the filter is a glob
+	[ -z "$filter" ] || [[ $name == $filter ]] && echo "$prog"
+done)
+programs=$(sort -u <<<"$matches" | paste -sd ' ')
+if [ -z "$programs" ]; then
+	echo "$0: no unit test matches '$filter' (tests/unit/run.sh --list)" >&2
+	exit 2
+fi
+export PXEINV_TEST_FILTER=$filter
 
 passed=0
 failed=0
 for mode in unit unit-asan unit-valgrind; do
+	if [ ! -f /usr/include/cmocka.h ]; then
+		echo "SKIP $mode: libcmocka-dev is not installed (./build.sh deps)"
+		skipped=$((skipped + 1))
+		continue
+	fi
+	if [ "$mode" = unit-valgrind ] && ! command -v valgrind >/dev/null; then
+		echo "SKIP $mode: valgrind is not installed (./build.sh deps)"
+		skipped=$((skipped + 1))
+		continue
+	fi
 	log=$(mktemp)
-	make -s "$mode" >"$log" 2>&1
+	make -s "$mode" TESTS="$programs" >"$log" 2>&1
 	rc=$?
 	ok=$(grep -c '^\[       OK \]' "$log")
 	bad=$(grep -c '^\[  FAILED  \] test' "$log" || true)
@@ -19,6 +66,10 @@ for mode in unit unit-asan unit-valgrind; do
 	if [ "$rc" -ne 0 ]; then
 		echo "FAIL $mode"
 		tail -n 40 "$log"
+	elif [ "$ok" -ne "$(wc -l <<<"$matches")" ]; then
+		# cmocka ran other tests than the sources register
+		echo "FAIL $mode: $ok tests ran, $(wc -l <<<"$matches") expected"
+		bad=1
 	else
 		echo "PASS $mode ($ok tests)"
 	fi
@@ -26,5 +77,9 @@ for mode in unit unit-asan unit-valgrind; do
 	failed=$((failed + bad))
 	rm -f "$log"
 done
-echo "$passed passed, $failed failed"
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
 [ "$failed" -eq 0 ]
