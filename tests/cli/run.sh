@@ -13,7 +13,7 @@ trap 'rm -rf "$T"' EXIT
 
 . "$(dirname "$0")/../lib/report.sh"
 groups "${1-}" help check merge compile-outputs lookup status compile-atomic \
-	large-tree full-disk no-inode corrupt-cache changes completion
+	large-tree full-disk no-inode corrupt-cache changes node-name completion
 [ -x "$PXEINV" ] || { skip cli "$PXEINV is missing (./build.sh pxeinv)"; finish; }
 
 # Run pxeinv, keeping stdout, stderr and the exit code.
@@ -549,6 +549,7 @@ fi
 # --- one node-name rule: Node-77 --------------------------------------------
 # check, compile, lookup, rearm, status and the hook accept the same names
 # (common/pxeinv.h: lower-case RFC 1123 labels) and refuse the same ones.
+if selected node-name; then
 HOOK=${PXEINV_HOOK_BIN:-$ROOT/build/bin/pxeinv-hook}
 cp -r "$ROOT/nodes" "$T/case"
 printf 'serial: CASE0077\ninstall: true\n' >"$T/case/k8s-dev/Node-77.yaml"
@@ -591,6 +592,7 @@ if [ "$s1" -eq 0 ] && [ "$g1" -eq 0 ] && [ "$rc" -eq 2 ] &&
 	grep -qF "'Node-77' is neither an OUT_DIR nor a node name; node names are 1-63 lower-case letters" "$T/err"; then
 	pass "node name: status shows node-77 and refuses Node-77 with the rule"
 else fail "node name: status" "node-77: exit $s1; Node-77: exit $rc: $(cat "$T/err")"; fi
+fi
 
 # --- bash completion ---------------------------------------------------------
 if selected completion; then
