@@ -95,6 +95,17 @@ enum pxeinv_install {
 	PXEINV_INSTALL_ONCE,
 };
 
+/** The settings of a cache (its "c:" records) */
+enum pxeinv_setting {
+	PXEINV_SETTING_BIOS,        /**< TFTP path of the BIOS iPXE binary */
+	PXEINV_SETTING_EFI_X64,     /**< ... of the UEFI x86-64 binary */
+	PXEINV_SETTING_EFI_ARM64,   /**< ... of the UEFI arm64 binary */
+	PXEINV_SETTING_HTTP_X64,    /**< URL of the x86-64 binary, HTTP boot */
+	PXEINV_SETTING_HTTP_ARM64,  /**< URL of the arm64 binary, HTTP boot */
+	PXEINV_SETTING_FALLBACK,    /**< TFTP path of the fallback dispatcher */
+	PXEINV_SETTING_EXIT,        /**< TFTP path of the exit script */
+};
+
 /** An opened, verified cache.  Opaque. */
 struct pxeinv_cache;
 

@@ -311,23 +311,21 @@ static const char *compile_efi_x64(const struct compile *c)
 }
 
 /**
- * Add one cache record whose key is PREFIX + text.
+ * Install mode of a node, as the cache says it.
  *
- * @v w         Writer
- * @v prefix    Key prefix
- * @v key       Key text
- * @v val       Value text
- * @ret rc      0 or -errno
+ * @v install   Node's install mode
+ * @ret install Cache's install mode
  */
-static int compile_record(struct pxeinv_cache_writer *w, const char *prefix,
-			  const char *key, const char *val)
+static enum pxeinv_install compile_cache_install(enum node_install install)
 {
-	char k[512];
-	int n = snprintf(k, sizeof(k), "%s%s", prefix, key);
-
-	if (n < 0 || (size_t)n >= sizeof(k))
-		return -ENAMETOOLONG;
-	return pxeinv_cache_writer_add(w, k, n, val, strlen(val));
+	switch (install) {
+	case NODE_INSTALL_YES:
+		return PXEINV_INSTALL_YES;
+	case NODE_INSTALL_ONCE:
+		return PXEINV_INSTALL_ONCE;
+	default:
+		return PXEINV_INSTALL_NO;
+	}
 }
 
 /**
@@ -367,9 +365,9 @@ static int compile_cache(struct compile *c, const struct node *nodes,
 			 size_t count, size_t *records)
 {
 	struct pxeinv_cache_writer *w;
-	char val[PXEINV_FILE_MAX + 32], key[300];
+	char url[PXEINV_FILE_MAX], script[PXEINV_FILE_MAX];
 	const char *bios;
-	size_t i, n = 0;
+	size_t i;
 	int fd, rc = 0, m;
 
 	fd = openat(c->dirfd, "pxe-inventory.cdb",
@@ -381,52 +379,59 @@ static int compile_cache(struct compile *c, const struct node *nodes,
 		close(fd);
 		return compile_fail(c, "cannot start the cache");
 	}
-#define ADD(p, k, v) do { rc = compile_record(w, p, k, v); n++; \
-		if (rc) goto fail; } while (0)
+#define PUT(call) do { if ((rc = (call)) != 0) goto fail; } while (0)
 	bios = c->have[0] ? c->have[0] : c->have[1];
 	if (bios)
-		ADD("c:", "bios", bios);
+		PUT(pxeinv_cache_put_setting(w, PXEINV_SETTING_BIOS, bios));
 	if (compile_efi_x64(c))
-		ADD("c:", "efi-x64", compile_efi_x64(c));
+		PUT(pxeinv_cache_put_setting(w, PXEINV_SETTING_EFI_X64,
+					     compile_efi_x64(c)));
 	if (c->have[4])
-		ADD("c:", "efi-arm64", c->have[4]);
+		PUT(pxeinv_cache_put_setting(w, PXEINV_SETTING_EFI_ARM64,
+					     c->have[4]));
 	if (c->opts->http_url && compile_efi_x64(c)) {
-		snprintf(val, sizeof(val), "%s/%s", c->opts->http_url,
-			 compile_efi_x64(c));
-		ADD("c:", "http-x64", val);
+		PUT(compile_path(url, sizeof(url), "%s/%s", c->opts->http_url,
+				 compile_efi_x64(c)) ? -ENAMETOOLONG : 0);
+		PUT(pxeinv_cache_put_setting(w, PXEINV_SETTING_HTTP_X64, url));
 	}
 	if (c->opts->http_url && c->have[4]) {
-		snprintf(val, sizeof(val), "%s/arm64/ipxe.efi",
-			 c->opts->http_url);
-		ADD("c:", "http-arm64", val);
+		PUT(compile_path(url, sizeof(url), "%s/arm64/ipxe.efi",
+				 c->opts->http_url) ? -ENAMETOOLONG : 0);
+		PUT(pxeinv_cache_put_setting(w, PXEINV_SETTING_HTTP_ARM64,
+					     url));
 	}
-	ADD("c:", "fallback", RENDER_FALLBACK);
-	ADD("c:", "exit", RENDER_EXIT);
+	PUT(pxeinv_cache_put_setting(w, PXEINV_SETTING_FALLBACK,
+				     RENDER_FALLBACK));
+	PUT(pxeinv_cache_put_setting(w, PXEINV_SETTING_EXIT, RENDER_EXIT));
 	for (i = 0; i < count; i++) {
 		const struct node *nd = &nodes[i];
 
-		snprintf(val, sizeof(val), "%s\t%s\t" RENDER_NODE_DIR "/%s.ipxe",
-			 node_install_name(nd->install), nd->arch,
-			 nd->hostname);
-		ADD("h:", nd->hostname, val);
+		PUT(compile_path(script, sizeof(script), RENDER_NODE_DIR
+				 "/%s.ipxe", nd->hostname) ? -ENAMETOOLONG : 0);
+		PUT(pxeinv_cache_put_node(w, nd->hostname,
+					  compile_cache_install(nd->install),
+					  nd->arch, script));
 		if (!strncmp(nd->image_base ? nd->image_base :
 			     NODE_DEFAULT_IMAGE_BASE, "https:", 6))
-			ADD("t:", nd->hostname, "https");
+			PUT(pxeinv_cache_put_https(w, nd->hostname));
 		for (m = 0; m < nd->nmacs; m++)
-			ADD("m:", nd->macs[m], nd->hostname);
+			PUT(pxeinv_cache_put_mac(w, nd->hostname,
+						 nd->macs[m]));
 		if (nd->uuid)
-			ADD("u:", nd->uuid, nd->hostname);
+			PUT(pxeinv_cache_put_uuid(w, nd->hostname, nd->uuid));
 		if (nd->serial && !nd->serial_shared)
-			ADD("s:", nd->serial, nd->hostname);
+			PUT(pxeinv_cache_put_serial(w, nd->hostname,
+						    nd->serial));
 		if (nd->board_serial && !nd->board_shared)
-			ADD("b:", nd->board_serial, nd->hostname);
-		if (nd->serial && nd->board_serial) {
-			snprintf(key, sizeof(key), "%s\t%s", nd->serial,
-				 nd->board_serial);
-			ADD("p:", key, nd->hostname);
-		}
+			PUT(pxeinv_cache_put_board_serial(w, nd->hostname,
+							  nd->board_serial));
+		if (nd->serial && nd->board_serial)
+			PUT(pxeinv_cache_put_serial_board(w, nd->hostname,
+							  nd->serial,
+							  nd->board_serial));
 	}
-#undef ADD
+#undef PUT
+	*records = pxeinv_cache_writer_records(w);
 	rc = pxeinv_cache_writer_finish(w);
 	w = NULL;
 	if (rc)
@@ -434,7 +439,6 @@ static int compile_cache(struct compile *c, const struct node *nodes,
 	if (close(fd) != 0)
 		return compile_fail(c, "cannot write the cache: %s",
 				    strerror(errno));
-	*records = n;
 	return 0;
 fail:
 	pxeinv_cache_writer_abort(w);
