@@ -13,8 +13,7 @@ SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer \
 # The hook's library (state directory, journal, ...) is shared with the
 # CLI (status, rearm) and the unit tests; hook/main.c is the hook itself
 HOOK_SRC := $(filter-out hook/main.c,$(wildcard hook/*.c))
-LIB_SRC  := $(wildcard inventory/*.c) cache/pxeinv_cache.c \
-            cache/pxeinv_cache_write.c $(HOOK_SRC)
+LIB_SRC  := $(wildcard inventory/*.c) $(wildcard cache/*.c) $(HOOK_SRC)
 CLI_SRC  := $(wildcard inventory/cli/*.c)
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 # Shared test helpers: every other .c file in tests/unit

@@ -12,8 +12,9 @@
 #
 # The source comes from `apt-get source dnsmasq` with a private apt
 # configuration under build/dnsmasq/ (the system's apt lists are not
-# touched) and is cached there. cache/pxeinv_cache.{c,h} are copied into
-# src/, the series is applied with patch -p1 (no fuzz), the tree is built
+# touched) and is cached there. The reader side of cache/ (the file, request
+# decoding and steering; see cache_files below) is copied into src/, the
+# series is applied with patch -p1 (no fuzz), the tree is built
 # with plain make, and the binary is copied to OUT_DIR/dnsmasq.
 set -euo pipefail
 
@@ -32,6 +33,10 @@ bookworm|sid) ;;
 esac
 bdir=$root/build/dnsmasq
 mkdir -p "$bdir" "$out"
+# The shared code of cache/ that dnsmasq compiles (the patch's Makefile hunk
+# names the same objects and headers); the writer stays out
+cache_files=(pxeinv_cache.c pxeinv_cache.h pxeinv_record.h pxeinv_request.c
+	     pxeinv_request.h pxeinv_steer.c pxeinv_steer.h)
 
 # --- build dependencies -------------------------------------------------
 need=(build-essential libcdb-dev zlib1g-dev patch)
@@ -135,7 +140,7 @@ inputs=$( {
 	echo "$src ${DNSMASQ_COPTS:-}"
 	cat "$series"
 	grep -v '^[[:space:]]*#' "$series" | while read -r p; do [ -n "$p" ] && cat "$here/$p"; done
-	cat "$root/cache/pxeinv_cache.c" "$root/cache/pxeinv_cache.h"
+	(cd "$root/cache" && cat "${cache_files[@]}")
 } | sha256sum | cut -d' ' -f1)
 
 if [ -x "$work/src/dnsmasq" ] && [ "$(cat "$work/.pxeinv-inputs" 2>/dev/null)" = "$inputs" ]; then
@@ -145,7 +150,7 @@ else
 	rm -rf "$work"
 	cp -a "$src" "$work"
 	rm -rf "$work/.pc"
-	cp "$root/cache/pxeinv_cache.c" "$root/cache/pxeinv_cache.h" "$work/src/"
+	(cd "$root/cache" && cp "${cache_files[@]}" "$work/src/")
 	grep -v '^[[:space:]]*#' "$series" | while read -r p; do
 		[ -n "$p" ] || continue
 		say "applying $p"
@@ -157,7 +162,7 @@ else
 		tail -n 40 "$work/build.log" >&2
 		fail "make failed (log: $work/build.log)"
 	fi
-	if grep -E '(pxe-inventory|pxeinv_cache)\.[ch]:[0-9]+:[0-9]+: (warning|error)' "$work/build.log" >&2; then
+	if grep -E '(pxe-inventory|pxeinv_[a-z]+)\.[ch]:[0-9]+:[0-9]+: (warning|error)' "$work/build.log" >&2; then
 		fail "warnings in pxe-inventory code (log: $work/build.log)"
 	fi
 	echo "$inputs" > "$work/.pxeinv-inputs"

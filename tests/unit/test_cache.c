@@ -18,7 +18,7 @@
 #include <cdb.h>
 #include <errno.h>
 
-#include "../../cache/pxeinv_cache.h"
+#include "../../cache/pxeinv_steer.h"
 #include "../../cache/pxeinv_cache_write.h"
 
 /** Test cache path */
@@ -685,6 +685,109 @@ static void test_typed_writer_rejects(void **state)
 	unlink(path);
 }
 
+/**
+ * Stop a walk over the nodes at the first one.
+ *
+ * @v node      Node
+ * @v install   Install mode
+ * @v ctx       Count of nodes seen
+ * @ret stop    1
+ */
+static int count_first_node(const char *node, enum pxeinv_install install,
+			    void *ctx)
+{
+	(void)node;
+	(void)install;
+	(*(int *)ctx)++;
+	return 1;
+}
+
+/**
+ * Records that are absent or malformed are reported, never half read.
+ *
+ * @v state     cmocka state
+ */
+static void test_bad_records(void **state)
+{
+	static const unsigned char mac[6] = { 0x52, 0x54, 0, 0, 0, 0x0b };
+	struct pxeinv_request r = { .mac = mac, .mac_len = 6, .arch = -1,
+				    .is_ipxe = 1 };
+	struct pxeinv_cache_writer *w;
+	struct pxeinv_cache *c;
+	struct pxeinv_answer a;
+	enum pxeinv_install install;
+	char path[64], err[256], script[PXEINV_FILE_MAX], node[PXEINV_NODE_MAX];
+	char longer[PXEINV_FILE_MAX + 16];
+	int fd, seen = 0;
+
+	(void)state;
+	snprintf(longer, sizeof(longer), "yes\tamd64\t");
+	while (strlen(longer) < PXEINV_FILE_MAX + 10)
+		strcat(longer, "s");
+	snprintf(path, sizeof(path), "/tmp/pxeinv-bad.XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(pxeinv_cache_writer_start(fd, &w), 0);
+	put(w, "h:maybe", "maybe\tamd64\tm.ipxe");
+	put(w, "h:one-field", "yes amd64 o.ipxe");
+	put(w, "h:two-fields", "yes\tamd64");
+	put(w, "h:long", longer);
+	put(w, "h:good", "no\tamd64\tg.ipxe");
+	put(w, "m:52:54:00:00:00:0b", "two-fields");
+	put(w, "t:good", "http");
+	assert_int_equal(pxeinv_cache_writer_finish(w), 0);
+	close(fd);
+	assert_int_equal(pxeinv_cache_open(path, &c, err, sizeof(err)),
+			 PXEINV_OK);
+
+	assert_int_equal(pxeinv_cache_read_node(c, "maybe", &install, script),
+			 PXEINV_ERR_RECORD);
+	assert_int_equal(pxeinv_cache_read_node(c, "one-field", &install,
+						script), PXEINV_ERR_RECORD);
+	assert_int_equal(pxeinv_cache_read_node(c, "two-fields", &install,
+						script), PXEINV_ERR_RECORD);
+	assert_int_equal(pxeinv_cache_read_node(c, "long", &install, script),
+			 PXEINV_ERR_RECORD);
+	assert_int_equal(pxeinv_cache_read_node(c, "absent", &install,
+						script), PXEINV_ERR_RECORD);
+	assert_int_equal(pxeinv_cache_read_node(c, "good", &install, script),
+			 PXEINV_OK);
+	assert_int_equal(install, PXEINV_INSTALL_NO);
+	assert_string_equal(script, "g.ipxe");
+	/* "t:" says HTTPS only with "https" */
+	assert_int_equal(pxeinv_cache_node_uses_https(c, "good"), 0);
+	/* settings: absent, or outside the enum */
+	assert_int_equal(pxeinv_cache_get_setting(c, PXEINV_SETTING_EXIT,
+						  script), 0);
+	assert_string_equal(script, "");
+	assert_int_equal(pxeinv_cache_get_setting(c, (enum pxeinv_setting)99,
+						  script), 0);
+	assert_string_equal(script, "");
+	/* a miss leaves no name behind */
+	strcpy(node, "stale");
+	assert_int_equal(pxeinv_cache_find_serial(c, "NOPE", node), 0);
+	assert_string_equal(node, "");
+
+	/* the steering reports a matched node's bad record, and an iPXE it
+	 * cannot identify when there is no fallback */
+	assert_int_equal(pxeinv_steer(c, &r, &a), PXEINV_ERR_RECORD);
+	r.mac = NULL;
+	r.mac_len = 0;
+	assert_int_equal(pxeinv_steer(c, &r, &a), PXEINV_ERR_RECORD);
+	/* the walk over the nodes stops at a bad one, or when asked to */
+	assert_int_equal(pxeinv_cache_each_node(c, count_first_node, &seen),
+			 PXEINV_ERR_RECORD);
+	assert_int_equal(seen, 0);
+	pxeinv_cache_close(c);
+	unlink(path);
+
+	c = open_cache();
+	assert_int_equal(pxeinv_cache_each_node(c, count_first_node, &seen),
+			 PXEINV_OK);
+	assert_int_equal(seen, 1);
+	pxeinv_cache_close(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -696,6 +799,7 @@ int main(void)
 		cmocka_unit_test(test_https_upgrade),
 		cmocka_unit_test(test_typed_writer),
 		cmocka_unit_test(test_typed_writer_rejects),
+		cmocka_unit_test(test_bad_records),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
