@@ -14,8 +14,7 @@ SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer \
 # (the journal, node state, boot-once markers, unknown machines, leases),
 # which both the CLI and the hook link.  The dependencies point one way:
 # cli -> inventory, cache, state; hook -> state; every part -> common/.
-INV_SRC   := $(wildcard inventory/*.c) cache/pxeinv_cache.c \
-             cache/pxeinv_cache_write.c
+INV_SRC   := $(wildcard inventory/*.c) $(wildcard cache/*.c)
 STATE_SRC := $(wildcard state/*.c)
 HOOK_SRC  := $(filter-out hook/main.c,$(wildcard hook/*.c))
 CLI_SRC   := $(wildcard cli/*.c)

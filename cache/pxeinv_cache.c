@@ -1,8 +1,9 @@
 /*
- * pxeinv lookup cache: reader and steering decision.
+ * pxeinv lookup cache: reader (open, verify, look records up).
  *
  * Shared, unchanged, by the `pxeinv` CLI and the dnsmasq patch.  See
- * pxeinv_cache.h for the format.
+ * pxeinv_cache.h for the format, and pxeinv_record.h for the layout of
+ * its records, which pxeinv_cache_write.c writes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +19,7 @@
 #include <zlib.h>
 
 #include "pxeinv_cache.h"
+#include "pxeinv_record.h"
 
 /** An opened cache */
 struct pxeinv_cache {
@@ -150,7 +152,8 @@ static int cache_verify(struct pxeinv_cache *cache, char *err, size_t errlen)
 		crc = cache_crc_length(crc, vlen);
 		crc = crc32(crc, val, vlen);
 		records++;
-		if (klen > 2 && memcmp(key, "h:", 2) == 0)
+		if (klen > PXEINV_KEY_PREFIX_LEN &&
+		    memcmp(key, PXEINV_KEY_NODE, PXEINV_KEY_PREFIX_LEN) == 0)
 			cache->nodes++;
 	}
 	if (records != want_records) {
@@ -238,412 +241,152 @@ unsigned int pxeinv_cache_nodes(const struct pxeinv_cache *cache)
 }
 
 /**
- * Look up "PREFIX" + key and copy its value as a NUL-terminated string.
+ * Look up a record whose key is a prefix and one or two fields (the
+ * second after PXEINV_FIELD_SEPARATOR), and copy its value as a
+ * NUL-terminated string.
  *
  * @v cache     Cache
- * @v prefix    Two-character key prefix, e.g. "m:"
- * @v key       Key bytes
- * @v klen      Key length
- * @v out       Output buffer
+ * @v prefix    Key prefix (PXEINV_KEY_...)
+ * @v field     First key field
+ * @v len       Its length
+ * @v field2    Second key field, or NULL
+ * @v out       Output buffer, "" when not found
  * @v outlen    Size of out
  * @ret found   1 when found and it fits, 0 otherwise
  */
 static int cache_get(struct pxeinv_cache *cache, const char *prefix,
-		     const void *key, size_t klen, char *out, size_t outlen)
+		     const void *field, size_t len, const char *field2,
+		     char *out, size_t outlen)
 {
-	char buf[2 + 2 * PXEINV_SERIAL_MAX + 2];
+	char key[PXEINV_KEY_MAX + 2];
+	size_t klen = PXEINV_KEY_PREFIX_LEN + len;
+	size_t len2 = field2 ? strlen(field2) : 0;
 	unsigned int vlen;
 
-	if (klen > sizeof(buf) - 2)
+	out[0] = '\0';
+	if (klen + (field2 ? 1 + len2 : 0) > sizeof(key))
 		return 0;
-	memcpy(buf, prefix, 2);
-	memcpy(buf + 2, key, klen);
-	if (cdb_find(&cache->cdb, buf, 2 + klen) <= 0)
+	memcpy(key, prefix, PXEINV_KEY_PREFIX_LEN);
+	memcpy(key + PXEINV_KEY_PREFIX_LEN, field, len);
+	if (field2) {
+		key[klen++] = PXEINV_FIELD_SEPARATOR;
+		memcpy(key + klen, field2, len2);
+		klen += len2;
+	}
+	if (cdb_find(&cache->cdb, key, klen) <= 0)
 		return 0;
 	vlen = cdb_datalen(&cache->cdb);
 	if (vlen >= outlen ||
-	    cdb_read(&cache->cdb, out, vlen, cdb_datapos(&cache->cdb)))
+	    cdb_read(&cache->cdb, out, vlen, cdb_datapos(&cache->cdb))) {
+		out[0] = '\0';
 		return 0;
+	}
 	out[vlen] = '\0';
 	return 1;
 }
 
-/**
- * Format 16 UUID bytes as text, optionally swapping the first three
- * fields from SMBIOS (little-endian) order.
- *
- * @v b         16 bytes
- * @v smbios    Bytes are in SMBIOS order
- * @v out       Output, at least 37 bytes
- */
-static void cache_format_uuid(const unsigned char *b, int smbios, char *out)
+int pxeinv_cache_find_mac(struct pxeinv_cache *cache,
+			  const unsigned char *mac, char *node)
 {
-	static const unsigned char smbios_order[16] = {
-		3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
+	char text[PXEINV_MAC_TEXT_LEN + 1];
+
+	snprintf(text, sizeof(text), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0],
+		 mac[1], mac[2], mac[3], mac[4], mac[5]);
+	return cache_get(cache, PXEINV_KEY_MAC, text, PXEINV_MAC_TEXT_LEN,
+			 NULL, node, PXEINV_NODE_MAX);
+}
+
+int pxeinv_cache_find_uuid(struct pxeinv_cache *cache,
+			   const unsigned char *uuid, char *node)
+{
+	char text[PXEINV_UUID_TEXT_LEN + 1];
 	int i, n = 0;
 
 	for (i = 0; i < 16; i++) {
 		if (i == 4 || i == 6 || i == 8 || i == 10)
-			out[n++] = '-';
-		n += sprintf(out + n, "%02x", b[smbios ? smbios_order[i] : i]);
+			text[n++] = '-';
+		n += sprintf(text + n, "%02x", uuid[i]);
 	}
+	return cache_get(cache, PXEINV_KEY_UUID, text, PXEINV_UUID_TEXT_LEN,
+			 NULL, node, PXEINV_NODE_MAX);
 }
 
-/**
- * Tell whether 16 UUID bytes carry no identity (all 0x00 or all 0xff).
- *
- * @v b         16 bytes
- * @ret blank   1 when blank
- */
-static int cache_uuid_is_blank(const unsigned char *b)
+int pxeinv_cache_find_serial(struct pxeinv_cache *cache, const char *serial,
+			     char *node)
 {
-	int i, zero = 1, ones = 1;
-
-	for (i = 0; i < 16; i++) {
-		zero &= (b[i] == 0x00);
-		ones &= (b[i] == 0xff);
-	}
-	return zero || ones;
+	return cache_get(cache, PXEINV_KEY_SERIAL, serial, strlen(serial),
+			 NULL, node, PXEINV_NODE_MAX);
 }
 
-/**
- * Look up a node by a 6-byte MAC.
- *
- * @v cache     Cache
- * @v mac       6 bytes
- * @v node      Hostname output
- * @ret found   1 when found
- */
-static int cache_find_mac(struct pxeinv_cache *cache, const unsigned char *mac,
-			  char *node)
+int pxeinv_cache_find_board_serial(struct pxeinv_cache *cache,
+				   const char *board, char *node)
 {
-	char text[18];
-
-	snprintf(text, sizeof(text), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0],
-		 mac[1], mac[2], mac[3], mac[4], mac[5]);
-	return cache_get(cache, "m:", text, 17, node, PXEINV_NODE_MAX);
+	return cache_get(cache, PXEINV_KEY_BOARD_SERIAL, board, strlen(board),
+			 NULL, node, PXEINV_NODE_MAX);
 }
 
-/**
- * Decode one percent-encoded field of the iPXE identity report.
- *
- * @v in        Field start
- * @v len       Field length
- * @v out       Output buffer, PXEINV_SERIAL_MAX bytes
- * @ret len     Decoded length, or -1 when malformed or too long
- */
-static int cache_decode_field(const unsigned char *in, size_t len, char *out)
+int pxeinv_cache_find_serial_board(struct pxeinv_cache *cache,
+				   const char *serial, const char *board,
+				   char *node)
 {
-	size_t i;
-	int n = 0;
-
-	for (i = 0; i < len; i++) {
-		unsigned int c = in[i];
-
-		if (c == '%') {
-			char hex[3];
-			char *end;
-
-			if (i + 2 >= len)
-				return -1;
-			hex[0] = in[i + 1];
-			hex[1] = in[i + 2];
-			hex[2] = '\0';
-			c = strtoul(hex, &end, 16);
-			if (*end)
-				return -1;
-			i += 2;
-		}
-		if (c < 0x20 || c == 0x7f || c == '\t')
-			return -1;
-		if (n >= PXEINV_SERIAL_MAX - 1)
-			return -1;
-		out[n++] = c;
-	}
-	out[n] = '\0';
-	return n;
+	return cache_get(cache, PXEINV_KEY_SERIAL_BOARD, serial,
+			 strlen(serial), board, node, PXEINV_NODE_MAX);
 }
 
-/**
- * Undo dnsmasq's in-place RFC 3004 rewrite of option 77.
- *
- * When a user class happens to parse as RFC 3004 items (length byte, then
- * data), dnsmasq zeroes every length byte before the steering sees it.
- * Our report ("pxeinv/1 s=... b=...", percent-encoded, so never holding a
- * NUL) parses that way when its first byte, 'p' (112), and the following
- * bytes chain to the end.  Every NUL is then a former length byte, and
- * each length is the distance to the next NUL (or the end), so the
- * original text can be rebuilt exactly.
- *
- * @v uc        Rewritten payload (starts with a NUL)
- * @v len       Length, at most 256
- * @v out       Rebuilt payload, len bytes
- * @ret rc      0, or -1 when the payload is not such a rewrite
- */
-static int cache_undo_rfc3004(const unsigned char *uc, size_t len,
-			      unsigned char *out)
+int pxeinv_cache_read_node(struct pxeinv_cache *cache, const char *node,
+			   enum pxeinv_install *install, char *script)
 {
-	size_t i = 0, next;
+	char rec[PXEINV_NODE_RECORD_MAX];
+	char *arch, *file;
 
-	memcpy(out, uc, len);
-	while (i < len) {
-		if (uc[i] != 0)
-			return -1;
-		for (next = i + 1; next < len && uc[next] != 0; next++)
-			;
-		if (next - i - 1 > 255 || next - i - 1 < 0x20)
-			return -1;
-		out[i] = next - i - 1;
-		i = next;
-	}
-	return 0;
-}
-
-/**
- * Find the pxeinv identity report in a raw option 77 payload.
- *
- * iPXE sends "pxeinv/1 s=SERIAL b=BOARD" either raw or as one RFC 3004
- * item (a length byte first).
- *
- * @v uc        Option 77 payload
- * @v len       Length
- * @v serial    Decoded serial output ("" when absent)
- * @v board     Decoded board serial output ("" when absent)
- * @ret found   1 when a report was found
- */
-static int cache_parse_identity(const unsigned char *uc, size_t len,
-				char *serial, char *board)
-{
-	static const char tag[] = "pxeinv/1";
-	size_t taglen = sizeof(tag) - 1, i, start;
-	unsigned char fixed[256];
-
-	serial[0] = board[0] = '\0';
-	if (!uc)
-		return 0;
-	if (len > 0 && uc[0] == 0 && len <= sizeof(fixed)) {
-		if (cache_undo_rfc3004(uc, len, fixed) != 0)
-			return 0;
-		uc = fixed;
-	}
-	if (len >= taglen && memcmp(uc, tag, taglen) == 0)
-		start = 0;
-	else if (len >= taglen + 1 && uc[0] == len - 1 &&
-		 memcmp(uc + 1, tag, taglen) == 0)
-		start = 1;
-	else
-		return 0;
-	i = start + taglen;
-	while (i < len) {
-		size_t end;
-		char *out;
-
-		while (i < len && uc[i] == ' ')
-			i++;
-		for (end = i; end < len && uc[end] != ' '; end++)
-			;
-		if (end - i >= 2 && uc[i + 1] == '=' &&
-		    (uc[i] == 's' || uc[i] == 'b')) {
-			out = (uc[i] == 's') ? serial : board;
-			if (cache_decode_field(uc + i + 2, end - i - 2,
-					       out) < 0)
-				out[0] = '\0';
-		}
-		i = end;
-	}
-	return 1;
-}
-
-/**
- * Tell whether a serial is a placeholder firmware puts in place of one.
- *
- * @v s         Serial
- * @ret blank   1 when it identifies nothing
- */
-static int cache_serial_is_blank(const char *s)
-{
-	return s[0] == '\0';
-}
-
-/**
- * Identify the node a request comes from.
- *
- * @v cache     Cache
- * @v req       Request
- * @v ans       Answer: node and matched are filled
- */
-static void cache_identify(struct pxeinv_cache *cache,
-			   const struct pxeinv_request *req,
-			   struct pxeinv_answer *ans)
-{
-	char text[40];
-	char serial[PXEINV_SERIAL_MAX], board[PXEINV_SERIAL_MAX];
-	char pair[2 * PXEINV_SERIAL_MAX + 1];
-	const unsigned char *uuid = NULL;
-
-	ans->node[0] = '\0';
-	ans->matched = "";
-
-	if (req->mac && req->mac_len == 6 &&
-	    cache_find_mac(cache, req->mac, ans->node)) {
-		ans->matched = "mac";
-		return;
-	}
-	/* Option 97: type 0 then 16 bytes; some clients omit the type */
-	if (req->uuid && req->uuid_len == 17 && req->uuid[0] == 0)
-		uuid = req->uuid + 1;
-	else if (req->uuid && req->uuid_len == 16)
-		uuid = req->uuid;
-	if (uuid && !cache_uuid_is_blank(uuid)) {
-		cache_format_uuid(uuid, 1, text);
-		if (cache_get(cache, "u:", text, 36, ans->node,
-			      PXEINV_NODE_MAX)) {
-			ans->matched = "uuid";
-			return;
-		}
-		cache_format_uuid(uuid, 0, text);
-		if (cache_get(cache, "u:", text, 36, ans->node,
-			      PXEINV_NODE_MAX)) {
-			ans->matched = "uuid-swapped";
-			return;
-		}
-	}
-	/* Option 61: hardware type 1 + MAC, or type 0 + a UUID */
-	if (req->client_id && req->client_id_len == 7 &&
-	    req->client_id[0] == 1 &&
-	    cache_find_mac(cache, req->client_id + 1, ans->node)) {
-		ans->matched = "client-id";
-		return;
-	}
-	if (req->client_id && req->client_id_len == 17 &&
-	    req->client_id[0] == 0 &&
-	    !cache_uuid_is_blank(req->client_id + 1)) {
-		cache_format_uuid(req->client_id + 1, 1, text);
-		if (cache_get(cache, "u:", text, 36, ans->node,
-			      PXEINV_NODE_MAX)) {
-			ans->matched = "client-id";
-			return;
-		}
-	}
-	if (!cache_parse_identity(req->user_class, req->user_class_len,
-				  serial, board))
-		return;
-	if (!cache_serial_is_blank(serial) && !cache_serial_is_blank(board)) {
-		int n = snprintf(pair, sizeof(pair), "%s\t%s", serial, board);
-
-		if (cache_get(cache, "p:", pair, n, ans->node,
-			      PXEINV_NODE_MAX)) {
-			ans->matched = "serial+board";
-			return;
-		}
-	}
-	if (!cache_serial_is_blank(board) &&
-	    cache_get(cache, "b:", board, strlen(board), ans->node,
-		      PXEINV_NODE_MAX)) {
-		ans->matched = "board-serial";
-		return;
-	}
-	if (!cache_serial_is_blank(serial) &&
-	    cache_get(cache, "s:", serial, strlen(serial), ans->node,
-		      PXEINV_NODE_MAX)) {
-		ans->matched = "serial";
-		return;
-	}
-	ans->node[0] = '\0';
-}
-
-/**
- * Read a matched node's record: install mode and script.
- *
- * @v cache     Cache
- * @v ans       Answer with node set; install and file are filled
- * @ret rc      PXEINV_OK or PXEINV_ERR_RECORD
- */
-static int cache_read_node(struct pxeinv_cache *cache,
-			   struct pxeinv_answer *ans)
-{
-	char rec[16 + PXEINV_FILE_MAX];
-	char *arch, *script;
-
-	if (!cache_get(cache, "h:", ans->node, strlen(ans->node), rec,
+	if (!cache_get(cache, PXEINV_KEY_NODE, node, strlen(node), NULL, rec,
 		       sizeof(rec)))
 		return PXEINV_ERR_RECORD;
-	arch = strchr(rec, '\t');
+	arch = strchr(rec, PXEINV_FIELD_SEPARATOR);
 	if (!arch)
 		return PXEINV_ERR_RECORD;
 	*arch++ = '\0';
-	script = strchr(arch, '\t');
-	if (!script)
+	file = strchr(arch, PXEINV_FIELD_SEPARATOR);
+	if (!file)
 		return PXEINV_ERR_RECORD;
-	*script++ = '\0';
-	ans->install = pxeinv_install_parse(rec, strlen(rec));
-	if (ans->install == PXEINV_INSTALL_UNKNOWN)
+	*file++ = '\0';
+	if (strcmp(rec, pxeinv_record_install_word(PXEINV_INSTALL_YES)) == 0)
+		*install = PXEINV_INSTALL_YES;
+	else if (strcmp(rec, pxeinv_record_install_word(PXEINV_INSTALL_NO))
+		 == 0)
+		*install = PXEINV_INSTALL_NO;
+	else if (strcmp(rec, pxeinv_record_install_word(PXEINV_INSTALL_ONCE))
+		 == 0)
+		*install = PXEINV_INSTALL_ONCE;
+	else
 		return PXEINV_ERR_RECORD;
-	if (strlen(script) >= sizeof(ans->file))
+	if (strlen(file) >= PXEINV_FILE_MAX)
 		return PXEINV_ERR_RECORD;
-	strcpy(ans->file, script);
+	strcpy(script, file);
 	return PXEINV_OK;
 }
 
-/**
- * Read the client architecture: option 93, else the vendor class.
- *
- * @v req       Request
- * @v http      Set when the vendor class says HTTPClient
- * @ret arch    Architecture number, or -1 for a non-PXE client
- */
-static int cache_client_arch(const struct pxeinv_request *req, int *http)
+int pxeinv_cache_node_uses_https(struct pxeinv_cache *cache,
+				 const char *node)
 {
-	static const char pxe[] = "PXEClient", httpc[] = "HTTPClient";
-	const char *vc = req->vendor_class;
-	size_t len = req->vendor_class_len;
-	int pxe_class = 0;
+	char transport[sizeof(PXEINV_TRANSPORT_HTTPS) + 2];
 
-	*http = 0;
-	if (vc && len >= sizeof(pxe) - 1 && memcmp(vc, pxe, sizeof(pxe) - 1)
-	    == 0)
-		pxe_class = 1;
-	else if (vc && len >= sizeof(httpc) - 1 &&
-		 memcmp(vc, httpc, sizeof(httpc) - 1) == 0)
-		pxe_class = *http = 1;
-	else if (vc || req->arch < 0)
-		return -1;
-	if (req->arch >= 0)
-		return req->arch;
-	/* "PXEClient:Arch:00007:..." */
-	if (pxe_class) {
-		size_t off = *http ? sizeof(httpc) - 1 : sizeof(pxe) - 1;
-		char digits[6];
-
-		if (len >= off + 11 && memcmp(vc + off, ":Arch:", 6) == 0) {
-			memcpy(digits, vc + off + 6, 5);
-			digits[5] = '\0';
-			if (strspn(digits, "0123456789") == 5)
-				return atoi(digits);
-		}
-	}
-	return -1;
+	return cache_get(cache, PXEINV_KEY_TRANSPORT, node, strlen(node), NULL,
+			 transport, sizeof(transport)) &&
+	       strcmp(transport, PXEINV_TRANSPORT_HTTPS) == 0;
 }
 
-/**
- * Tell whether option 77 says iPXE ("iPXE", raw or RFC 3004) or carries
- * our identity report.
- *
- * @v uc        Option 77 payload
- * @v len       Length
- * @ret ipxe    1 when it is iPXE
- */
-static int cache_user_class_is_ipxe(const unsigned char *uc, size_t len)
+int pxeinv_cache_get_setting(struct pxeinv_cache *cache,
+			     enum pxeinv_setting setting, char *value)
 {
-	char s[PXEINV_SERIAL_MAX], b[PXEINV_SERIAL_MAX];
+	const char *name = pxeinv_record_setting_name(setting);
 
-	if (!uc)
+	if (!name) {
+		value[0] = '\0';
 		return 0;
-	if (len == 4 && memcmp(uc, "iPXE", 4) == 0)
-		return 1;
-	if (len >= 5 && uc[0] == 4 && memcmp(uc + 1, "iPXE", 4) == 0)
-		return 1;
-	return cache_parse_identity(uc, len, s, b);
+	}
+	return cache_get(cache, PXEINV_KEY_SETTING, name, strlen(name), NULL,
+			 value, PXEINV_FILE_MAX);
 }
 
 int pxeinv_cache_each_node(struct pxeinv_cache *cache,
@@ -651,181 +394,31 @@ int pxeinv_cache_each_node(struct pxeinv_cache *cache,
 				     enum pxeinv_install install, void *ctx),
 			   void *ctx)
 {
-	struct pxeinv_answer ans;
+	char node[PXEINV_NODE_MAX], script[PXEINV_FILE_MAX];
+	enum pxeinv_install install;
 	unsigned int pos;
 	unsigned klen;
 
 	cdb_seqinit(&pos, &cache->cdb);
 	while (cdb_seqnext(&pos, &cache->cdb) > 0) {
 		klen = cdb_keylen(&cache->cdb);
-		if (klen < 3 || klen - 2 >= sizeof(ans.node))
+		if (klen <= PXEINV_KEY_PREFIX_LEN ||
+		    klen - PXEINV_KEY_PREFIX_LEN >= sizeof(node))
 			continue;
-		if (cdb_read(&cache->cdb, ans.node, 2, cdb_keypos(&cache->cdb))
-		    != 0 || memcmp(ans.node, "h:", 2) != 0)
+		if (cdb_read(&cache->cdb, node, PXEINV_KEY_PREFIX_LEN,
+			     cdb_keypos(&cache->cdb)) != 0 ||
+		    memcmp(node, PXEINV_KEY_NODE, PXEINV_KEY_PREFIX_LEN) != 0)
 			continue;
-		if (cdb_read(&cache->cdb, ans.node, klen - 2,
-			     cdb_keypos(&cache->cdb) + 2) != 0)
+		if (cdb_read(&cache->cdb, node, klen - PXEINV_KEY_PREFIX_LEN,
+			     cdb_keypos(&cache->cdb) + PXEINV_KEY_PREFIX_LEN)
+		    != 0)
 			return PXEINV_ERR_RECORD;
-		ans.node[klen - 2] = '\0';
-		if (cache_read_node(cache, &ans) != PXEINV_OK)
+		node[klen - PXEINV_KEY_PREFIX_LEN] = '\0';
+		if (pxeinv_cache_read_node(cache, node, &install, script) !=
+		    PXEINV_OK)
 			return PXEINV_ERR_RECORD;
-		if (fn(ans.node, ans.install, ctx))
+		if (fn(node, install, ctx))
 			break;
-	}
-	return PXEINV_OK;
-}
-
-/**
- * Hand a boot-once node that was installed the exit script.
- *
- * @v cache     Cache
- * @v req       Request (state_dir)
- * @v ans       Answer of a matched node, updated
- * @ret rc      PXEINV_OK or PXEINV_ERR_RECORD
- */
-static int cache_check_once(struct pxeinv_cache *cache,
-			    const struct pxeinv_request *req,
-			    struct pxeinv_answer *ans)
-{
-	char path[4096];
-	int n;
-
-	if (ans->install != PXEINV_INSTALL_ONCE || !req->state_dir)
-		return PXEINV_OK;
-	n = snprintf(path, sizeof(path), "%s/" PXEINV_STATE_ONCE "/%s",
-		     req->state_dir, ans->node);
-	/* unreadable state: the node's script, whose kernel line halts an
-	 * installed machine (talos.halt_if_installed) */
-	if (n < 0 || (size_t)n >= sizeof(path) ||
-	    faccessat(AT_FDCWD, path, F_OK, 0) != 0)
-		return PXEINV_OK;
-	if (!cache_get(cache, "c:", "exit", 4, ans->file, sizeof(ans->file)))
-		return PXEINV_ERR_RECORD;
-	ans->installed = 1;
-	return PXEINV_OK;
-}
-
-/**
- * Tell whether an iPXE says it lacks HTTPS (option 175, feature 20).
- *
- * @v req       Request
- * @ret lacks   1 when option 175 is there and has no HTTPS flag
- */
-static int cache_ipxe_lacks_https(const struct pxeinv_request *req)
-{
-	const unsigned char *p = req->ipxe_encap;
-	size_t i = 0, len = req->ipxe_encap_len;
-
-	if (!p)
-		return 0;
-	while (i + 1 < len) {
-		unsigned int code = p[i], l = p[i + 1];
-
-		if (code == 0xff)
-			break;
-		if (code == 0) {
-			i++;
-			continue;
-		}
-		if (i + 2 + l > len)
-			return 0;       /* malformed: assume nothing */
-		if (code == 20 && l >= 1 && p[i + 2])
-			return 0;
-		i += 2 + l;
-	}
-	return 1;
-}
-
-/**
- * Hand an iPXE without HTTPS an iPXE binary, when its node's script would
- * fetch its images over HTTPS.
- *
- * @v cache     Cache
- * @v req       Request
- * @v ans       Answer of a matched node that gets its installer script
- */
-static void cache_check_https(struct pxeinv_cache *cache,
-			      const struct pxeinv_request *req,
-			      struct pxeinv_answer *ans)
-{
-	char scheme[8], file[PXEINV_FILE_MAX];
-	const struct pxeinv_arch *arch;
-	int http;
-
-	if (ans->install == PXEINV_INSTALL_NO || ans->installed ||
-	    !cache_ipxe_lacks_https(req) ||
-	    !cache_get(cache, "t:", ans->node, strlen(ans->node), scheme,
-		       sizeof(scheme)) || strcmp(scheme, "https") != 0)
-		return;
-	arch = pxeinv_arch_find(cache_client_arch(req, &http));
-	/* PXE firmware only: HTTP boot loads no iPXE of ours to replace */
-	if (!arch || !arch->binary || arch->http)
-		return;
-	if (!cache_get(cache, "c:", arch->binary, strlen(arch->binary), file,
-		       sizeof(file)))
-		return;
-	memcpy(ans->file, file, sizeof(file));
-	ans->stage = PXEINV_STAGE_FIRMWARE;
-	ans->upgrade = 1;
-}
-
-int pxeinv_steer(struct pxeinv_cache *cache, const struct pxeinv_request *req,
-		 struct pxeinv_answer *ans)
-{
-	const struct pxeinv_arch *arch;
-	const char *setting;
-	int http, rc;
-
-	memset(ans, 0, sizeof(*ans));
-	ans->matched = "";
-
-	if (req->is_ipxe ||
-	    cache_user_class_is_ipxe(req->user_class, req->user_class_len)) {
-		ans->stage = PXEINV_STAGE_IPXE;
-		/* reported identity, for the tags (the dhcp-script) */
-		cache_parse_identity(req->user_class, req->user_class_len,
-				     ans->serial, ans->board_serial);
-		cache_identify(cache, req, ans);
-		/* A known node gets its own script: it boots the installer,
-		 * or exits to disk when the node is not to be installed (or
-		 * is to be installed once, and was) */
-		if (ans->node[0]) {
-			rc = cache_read_node(cache, ans);
-			if (rc == PXEINV_OK)
-				rc = cache_check_once(cache, req, ans);
-			if (rc == PXEINV_OK)
-				cache_check_https(cache, req, ans);
-			return rc;
-		}
-		ans->install = PXEINV_INSTALL_UNKNOWN;
-		setting = "fallback";
-		if (!cache_get(cache, "c:", setting, strlen(setting),
-			       ans->file, sizeof(ans->file)))
-			return PXEINV_ERR_RECORD;
-		return PXEINV_OK;
-	}
-
-	arch = pxeinv_arch_find(cache_client_arch(req, &http));
-	if (!arch || !(setting = arch->binary))
-		return PXEINV_UNTOUCHED;
-	if (arch->http)
-		http = 1;
-	ans->stage = http ? PXEINV_STAGE_HTTPBOOT : PXEINV_STAGE_FIRMWARE;
-	ans->http = http;
-	/* Not configured (no binary for that arch, or no HTTP URL) */
-	if (!cache_get(cache, "c:", setting, strlen(setting), ans->file,
-		       sizeof(ans->file)))
-		return PXEINV_UNTOUCHED;
-	cache_identify(cache, req, ans);
-	if (ans->node[0]) {
-		char file[PXEINV_FILE_MAX];
-
-		/* Keep the binary; read the record for the install tag */
-		memcpy(file, ans->file, sizeof(file));
-		rc = cache_read_node(cache, ans);
-		memcpy(ans->file, file, sizeof(file));
-		if (rc != PXEINV_OK)
-			return rc;
 	}
 	return PXEINV_OK;
 }

@@ -1,11 +1,14 @@
 /*
- * pxeinv lookup cache: format, reader and the steering decision.
+ * pxeinv lookup cache: format and reader (open, verify, look records up).
  *
- * This file and pxeinv_cache.c are the only code shared between the
- * `pxeinv` CLI (which writes the cache and answers `pxeinv lookup`) and the
- * dnsmasq patch (which reads it for every DHCP request).  They depend on
- * libc, tinycdb (-lcdb) and zlib (-lz) only, never print, never exit, and
- * never allocate after pxeinv_cache_open() returns.
+ * cache/ is the only code shared between the `pxeinv` CLI (which writes the
+ * cache and answers `pxeinv lookup`) and the dnsmasq patch (which reads it
+ * for every DHCP request): this file and pxeinv_cache.c (the file and its
+ * records), pxeinv_request.{c,h} (decoding a request's options) and
+ * pxeinv_steer.{c,h} (the steering policy); pxeinv_record.h is the record
+ * layout, shared with the writer (pxeinv_cache_write.c, CLI only).  They
+ * depend on libc, tinycdb (-lcdb) and zlib (-lz) only, never print, never
+ * exit, and never allocate after pxeinv_cache_open() returns.
  *
  * Format (version 1): a tinycdb constant database.  Every key is ASCII:
  *
@@ -30,21 +33,6 @@
  *                     the iPXE binaries), http-x64, http-arm64 (URLs for
  *                     UEFI HTTP boot; absent when not configured),
  *                     fallback, exit (TFTP paths of the two shared scripts).
- *
- * Steering: firmware PXE gets the iPXE binary of its architecture (option
- * 93, else the vendor class); iPXE (option 175, or user class "iPXE" or our
- * identity report) gets the script of the node it is identified as (by MAC,
- * then UUID in either byte order, then client-id, then serial and board
- * serial reported by our iPXE build), and an unknown client gets the
- * fallback dispatcher.  A node's own script exits to disk when the node is
- * not to be installed.  An iPXE that says (option 175) it has no HTTPS,
- * such as an old NIC ROM, is handed an iPXE binary instead of the script of
- * a node whose images are on HTTPS; the binary has HTTPS, so this happens
- * once.  A node with install "once" gets the exit script
- * instead of its own once STATE_DIR/once/NODE exists (the pxeinv hook
- * creates it when the node's script has been fetched; `pxeinv rearm`
- * removes it): with a state directory, that one faccessat() is the only
- * I/O of the steering.
  *
  * A cache whose meta record is missing, of another version, or whose
  * record count or checksum does not match is refused as a whole.
@@ -74,51 +62,6 @@ enum pxeinv_rc {
 
 /** An opened, verified cache.  Opaque. */
 struct pxeinv_cache;
-
-/** The parts of one DHCP request the steering looks at.
- * Every pointer may be NULL (with length 0) when the option is absent.
- */
-struct pxeinv_request {
-	const unsigned char *mac;       /**< chaddr */
-	size_t mac_len;                 /**< hlen; only 6 is looked up */
-	int arch;                       /**< option 93, first entry; -1 absent */
-	const char *vendor_class;       /**< option 60, not NUL-terminated */
-	size_t vendor_class_len;
-	const unsigned char *uuid;      /**< option 97 payload (type byte + 16) */
-	size_t uuid_len;
-	const unsigned char *client_id; /**< option 61 payload */
-	size_t client_id_len;
-	const unsigned char *user_class;/**< option 77 payload, raw */
-	size_t user_class_len;
-	int is_ipxe;                    /**< option 175 present */
-	const unsigned char *ipxe_encap;/**< option 175 payload: iPXE's
-	                                   feature flags, or NULL */
-	size_t ipxe_encap_len;
-	const char *state_dir;          /**< pxeinv state directory, for
-	                                   boot-once markers, or NULL */
-};
-
-/** The steering decision for one request */
-struct pxeinv_answer {
-	enum pxeinv_stage stage;
-	enum pxeinv_install install;
-	char node[PXEINV_NODE_MAX];     /**< hostname, "" when unknown */
-	const char *matched;            /**< key that matched, static string:
-	                                   "mac", "uuid", "uuid-swapped",
-	                                   "client-id", "serial+board",
-	                                   "board-serial", "serial", or "" */
-	char file[PXEINV_FILE_MAX];     /**< boot file (TFTP path or URL) */
-	int http;                       /**< file is a URL; echo "HTTPClient" */
-	int installed;                  /**< install "once" and the marker
-	                                   STATE_DIR/once/NODE exists: file
-	                                   is the exit script */
-	int upgrade;                    /**< an iPXE without HTTPS gets an
-	                                   iPXE binary (stage "firmware")
-	                                   instead of a script it could not
-	                                   follow */
-	char serial[PXEINV_SERIAL_MAX]; /**< reported by our iPXE build, or "" */
-	char board_serial[PXEINV_SERIAL_MAX];
-};
 
 /**
  * Open a cache file and verify it.
@@ -162,14 +105,94 @@ int pxeinv_cache_each_node(struct pxeinv_cache *cache,
 			   void *ctx);
 
 /**
- * Decide what a DHCP request is handed.
+ * Look up the node of a MAC ("m:" record).
  *
  * @v cache     Cache
- * @v req       Request
- * @v ans       Decision, filled on PXEINV_OK
- * @ret rc      PXEINV_OK, PXEINV_UNTOUCHED, or PXEINV_ERR_RECORD
+ * @v mac       6 bytes
+ * @v node      Hostname output, PXEINV_NODE_MAX bytes ("" when not found)
+ * @ret found   1 when found
  */
-int pxeinv_steer(struct pxeinv_cache *cache, const struct pxeinv_request *req,
-		 struct pxeinv_answer *ans);
+int pxeinv_cache_find_mac(struct pxeinv_cache *cache,
+			  const unsigned char *mac, char *node);
+
+/**
+ * Look up the node of a UUID ("u:" record).
+ *
+ * @v cache     Cache
+ * @v uuid      16 bytes, in the UUID's text order
+ * @v node      Hostname output, PXEINV_NODE_MAX bytes ("" when not found)
+ * @ret found   1 when found
+ */
+int pxeinv_cache_find_uuid(struct pxeinv_cache *cache,
+			   const unsigned char *uuid, char *node);
+
+/**
+ * Look up the node of a serial that no other node shares ("s:" record).
+ *
+ * @v cache     Cache
+ * @v serial    Serial
+ * @v node      Hostname output, PXEINV_NODE_MAX bytes ("" when not found)
+ * @ret found   1 when found
+ */
+int pxeinv_cache_find_serial(struct pxeinv_cache *cache, const char *serial,
+			     char *node);
+
+/**
+ * Look up the node of a board serial that no other node shares ("b:").
+ *
+ * @v cache     Cache
+ * @v board     Board serial
+ * @v node      Hostname output, PXEINV_NODE_MAX bytes ("" when not found)
+ * @ret found   1 when found
+ */
+int pxeinv_cache_find_board_serial(struct pxeinv_cache *cache,
+				   const char *board, char *node);
+
+/**
+ * Look up the node of a serial and board serial pair ("p:" record).
+ *
+ * @v cache     Cache
+ * @v serial    Serial
+ * @v board     Board serial
+ * @v node      Hostname output, PXEINV_NODE_MAX bytes ("" when not found)
+ * @ret found   1 when found
+ */
+int pxeinv_cache_find_serial_board(struct pxeinv_cache *cache,
+				   const char *serial, const char *board,
+				   char *node);
+
+/**
+ * Read a node's record ("h:"): install mode and script.
+ *
+ * @v cache     Cache
+ * @v node      Hostname
+ * @v install   Install mode output
+ * @v script    Script output, PXEINV_FILE_MAX bytes
+ * @ret rc      PXEINV_OK, or PXEINV_ERR_RECORD when the record is absent
+ *              or malformed
+ */
+int pxeinv_cache_read_node(struct pxeinv_cache *cache, const char *node,
+			   enum pxeinv_install *install, char *script);
+
+/**
+ * Tell whether a node's images are fetched over HTTPS ("t:" record).
+ *
+ * @v cache     Cache
+ * @v node      Hostname
+ * @ret https   1 when they are
+ */
+int pxeinv_cache_node_uses_https(struct pxeinv_cache *cache,
+				 const char *node);
+
+/**
+ * Read a setting ("c:" record).
+ *
+ * @v cache     Cache
+ * @v setting   Setting
+ * @v value     Output, PXEINV_FILE_MAX bytes
+ * @ret found   1 when the setting is there (it is configured)
+ */
+int pxeinv_cache_get_setting(struct pxeinv_cache *cache,
+			     enum pxeinv_setting setting, char *value);
 
 #endif /* PXEINV_CACHE_H */

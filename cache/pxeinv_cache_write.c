@@ -8,12 +8,14 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cdb.h>
 #include <zlib.h>
 
 #include "pxeinv_cache.h"
 #include "pxeinv_cache_write.h"
+#include "pxeinv_record.h"
 
 /** A cache being written */
 struct pxeinv_cache_writer {
@@ -66,6 +68,183 @@ int pxeinv_cache_writer_add(struct pxeinv_cache_writer *w, const void *key,
 	w->crc = crc32(w->crc, val, vlen);
 	w->records++;
 	return 0;
+}
+
+/**
+ * Check a text field: 1 to max - 1 bytes, none of them a control
+ * character (a tab would split the field, and the reader never looks up
+ * a control character).
+ *
+ * @v text      Field, or NULL
+ * @v max       Size of the reader's buffer for it
+ * @ret rc      0, -EINVAL, or -ENAMETOOLONG
+ */
+static int writer_check_text(const char *text, size_t max)
+{
+	size_t len;
+
+	if (!text || !text[0])
+		return -EINVAL;
+	for (len = 0; text[len]; len++)
+		if ((unsigned char)text[len] < 0x20 || text[len] == 0x7f)
+			return -EINVAL;
+	return len < max ? 0 : -ENAMETOOLONG;
+}
+
+/**
+ * Check a field against a pattern of lower-case hex digits ('x') and
+ * literal characters.
+ *
+ * @v text      Field, or NULL
+ * @v pattern   Pattern, e.g. "xx:xx"
+ * @ret rc      0 or -EINVAL
+ */
+static int writer_check_hex(const char *text, const char *pattern)
+{
+	if (!text)
+		return -EINVAL;
+	for (; *pattern; pattern++, text++) {
+		if (*pattern == 'x' ? !strchr("0123456789abcdef", *text) ||
+		    !*text : *text != *pattern)
+			return -EINVAL;
+	}
+	return *text ? -EINVAL : 0;
+}
+
+/**
+ * Add a record whose key is a prefix and one or two fields (the second
+ * after PXEINV_FIELD_SEPARATOR).
+ *
+ * @v w         Writer
+ * @v prefix    Key prefix (PXEINV_KEY_...)
+ * @v field     First key field
+ * @v field2    Second key field, or NULL
+ * @v value     Value
+ * @ret rc      0, -ENAMETOOLONG, or -errno
+ */
+static int writer_put(struct pxeinv_cache_writer *w, const char *prefix,
+		      const char *field, const char *field2,
+		      const char *value)
+{
+	char key[PXEINV_KEY_MAX + 1];
+	int n;
+
+	if (field2)
+		n = snprintf(key, sizeof(key), "%s%s%c%s", prefix, field,
+			     PXEINV_FIELD_SEPARATOR, field2);
+	else
+		n = snprintf(key, sizeof(key), "%s%s", prefix, field);
+	if (n < 0 || (size_t)n >= sizeof(key))
+		return -ENAMETOOLONG;
+	return pxeinv_cache_writer_add(w, key, n, value, strlen(value));
+}
+
+int pxeinv_cache_put_setting(struct pxeinv_cache_writer *w,
+			     enum pxeinv_setting setting, const char *value)
+{
+	const char *name = pxeinv_record_setting_name(setting);
+	int rc;
+
+	if (!name)
+		return -EINVAL;
+	if ((rc = writer_check_text(value, PXEINV_FILE_MAX)) != 0)
+		return rc;
+	return writer_put(w, PXEINV_KEY_SETTING, name, NULL, value);
+}
+
+int pxeinv_cache_put_node(struct pxeinv_cache_writer *w, const char *host,
+			  enum pxeinv_install install, const char *arch,
+			  const char *script)
+{
+	const char *word = pxeinv_record_install_word(install);
+	char record[PXEINV_NODE_RECORD_MAX];
+	int rc, n;
+
+	if (!word)
+		return -EINVAL;
+	if ((rc = writer_check_text(host, PXEINV_NODE_MAX)) != 0 ||
+	    (rc = writer_check_text(arch, sizeof(record))) != 0 ||
+	    (rc = writer_check_text(script, PXEINV_FILE_MAX)) != 0)
+		return rc;
+	n = snprintf(record, sizeof(record), "%s%c%s%c%s", word,
+		     PXEINV_FIELD_SEPARATOR, arch, PXEINV_FIELD_SEPARATOR,
+		     script);
+	if (n < 0 || (size_t)n >= sizeof(record))
+		return -ENAMETOOLONG;
+	return writer_put(w, PXEINV_KEY_NODE, host, NULL, record);
+}
+
+int pxeinv_cache_put_https(struct pxeinv_cache_writer *w, const char *host)
+{
+	int rc;
+
+	if ((rc = writer_check_text(host, PXEINV_NODE_MAX)) != 0)
+		return rc;
+	return writer_put(w, PXEINV_KEY_TRANSPORT, host, NULL,
+			  PXEINV_TRANSPORT_HTTPS);
+}
+
+int pxeinv_cache_put_mac(struct pxeinv_cache_writer *w, const char *host,
+			 const char *mac)
+{
+	int rc;
+
+	if ((rc = writer_check_text(host, PXEINV_NODE_MAX)) != 0 ||
+	    (rc = writer_check_hex(mac, "xx:xx:xx:xx:xx:xx")) != 0)
+		return rc;
+	return writer_put(w, PXEINV_KEY_MAC, mac, NULL, host);
+}
+
+int pxeinv_cache_put_uuid(struct pxeinv_cache_writer *w, const char *host,
+			  const char *uuid)
+{
+	int rc;
+
+	if ((rc = writer_check_text(host, PXEINV_NODE_MAX)) != 0 ||
+	    (rc = writer_check_hex(uuid, "xxxxxxxx-xxxx-xxxx-xxxx-"
+				   "xxxxxxxxxxxx")) != 0)
+		return rc;
+	return writer_put(w, PXEINV_KEY_UUID, uuid, NULL, host);
+}
+
+int pxeinv_cache_put_serial(struct pxeinv_cache_writer *w, const char *host,
+			    const char *serial)
+{
+	int rc;
+
+	if ((rc = writer_check_text(host, PXEINV_NODE_MAX)) != 0 ||
+	    (rc = writer_check_text(serial, PXEINV_SERIAL_MAX)) != 0)
+		return rc;
+	return writer_put(w, PXEINV_KEY_SERIAL, serial, NULL, host);
+}
+
+int pxeinv_cache_put_board_serial(struct pxeinv_cache_writer *w,
+				  const char *host, const char *board)
+{
+	int rc;
+
+	if ((rc = writer_check_text(host, PXEINV_NODE_MAX)) != 0 ||
+	    (rc = writer_check_text(board, PXEINV_SERIAL_MAX)) != 0)
+		return rc;
+	return writer_put(w, PXEINV_KEY_BOARD_SERIAL, board, NULL, host);
+}
+
+int pxeinv_cache_put_serial_board(struct pxeinv_cache_writer *w,
+				  const char *host, const char *serial,
+				  const char *board)
+{
+	int rc;
+
+	if ((rc = writer_check_text(host, PXEINV_NODE_MAX)) != 0 ||
+	    (rc = writer_check_text(serial, PXEINV_SERIAL_MAX)) != 0 ||
+	    (rc = writer_check_text(board, PXEINV_SERIAL_MAX)) != 0)
+		return rc;
+	return writer_put(w, PXEINV_KEY_SERIAL_BOARD, serial, board, host);
+}
+
+unsigned int pxeinv_cache_writer_records(const struct pxeinv_cache_writer *w)
+{
+	return w->records;
 }
 
 int pxeinv_cache_writer_finish(struct pxeinv_cache_writer *w)

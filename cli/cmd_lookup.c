@@ -1,6 +1,6 @@
 /*
  * `pxeinv lookup OUT_DIR --mac M ...`: what a client would be handed,
- * decided by the same code as the dnsmasq patch (cache/pxeinv_cache.c).
+ * decided by the same code as the dnsmasq patch (cache/pxeinv_steer.c).
  */
 #include <ctype.h>
 #include <getopt.h>
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../cache/pxeinv_cache.h"
+#include "../cache/pxeinv_steer.h"
 #include "../inventory/json_out.h"
 #include "version.h"
 #include "cli.h"

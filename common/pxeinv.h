@@ -136,13 +136,25 @@ static inline enum pxeinv_install pxeinv_install_parse(const char *s,
 	return PXEINV_INSTALL_UNKNOWN;
 }
 
+/** The settings a compiled cache holds (its "c:" records) */
+enum pxeinv_setting {
+	PXEINV_SETTING_NONE = 0,    /**< no setting */
+	PXEINV_SETTING_BIOS,        /**< TFTP path of the BIOS iPXE binary */
+	PXEINV_SETTING_EFI_X64,     /**< ... of the UEFI x86-64 binary */
+	PXEINV_SETTING_EFI_ARM64,   /**< ... of the UEFI arm64 binary */
+	PXEINV_SETTING_HTTP_X64,    /**< URL of the x86-64 binary, HTTP boot */
+	PXEINV_SETTING_HTTP_ARM64,  /**< URL of the arm64 binary, HTTP boot */
+	PXEINV_SETTING_FALLBACK,    /**< TFTP path of the fallback dispatcher */
+	PXEINV_SETTING_EXIT,        /**< TFTP path of the exit script */
+};
+
 /** A client architecture (RFC 4578 option 93, IANA registry) */
 struct pxeinv_arch {
 	int number;              /**< option 93 value */
 	const char *name;        /**< as the journal and status write it */
-	const char *binary;      /**< cache setting ("c:" record) naming the
-	                              iPXE binary it gets, or NULL when
-	                              pxeinv does not serve it */
+	enum pxeinv_setting binary; /**< the iPXE binary it is handed, or
+	                              PXEINV_SETTING_NONE when pxeinv does
+	                              not serve it */
 	int http;                /**< UEFI HTTP boot: the binary is a URL */
 };
 
@@ -155,13 +167,13 @@ struct pxeinv_arch {
 static inline const struct pxeinv_arch *pxeinv_arch_find(int number)
 {
 	static const struct pxeinv_arch table[] = {
-		{ 0, "bios", "bios", 0 },
-		{ 6, "efi-ia32", NULL, 0 },
-		{ 7, "efi-x64", "efi-x64", 0 },
-		{ 9, "efi-x64", "efi-x64", 0 },
-		{ 11, "efi-arm64", "efi-arm64", 0 },
-		{ 16, "http-x64", "http-x64", 1 },
-		{ 19, "http-arm64", "http-arm64", 1 },
+		{ 0, "bios", PXEINV_SETTING_BIOS, 0 },
+		{ 6, "efi-ia32", PXEINV_SETTING_NONE, 0 },
+		{ 7, "efi-x64", PXEINV_SETTING_EFI_X64, 0 },
+		{ 9, "efi-x64", PXEINV_SETTING_EFI_X64, 0 },
+		{ 11, "efi-arm64", PXEINV_SETTING_EFI_ARM64, 0 },
+		{ 16, "http-x64", PXEINV_SETTING_HTTP_X64, 1 },
+		{ 19, "http-arm64", PXEINV_SETTING_HTTP_ARM64, 1 },
 	};
 	size_t i;
 

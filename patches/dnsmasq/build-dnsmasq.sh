@@ -13,8 +13,9 @@
 # The source comes from `apt-get source dnsmasq` with a private apt
 # configuration under build/dnsmasq/ (the system's apt lists are not
 # touched) and is cached there. The files listed in shared-sources
-# (pxeinv's cache code and common header) are copied into src/, the series is applied with patch -p1 (no fuzz), the tree is built
-# with plain make, and the binary is copied to OUT_DIR/dnsmasq.
+# (the reader side of cache/ and the common header) are copied into src/,
+# the series is applied with patch -p1 (no fuzz), the tree is built with
+# plain make, and the binary is copied to OUT_DIR/dnsmasq.
 set -euo pipefail
 
 say() { echo "build-dnsmasq: $*"; }
@@ -158,7 +159,7 @@ else
 		tail -n 40 "$work/build.log" >&2
 		fail "make failed (log: $work/build.log)"
 	fi
-	if grep -E '(pxe-inventory|pxeinv_cache)\.[ch]:[0-9]+:[0-9]+: (warning|error)' "$work/build.log" >&2; then
+	if grep -E '(pxe-inventory|pxeinv_[a-z]+)\.[ch]:[0-9]+:[0-9]+: (warning|error)' "$work/build.log" >&2; then
 		fail "warnings in pxe-inventory code (log: $work/build.log)"
 	fi
 	echo "$inputs" > "$work/.pxeinv-inputs"

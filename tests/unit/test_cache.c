@@ -15,7 +15,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../cache/pxeinv_cache.h"
+#include <cdb.h>
+#include <errno.h>
+
+#include "../../cache/pxeinv_steer.h"
 #include "../../cache/pxeinv_cache_write.h"
 
 /** Test cache path */
@@ -456,6 +459,335 @@ static void test_https_upgrade(void **state)
 	pxeinv_cache_close(c);
 }
 
+/**
+ * Assert that a cache file holds a record, byte for byte.
+ *
+ * @v cdb       Opened cdb
+ * @v key       Key (may hold a tab)
+ * @v val       Expected value
+ */
+static void assert_record(struct cdb *cdb, const char *key, const char *val)
+{
+	char buf[512];
+	unsigned int len;
+
+	assert_true(cdb_find(cdb, key, strlen(key)) > 0);
+	len = cdb_datalen(cdb);
+	assert_true(len < sizeof(buf));
+	assert_int_equal(cdb_read(cdb, buf, len, cdb_datapos(cdb)), 0);
+	buf[len] = '\0';
+	assert_string_equal(buf, val);
+}
+
+/**
+ * The typed writer functions build the records of the format, and the
+ * reader steers with them.
+ *
+ * @v state     cmocka state
+ */
+static void test_typed_writer(void **state)
+{
+	static const unsigned char mac[6] = { 0x52, 0x54, 0, 0, 0, 0xab };
+	static const char pair[] = "pxeinv/1 s=SN-7 b=BRD-7";
+	struct pxeinv_cache_writer *w;
+	struct pxeinv_request r = { .arch = -1, .is_ipxe = 1 };
+	struct pxeinv_answer a;
+	struct pxeinv_cache *c;
+	char path[64], err[256];
+	struct cdb cdb;
+	int fd;
+
+	(void)state;
+	snprintf(path, sizeof(path), "/tmp/pxeinv-typed.XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(pxeinv_cache_writer_start(fd, &w), 0);
+	assert_int_equal(pxeinv_cache_put_setting(w, PXEINV_SETTING_BIOS,
+						  "undionly.kpxe"), 0);
+	assert_int_equal(pxeinv_cache_put_setting(w, PXEINV_SETTING_EFI_X64,
+						  "snponly.efi"), 0);
+	assert_int_equal(pxeinv_cache_put_setting(w, PXEINV_SETTING_EFI_ARM64,
+						  "arm64/ipxe.efi"), 0);
+	assert_int_equal(pxeinv_cache_put_setting(w, PXEINV_SETTING_HTTP_X64,
+						  "http://h/snponly.efi"), 0);
+	assert_int_equal(pxeinv_cache_put_setting(w,
+						  PXEINV_SETTING_HTTP_ARM64,
+						  "http://h/arm64/ipxe.efi"), 0);
+	assert_int_equal(pxeinv_cache_put_setting(w, PXEINV_SETTING_FALLBACK,
+						  "pxeinv/fallback.ipxe"), 0);
+	assert_int_equal(pxeinv_cache_put_setting(w, PXEINV_SETTING_EXIT,
+						  "pxeinv/exit.ipxe"), 0);
+	assert_int_equal(pxeinv_cache_put_node(w, "web-1", PXEINV_INSTALL_ONCE,
+					       "arm64", "s/web-1.ipxe"), 0);
+	assert_int_equal(pxeinv_cache_put_node(w, "web-2", PXEINV_INSTALL_YES,
+					       "amd64", "s/web-2.ipxe"), 0);
+	assert_int_equal(pxeinv_cache_put_node(w, "web-3", PXEINV_INSTALL_NO,
+					       "amd64", "s/web-3.ipxe"), 0);
+	assert_int_equal(pxeinv_cache_put_https(w, "web-1"), 0);
+	assert_int_equal(pxeinv_cache_put_mac(w, "web-2",
+					      "52:54:00:00:00:ab"), 0);
+	assert_int_equal(pxeinv_cache_put_uuid(w, "web-3", "0a1b2c3d-4e5f-"
+					       "6071-8293-a4b5c6d7e8f9"), 0);
+	assert_int_equal(pxeinv_cache_put_serial(w, "web-1", "SN-1"), 0);
+	assert_int_equal(pxeinv_cache_put_board_serial(w, "web-1", "BRD-1"),
+			 0);
+	assert_int_equal(pxeinv_cache_put_serial_board(w, "web-1", "SN-7",
+						       "BRD-7"), 0);
+	assert_int_equal(pxeinv_cache_writer_records(w), 16);
+	assert_int_equal(pxeinv_cache_writer_finish(w), 0);
+	close(fd);
+
+	/* The records, as pxeinv_cache.h defines them */
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(cdb_init(&cdb, fd), 0);
+	assert_record(&cdb, "c:bios", "undionly.kpxe");
+	assert_record(&cdb, "c:efi-x64", "snponly.efi");
+	assert_record(&cdb, "c:efi-arm64", "arm64/ipxe.efi");
+	assert_record(&cdb, "c:http-x64", "http://h/snponly.efi");
+	assert_record(&cdb, "c:http-arm64", "http://h/arm64/ipxe.efi");
+	assert_record(&cdb, "c:fallback", "pxeinv/fallback.ipxe");
+	assert_record(&cdb, "c:exit", "pxeinv/exit.ipxe");
+	assert_record(&cdb, "h:web-1", "once\tarm64\ts/web-1.ipxe");
+	assert_record(&cdb, "h:web-2", "yes\tamd64\ts/web-2.ipxe");
+	assert_record(&cdb, "h:web-3", "no\tamd64\ts/web-3.ipxe");
+	assert_record(&cdb, "t:web-1", "https");
+	assert_true(cdb_find(&cdb, "t:web-2", 7) == 0);
+	assert_record(&cdb, "m:52:54:00:00:00:ab", "web-2");
+	assert_record(&cdb, "u:0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9",
+		      "web-3");
+	assert_record(&cdb, "s:SN-1", "web-1");
+	assert_record(&cdb, "b:BRD-1", "web-1");
+	assert_record(&cdb, "p:SN-7\tBRD-7", "web-1");
+	cdb_free(&cdb);
+	close(fd);
+
+	/* and the reader steers with them */
+	assert_int_equal(pxeinv_cache_open(path, &c, err, sizeof(err)),
+			 PXEINV_OK);
+	assert_int_equal(pxeinv_cache_nodes(c), 3);
+	r.mac = mac;
+	r.mac_len = 6;
+	assert_int_equal(pxeinv_steer(c, &r, &a), PXEINV_OK);
+	assert_string_equal(a.node, "web-2");
+	assert_string_equal(a.file, "s/web-2.ipxe");
+	r.mac = NULL;
+	r.mac_len = 0;
+	r.user_class = (const unsigned char *)pair;
+	r.user_class_len = strlen(pair);
+	assert_int_equal(pxeinv_steer(c, &r, &a), PXEINV_OK);
+	assert_string_equal(a.node, "web-1");
+	assert_string_equal(a.matched, "serial+board");
+	assert_int_equal(a.install, PXEINV_INSTALL_ONCE);
+	pxeinv_cache_close(c);
+	unlink(path);
+}
+
+/**
+ * The typed writer functions refuse fields that the format cannot carry
+ * or the reader would never find, and add nothing then.
+ *
+ * @v state     cmocka state
+ */
+static void test_typed_writer_rejects(void **state)
+{
+	struct pxeinv_cache_writer *w;
+	char path[64], longer[PXEINV_FILE_MAX + 1];
+	int fd;
+
+	(void)state;
+	memset(longer, 'a', sizeof(longer) - 1);
+	longer[sizeof(longer) - 1] = '\0';
+	snprintf(path, sizeof(path), "/tmp/pxeinv-reject.XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(pxeinv_cache_writer_start(fd, &w), 0);
+
+	/* settings: a known name, a printable value that fits */
+	assert_int_equal(pxeinv_cache_put_setting(w, (enum pxeinv_setting)99,
+						  "x"), -EINVAL);
+	assert_int_equal(pxeinv_cache_put_setting(w, PXEINV_SETTING_EXIT,
+						  "a\tb"), -EINVAL);
+	assert_int_equal(pxeinv_cache_put_setting(w, PXEINV_SETTING_EXIT, ""),
+			 -EINVAL);
+	assert_int_equal(pxeinv_cache_put_setting(w, PXEINV_SETTING_EXIT,
+						  NULL), -EINVAL);
+	assert_int_equal(pxeinv_cache_put_setting(w, PXEINV_SETTING_EXIT,
+						  longer), -ENAMETOOLONG);
+
+	/* node records: the tab separates their fields */
+	assert_int_equal(pxeinv_cache_put_node(w, "n", PXEINV_INSTALL_UNKNOWN,
+					       "amd64", "s"), -EINVAL);
+	assert_int_equal(pxeinv_cache_put_node(w, "a\tb", PXEINV_INSTALL_YES,
+					       "amd64", "s"), -EINVAL);
+	assert_int_equal(pxeinv_cache_put_node(w, "a\nb", PXEINV_INSTALL_YES,
+					       "amd64", "s"), -EINVAL);
+	assert_int_equal(pxeinv_cache_put_node(w, "n", PXEINV_INSTALL_YES,
+					       "amd\t64", "s"), -EINVAL);
+	assert_int_equal(pxeinv_cache_put_node(w, "n", PXEINV_INSTALL_YES,
+					       "amd64", "s\n"), -EINVAL);
+	assert_int_equal(pxeinv_cache_put_node(w, "n", PXEINV_INSTALL_YES,
+					       "", "s"), -EINVAL);
+	assert_int_equal(pxeinv_cache_put_node(w, "n", PXEINV_INSTALL_YES,
+					       "amd64", longer),
+			 -ENAMETOOLONG);
+	longer[PXEINV_NODE_MAX] = '\0';
+	assert_int_equal(pxeinv_cache_put_node(w, longer, PXEINV_INSTALL_YES,
+					       "amd64", "s"), -ENAMETOOLONG);
+	assert_int_equal(pxeinv_cache_put_https(w, longer), -ENAMETOOLONG);
+	assert_int_equal(pxeinv_cache_put_https(w, "a\tb"), -EINVAL);
+
+	/* keys: MAC and UUID in the one text form the reader looks up */
+	assert_int_equal(pxeinv_cache_put_mac(w, "n", "52:54:00:00:00:AB"),
+			 -EINVAL);
+	assert_int_equal(pxeinv_cache_put_mac(w, "n", "52-54-00-00-00-ab"),
+			 -EINVAL);
+	assert_int_equal(pxeinv_cache_put_mac(w, "n", "52:54:00:00:00:a"),
+			 -EINVAL);
+	assert_int_equal(pxeinv_cache_put_mac(w, "n", "52:54:00:00:00:abc"),
+			 -EINVAL);
+	assert_int_equal(pxeinv_cache_put_mac(w, "a\nb",
+					      "52:54:00:00:00:ab"), -EINVAL);
+	assert_int_equal(pxeinv_cache_put_uuid(w, "n", "0A1B2C3D-4E5F-6071-"
+					       "8293-A4B5C6D7E8F9"), -EINVAL);
+	assert_int_equal(pxeinv_cache_put_uuid(w, "n", "0a1b2c3d4e5f6071"
+					       "8293a4b5c6d7e8f9"), -EINVAL);
+	assert_int_equal(pxeinv_cache_put_uuid(w, "a\tb", "0a1b2c3d-4e5f-"
+					       "6071-8293-a4b5c6d7e8f9"),
+			 -EINVAL);
+
+	/* serials: a tab would make the pair key ambiguous */
+	assert_int_equal(pxeinv_cache_put_serial(w, "n", "S\tN"), -EINVAL);
+	assert_int_equal(pxeinv_cache_put_serial(w, "n", "SN\n"), -EINVAL);
+	assert_int_equal(pxeinv_cache_put_serial(w, "a\tb", "SN"), -EINVAL);
+	assert_int_equal(pxeinv_cache_put_board_serial(w, "n", "B\tRD"),
+			 -EINVAL);
+	assert_int_equal(pxeinv_cache_put_board_serial(w, "n\n", "BRD"),
+			 -EINVAL);
+	assert_int_equal(pxeinv_cache_put_serial_board(w, "n", "S\tN", "B"),
+			 -EINVAL);
+	assert_int_equal(pxeinv_cache_put_serial_board(w, "n", "SN", "B\t"),
+			 -EINVAL);
+	assert_int_equal(pxeinv_cache_put_serial_board(w, "\tn", "SN", "B"),
+			 -EINVAL);
+	memset(longer, 'S', sizeof(longer) - 1);
+	longer[PXEINV_SERIAL_MAX] = '\0';
+	assert_int_equal(pxeinv_cache_put_serial(w, "n", longer),
+			 -ENAMETOOLONG);
+	assert_int_equal(pxeinv_cache_put_board_serial(w, "n", longer),
+			 -ENAMETOOLONG);
+	assert_int_equal(pxeinv_cache_put_serial_board(w, "n", "SN", longer),
+			 -ENAMETOOLONG);
+
+	assert_int_equal(pxeinv_cache_writer_records(w), 0);
+	pxeinv_cache_writer_abort(w);
+	close(fd);
+	unlink(path);
+}
+
+/**
+ * Stop a walk over the nodes at the first one.
+ *
+ * @v node      Node
+ * @v install   Install mode
+ * @v ctx       Count of nodes seen
+ * @ret stop    1
+ */
+static int count_first_node(const char *node, enum pxeinv_install install,
+			    void *ctx)
+{
+	(void)node;
+	(void)install;
+	(*(int *)ctx)++;
+	return 1;
+}
+
+/**
+ * Records that are absent or malformed are reported, never half read.
+ *
+ * @v state     cmocka state
+ */
+static void test_bad_records(void **state)
+{
+	static const unsigned char mac[6] = { 0x52, 0x54, 0, 0, 0, 0x0b };
+	struct pxeinv_request r = { .mac = mac, .mac_len = 6, .arch = -1,
+				    .is_ipxe = 1 };
+	struct pxeinv_cache_writer *w;
+	struct pxeinv_cache *c;
+	struct pxeinv_answer a;
+	enum pxeinv_install install;
+	char path[64], err[256], script[PXEINV_FILE_MAX], node[PXEINV_NODE_MAX];
+	char longer[PXEINV_FILE_MAX + 16];
+	int fd, seen = 0;
+
+	(void)state;
+	snprintf(longer, sizeof(longer), "yes\tamd64\t");
+	while (strlen(longer) < PXEINV_FILE_MAX + 10)
+		strcat(longer, "s");
+	snprintf(path, sizeof(path), "/tmp/pxeinv-bad.XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(pxeinv_cache_writer_start(fd, &w), 0);
+	put(w, "h:maybe", "maybe\tamd64\tm.ipxe");
+	put(w, "h:one-field", "yes amd64 o.ipxe");
+	put(w, "h:two-fields", "yes\tamd64");
+	put(w, "h:long", longer);
+	put(w, "h:good", "no\tamd64\tg.ipxe");
+	put(w, "m:52:54:00:00:00:0b", "two-fields");
+	put(w, "t:good", "http");
+	assert_int_equal(pxeinv_cache_writer_finish(w), 0);
+	close(fd);
+	assert_int_equal(pxeinv_cache_open(path, &c, err, sizeof(err)),
+			 PXEINV_OK);
+
+	assert_int_equal(pxeinv_cache_read_node(c, "maybe", &install, script),
+			 PXEINV_ERR_RECORD);
+	assert_int_equal(pxeinv_cache_read_node(c, "one-field", &install,
+						script), PXEINV_ERR_RECORD);
+	assert_int_equal(pxeinv_cache_read_node(c, "two-fields", &install,
+						script), PXEINV_ERR_RECORD);
+	assert_int_equal(pxeinv_cache_read_node(c, "long", &install, script),
+			 PXEINV_ERR_RECORD);
+	assert_int_equal(pxeinv_cache_read_node(c, "absent", &install,
+						script), PXEINV_ERR_RECORD);
+	assert_int_equal(pxeinv_cache_read_node(c, "good", &install, script),
+			 PXEINV_OK);
+	assert_int_equal(install, PXEINV_INSTALL_NO);
+	assert_string_equal(script, "g.ipxe");
+	/* "t:" says HTTPS only with "https" */
+	assert_int_equal(pxeinv_cache_node_uses_https(c, "good"), 0);
+	/* settings: absent, or outside the enum */
+	assert_int_equal(pxeinv_cache_get_setting(c, PXEINV_SETTING_EXIT,
+						  script), 0);
+	assert_string_equal(script, "");
+	assert_int_equal(pxeinv_cache_get_setting(c, (enum pxeinv_setting)99,
+						  script), 0);
+	assert_string_equal(script, "");
+	/* a miss leaves no name behind */
+	strcpy(node, "stale");
+	assert_int_equal(pxeinv_cache_find_serial(c, "NOPE", node), 0);
+	assert_string_equal(node, "");
+
+	/* the steering reports a matched node's bad record, and an iPXE it
+	 * cannot identify when there is no fallback */
+	assert_int_equal(pxeinv_steer(c, &r, &a), PXEINV_ERR_RECORD);
+	r.mac = NULL;
+	r.mac_len = 0;
+	assert_int_equal(pxeinv_steer(c, &r, &a), PXEINV_ERR_RECORD);
+	/* the walk over the nodes stops at a bad one, or when asked to */
+	assert_int_equal(pxeinv_cache_each_node(c, count_first_node, &seen),
+			 PXEINV_ERR_RECORD);
+	assert_int_equal(seen, 0);
+	pxeinv_cache_close(c);
+	unlink(path);
+
+	c = open_cache();
+	assert_int_equal(pxeinv_cache_each_node(c, count_first_node, &seen),
+			 PXEINV_OK);
+	assert_int_equal(seen, 1);
+	pxeinv_cache_close(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -465,6 +797,9 @@ int main(void)
 		cmocka_unit_test(test_version),
 		cmocka_unit_test(test_rfc3004_rewrite),
 		cmocka_unit_test(test_https_upgrade),
+		cmocka_unit_test(test_typed_writer),
+		cmocka_unit_test(test_typed_writer_rejects),
+		cmocka_unit_test(test_bad_records),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -95,10 +95,10 @@ static void test_arch_table(void **state)
 	assert_null(pxeinv_arch_name(10));
 	/* efi-ia32 is named, not served */
 	assert_non_null(a = pxeinv_arch_find(6));
-	assert_null(a->binary);
+	assert_int_equal(a->binary, PXEINV_SETTING_NONE);
 	assert_non_null(a = pxeinv_arch_find(16));
 	assert_true(a->http);
-	assert_string_equal(a->binary, "http-x64");
+	assert_int_equal(a->binary, PXEINV_SETTING_HTTP_X64);
 	assert_non_null(a = pxeinv_arch_find(11));
 	assert_false(a->http);
 }

@@ -1,0 +1,84 @@
+/*
+ * pxeinv lookup cache: decoding a DHCP request's options.
+ *
+ * The caller (src/pxe-inventory.c in dnsmasq, `pxeinv lookup`) hands the
+ * raw payloads of the options the steering looks at; they are decoded
+ * here, each once, into one struct pxeinv_client: the client architecture
+ * (option 93, else the vendor class), the UUID (option 97, in either byte
+ * order), the client-id (option 61: a MAC or a UUID), iPXE's feature flags
+ * (option 175) and the user class (option 77: "iPXE", or the identity
+ * report of pxeinv's iPXE build, "pxeinv/1 s=SERIAL b=BOARD",
+ * percent-encoded, raw or as an RFC 3004 item, also after dnsmasq zeroed
+ * its RFC 3004 length bytes in place).  No policy is applied here: that is
+ * pxeinv_steer()'s (pxeinv_steer.h).
+ */
+#ifndef PXEINV_REQUEST_H
+#define PXEINV_REQUEST_H
+
+#include <stddef.h>
+
+#include "pxeinv_cache.h"
+
+/** The parts of one DHCP request the steering looks at.
+ * Every pointer may be NULL (with length 0) when the option is absent.
+ */
+struct pxeinv_request {
+	const unsigned char *mac;       /**< chaddr */
+	size_t mac_len;                 /**< hlen; only 6 is looked up */
+	int arch;                       /**< option 93, first entry; -1 absent */
+	const char *vendor_class;       /**< option 60, not NUL-terminated */
+	size_t vendor_class_len;
+	const unsigned char *uuid;      /**< option 97 payload (type byte + 16) */
+	size_t uuid_len;
+	const unsigned char *client_id; /**< option 61 payload */
+	size_t client_id_len;
+	const unsigned char *user_class;/**< option 77 payload, raw */
+	size_t user_class_len;
+	int is_ipxe;                    /**< option 175 present */
+	const unsigned char *ipxe_encap;/**< option 175 payload: iPXE's
+	                                   feature flags, or NULL */
+	size_t ipxe_encap_len;
+	const char *state_dir;          /**< pxeinv state directory, for
+	                                   boot-once markers, or NULL */
+};
+
+/** A request, decoded */
+struct pxeinv_client {
+	int arch;                       /**< option 93, else the vendor
+	                                   class's "Arch:" field; -1 for a
+	                                   client that is not PXE */
+	int http_class;                 /**< vendor class "HTTPClient" */
+	int is_ipxe;                    /**< option 175, user class "iPXE",
+	                                   or an identity report */
+	int lacks_https;                /**< option 175 is there and lacks
+	                                   the HTTPS feature (20) */
+	int has_mac;                    /**< chaddr is a 6-byte MAC */
+	unsigned char mac[6];
+	int has_uuid;                   /**< option 97 holds a UUID that is
+	                                   not blank (all 0x00 or 0xff) */
+	unsigned char uuid[16];         /**< text order, from the SMBIOS
+	                                   order firmware sends */
+	unsigned char uuid_as_sent[16]; /**< the bytes as sent, for clients
+	                                   that send text order */
+	int has_client_mac;             /**< option 61 is type 1 + a MAC */
+	unsigned char client_mac[6];
+	int has_client_uuid;            /**< option 61 is type 0 + a UUID
+	                                   that is not blank */
+	unsigned char client_uuid[16];  /**< text order, from SMBIOS order */
+	int reported;                   /**< option 77 holds an identity
+	                                   report */
+	char serial[PXEINV_SERIAL_MAX]; /**< reported serial, decoded, or ""
+	                                   when absent or malformed */
+	char board_serial[PXEINV_SERIAL_MAX]; /**< the same for the board */
+};
+
+/**
+ * Decode a request's options.
+ *
+ * @v req       Request
+ * @v client    Decoded request
+ */
+void pxeinv_request_decode(const struct pxeinv_request *req,
+			   struct pxeinv_client *client);
+
+#endif /* PXEINV_REQUEST_H */

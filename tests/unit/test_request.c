@@ -1,0 +1,285 @@
+/*
+ * Unit tests: decoding a DHCP request's options (cache/pxeinv_request.c),
+ * apart from any cache or steering.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "../../cache/pxeinv_request.h"
+
+/**
+ * Decode a request that has only a vendor class and option 93.
+ *
+ * @v arch      Option 93, or -1
+ * @v vc        Vendor class, or NULL
+ * @v client    Decoded request
+ */
+static void decode_arch(int arch, const char *vc, struct pxeinv_client *client)
+{
+	struct pxeinv_request req = {
+		.arch = arch, .vendor_class = vc,
+		.vendor_class_len = vc ? strlen(vc) : 0,
+	};
+
+	pxeinv_request_decode(&req, client);
+}
+
+/**
+ * The architecture comes from option 93, else from the vendor class of a
+ * PXE or HTTP boot client; any other client is not PXE.
+ *
+ * @v state     cmocka state
+ */
+static void test_arch(void **state)
+{
+	struct pxeinv_client c;
+
+	(void)state;
+	decode_arch(7, NULL, &c);
+	assert_int_equal(c.arch, 7);
+	assert_int_equal(c.http_class, 0);
+	decode_arch(9, "PXEClient:Arch:00007:UNDI:003016", &c);
+	assert_int_equal(c.arch, 9);
+	decode_arch(-1, "PXEClient:Arch:00011:UNDI:003000", &c);
+	assert_int_equal(c.arch, 11);
+	decode_arch(-1, "HTTPClient:Arch:00016:UNDI:003001", &c);
+	assert_int_equal(c.arch, 16);
+	assert_int_equal(c.http_class, 1);
+	/* no Arch field, or not five digits */
+	decode_arch(-1, "PXEClient", &c);
+	assert_int_equal(c.arch, -1);
+	decode_arch(-1, "PXEClient:Arch:0007x:UNDI:003000", &c);
+	assert_int_equal(c.arch, -1);
+	/* another vendor class overrides option 93 */
+	decode_arch(0, "udhcp 1.35.0", &c);
+	assert_int_equal(c.arch, -1);
+	decode_arch(-1, NULL, &c);
+	assert_int_equal(c.arch, -1);
+}
+
+/**
+ * Option 97 and option 61 give a UUID in text order, from the SMBIOS
+ * order firmware sends (and as sent, for option 97); blank UUIDs and
+ * other lengths or types give none.
+ *
+ * @v state     cmocka state
+ */
+static void test_uuid_and_client_id(void **state)
+{
+	/* 12345678-9abc-def0-1234-56789abcdef0 in SMBIOS order */
+	static const unsigned char opt97[17] = {
+		0x00, 0x78, 0x56, 0x34, 0x12, 0xbc, 0x9a, 0xf0, 0xde,
+		0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0 };
+	static const unsigned char text[16] = {
+		0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0,
+		0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0 };
+	static const unsigned char zero[17] = { 0 };
+	unsigned char ones[17], typed[17];
+	static const unsigned char cid_mac[7] = { 1, 0x52, 0x54, 0, 0, 0, 2 };
+	static const unsigned char mac[6] = { 0x52, 0x54, 0, 0, 0, 9 };
+	struct pxeinv_request r = { .arch = -1 };
+	struct pxeinv_client c;
+
+	(void)state;
+	memset(ones, 0xff, sizeof(ones));
+	ones[0] = 0;
+	r.uuid = opt97;
+	r.uuid_len = 17;
+	pxeinv_request_decode(&r, &c);
+	assert_int_equal(c.has_uuid, 1);
+	assert_memory_equal(c.uuid, text, 16);
+	assert_memory_equal(c.uuid_as_sent, opt97 + 1, 16);
+	/* without the type byte */
+	r.uuid = opt97 + 1;
+	r.uuid_len = 16;
+	pxeinv_request_decode(&r, &c);
+	assert_int_equal(c.has_uuid, 1);
+	assert_memory_equal(c.uuid, text, 16);
+	/* a type other than 0, a wrong length, blank UUIDs */
+	memcpy(typed, opt97, 17);
+	typed[0] = 1;
+	r.uuid = typed;
+	r.uuid_len = 17;
+	pxeinv_request_decode(&r, &c);
+	assert_int_equal(c.has_uuid, 0);
+	r.uuid = opt97;
+	r.uuid_len = 15;
+	pxeinv_request_decode(&r, &c);
+	assert_int_equal(c.has_uuid, 0);
+	r.uuid = zero;
+	r.uuid_len = 17;
+	pxeinv_request_decode(&r, &c);
+	assert_int_equal(c.has_uuid, 0);
+	r.uuid = ones;
+	pxeinv_request_decode(&r, &c);
+	assert_int_equal(c.has_uuid, 0);
+	r.uuid = NULL;
+	r.uuid_len = 0;
+
+	/* option 61: type 0 and a UUID, type 1 and a MAC */
+	r.client_id = opt97;
+	r.client_id_len = 17;
+	pxeinv_request_decode(&r, &c);
+	assert_int_equal(c.has_client_uuid, 1);
+	assert_int_equal(c.has_client_mac, 0);
+	assert_memory_equal(c.client_uuid, text, 16);
+	r.client_id = ones;
+	pxeinv_request_decode(&r, &c);
+	assert_int_equal(c.has_client_uuid, 0);
+	r.client_id = cid_mac;
+	r.client_id_len = 7;
+	pxeinv_request_decode(&r, &c);
+	assert_int_equal(c.has_client_mac, 1);
+	assert_int_equal(c.has_client_uuid, 0);
+	assert_memory_equal(c.client_mac, cid_mac + 1, 6);
+	r.client_id_len = 6;
+	pxeinv_request_decode(&r, &c);
+	assert_int_equal(c.has_client_mac, 0);
+
+	/* chaddr: only a 6-byte address */
+	r.mac = mac;
+	r.mac_len = 6;
+	pxeinv_request_decode(&r, &c);
+	assert_int_equal(c.has_mac, 1);
+	assert_memory_equal(c.mac, mac, 6);
+	r.mac_len = 16;
+	pxeinv_request_decode(&r, &c);
+	assert_int_equal(c.has_mac, 0);
+}
+
+/**
+ * Decode option 175 alone.
+ *
+ * @v encap     Payload, or NULL
+ * @v len       Length
+ * @ret lacks   lacks_https
+ */
+static int lacks_https(const unsigned char *encap, size_t len)
+{
+	struct pxeinv_request r = { .arch = -1, .is_ipxe = 1,
+				    .ipxe_encap = encap, .ipxe_encap_len = len };
+	struct pxeinv_client c;
+
+	pxeinv_request_decode(&r, &c);
+	assert_int_equal(c.is_ipxe, 1);
+	return c.lacks_https;
+}
+
+/**
+ * Option 175 says whether iPXE has HTTPS (feature 20, non-zero).
+ *
+ * @v state     cmocka state
+ */
+static void test_ipxe_features(void **state)
+{
+	static const unsigned char https[] = { 19, 1, 1, 20, 1, 1 };
+	static const unsigned char padded[] = { 0, 0, 20, 1, 1, 0xff };
+	static const unsigned char off[] = { 19, 1, 1, 20, 1, 0 };
+	static const unsigned char none[] = { 19, 1, 1, 0xff, 20, 1, 1 };
+	static const unsigned char cut[] = { 19, 1, 1, 177, 9, 1 };
+
+	(void)state;
+	assert_int_equal(lacks_https(NULL, 0), 0);
+	assert_int_equal(lacks_https(https, sizeof(https)), 0);
+	assert_int_equal(lacks_https(padded, sizeof(padded)), 0);
+	assert_int_equal(lacks_https(off, sizeof(off)), 1);
+	/* feature 20 after the end option does not count */
+	assert_int_equal(lacks_https(none, sizeof(none)), 1);
+	/* malformed: assume nothing */
+	assert_int_equal(lacks_https(cut, sizeof(cut)), 0);
+}
+
+/**
+ * Decode option 77 alone.
+ *
+ * @v uc        Payload
+ * @v len       Length
+ * @v client    Decoded request
+ */
+static void decode_user_class(const void *uc, size_t len,
+			      struct pxeinv_client *client)
+{
+	struct pxeinv_request r = { .arch = -1, .user_class = uc,
+				    .user_class_len = len };
+
+	pxeinv_request_decode(&r, client);
+}
+
+/**
+ * Option 77: "iPXE" raw or as an RFC 3004 item, and the identity report,
+ * percent-decoded, raw or as an RFC 3004 item; malformed fields are left
+ * empty, and other user classes are not iPXE.
+ *
+ * @v state     cmocka state
+ */
+static void test_user_class(void **state)
+{
+	static const char item[] = "\x16pxeinv/1 s=S%201 b=B-1";
+	char longer[200];
+	struct pxeinv_client c;
+
+	(void)state;
+	decode_user_class("iPXE", 4, &c);
+	assert_int_equal(c.is_ipxe, 1);
+	assert_int_equal(c.reported, 0);
+	decode_user_class("\x04iPXE", 5, &c);
+	assert_int_equal(c.is_ipxe, 1);
+	decode_user_class("iPXE2", 5, &c);
+	assert_int_equal(c.is_ipxe, 0);
+	decode_user_class("pxeinv/2 s=A", 12, &c);
+	assert_int_equal(c.is_ipxe, 0);
+	assert_int_equal(c.reported, 0);
+
+	decode_user_class("pxeinv/1 s=CH%2D9 b=BRD", 23, &c);
+	assert_int_equal(c.is_ipxe, 1);
+	assert_int_equal(c.reported, 1);
+	assert_string_equal(c.serial, "CH-9");
+	assert_string_equal(c.board_serial, "BRD");
+	/* as one RFC 3004 item: its length byte first */
+	decode_user_class(item, sizeof(item) - 1, &c);
+	assert_int_equal(c.reported, 1);
+	assert_string_equal(c.serial, "S 1");
+	assert_string_equal(c.board_serial, "B-1");
+	/* a field that is not percent-encoded right, or decodes to a
+	 * control character, is left empty; the other one is kept */
+	decode_user_class("pxeinv/1 s=A%4 b=B", 18, &c);
+	assert_int_equal(c.reported, 1);
+	assert_string_equal(c.serial, "");
+	assert_string_equal(c.board_serial, "B");
+	decode_user_class("pxeinv/1 s=A%zz1 b=B", 20, &c);
+	assert_string_equal(c.serial, "");
+	decode_user_class("pxeinv/1 s=A%09 b=B", 19, &c);
+	assert_string_equal(c.serial, "");
+	assert_string_equal(c.board_serial, "B");
+	/* longer than PXEINV_SERIAL_MAX - 1 once decoded */
+	strcpy(longer, "pxeinv/1 b=");
+	while (strlen(longer) < 11 + PXEINV_SERIAL_MAX)
+		strcat(longer, "X");
+	decode_user_class(longer, strlen(longer), &c);
+	assert_int_equal(c.reported, 1);
+	assert_string_equal(c.board_serial, "");
+	longer[strlen(longer) - 1] = '\0';
+	decode_user_class(longer, strlen(longer), &c);
+	assert_int_equal(strlen(c.board_serial), PXEINV_SERIAL_MAX - 1);
+	/* a payload with NULs that is no RFC 3004 rewrite is no report */
+	decode_user_class("\0pxeinv/1 s=A\0", 14, &c);
+	assert_int_equal(c.reported, 0);
+	assert_int_equal(c.is_ipxe, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_arch),
+		cmocka_unit_test(test_uuid_and_client_id),
+		cmocka_unit_test(test_ipxe_features),
+		cmocka_unit_test(test_user_class),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
