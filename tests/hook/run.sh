@@ -555,6 +555,19 @@ if [ "$(boot ACK)" = pxeinv/nodes/node-c.ipxe ] &&
 else
 	fail hook-state-dir-from-fragment-without-environment "file '$(boot ACK)'; in $FRESH: $(ls -A "$FRESH" | tr '\n' ' '); $(grep pxeinv-hook "$LOG" | head -2)"
 fi
+# pxeinv status finds the same directory from the OUT_DIR alone
+out=$(env -u PXEINV_STATE_DIR "$PXEINV" status --json "$T/out-fresh" 2>&1)
+if printf '%s' "$out" | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+n = {x["node"]: x for x in s["nodes"]}
+assert s["state_dir"] == sys.argv[1], s["state_dir"]
+assert n["node-c"]["stage"] == "ipxe" and n["node-c"]["boots"] == 1, n["node-c"]
+' "$FRESH"; then
+	pass status-out-dir-finds-the-hooks-state-dir
+else
+	fail status-out-dir-finds-the-hooks-state-dir "$out"
+fi
 stop
 # the fragment's directory wins over a $PXEINV_STATE_DIR dnsmasq inherited:
 # steering reads boot-once markers there, so the hook must write them there
