@@ -4,6 +4,8 @@
 #ifndef PXEINV_CLI_H
 #define PXEINV_CLI_H
 
+#include <limits.h>
+
 #include "../inventory/inventory.h"
 #include "../inventory/check.h"
 
@@ -36,6 +38,58 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
  */
 int cli_load_checked(struct inventory *inv, const char *dir,
 		     const char *filter, struct node **nodes);
+
+/** Where a state directory came from (cli_state_dir_find()) */
+enum cli_state_source {
+	CLI_STATE_OPTION,       /**< --state-dir */
+	CLI_STATE_FRAGMENT,     /**< `state:` in OUT_DIR's fragment */
+	CLI_STATE_ENV,          /**< $PXEINV_STATE_DIR */
+	CLI_STATE_DEFAULT,      /**< /var/lib/pxeinv */
+};
+
+/** The state directory a command reads, and where it came from */
+struct cli_state_dir {
+	const char *path;               /**< the directory */
+	enum cli_state_source source;   /**< where it came from */
+	char from[PATH_MAX];            /**< the fragment, for messages */
+	char buf[PATH_MAX];             /**< the directory, when read there */
+};
+
+/**
+ * Find the state directory: --state-dir, else the `state:` of OUT_DIR's
+ * fragment (when OUT_DIR is given and the fragment names one), else
+ * $PXEINV_STATE_DIR, else the default; status and rearm use this alone.
+ *
+ * @v sd        State directory, filled in
+ * @v cmd       Command name, for messages
+ * @v option    --state-dir, or NULL
+ * @v out_dir   OUT_DIR, or NULL
+ * @ret code    EXIT_OK, or EXIT_IO (the fragment cannot be read, or its
+ *              directory is not absolute) after saying why
+ */
+int cli_state_dir_find(struct cli_state_dir *sd, const char *cmd,
+		       const char *option, const char *out_dir);
+
+/**
+ * Open the state directory, saying on failure which path failed, why,
+ * and where the path came from.
+ *
+ * @v sd        State directory (cli_state_dir_find())
+ * @v cmd       Command name, for messages
+ * @v dirfd     Directory descriptor, on success
+ * @ret code    EXIT_OK or EXIT_IO
+ */
+int cli_state_dir_open(const struct cli_state_dir *sd, const char *cmd,
+		       int *dirfd);
+
+/**
+ * Tell an OUT_DIR argument from a node name: a path with a '/', or an
+ * existing directory.
+ *
+ * @v arg       Argument
+ * @ret is_dir  Non-zero for an OUT_DIR
+ */
+int cli_is_out_dir(const char *arg);
 
 /**
  * `pxeinv merge`.

@@ -6,7 +6,6 @@
  * hands the node the exit script.  Removing the marker re-arms the node.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,18 +23,24 @@
  */
 static void rearm_help(void)
 {
-	printf("Usage: pxeinv rearm [--state-dir DIR] NODE...\n\n"
+	printf("Usage: pxeinv rearm [--state-dir DIR] [OUT_DIR] NODE...\n\n"
 	       "Re-arm boot-once nodes (install: once): remove the marker "
 	       "the hook set when\nthe node fetched its installer script, "
 	       "so that its next network boot gets\nthe installer again. "
 	       "No dnsmasq reload is needed.\n\n"
+	       "The state directory is --state-dir DIR, else the state:DIR "
+	       "that compile\n--hook/--state-dir wrote into "
+	       "OUT_DIR/pxe-inventory.conf (the directory\ndnsmasq hands "
+	       "the hook), else $%s, else %s.\nOUT_DIR is the "
+	       "first of two or more arguments when it has a '/' or is a\n"
+	       "directory.\n\n"
 	       "Options:\n"
-	       "      --state-dir DIR  state directory (default: $%s, else "
-	       "%s)\n"
+	       "      --state-dir DIR  state directory\n"
 	       "  -h, --help           show this help\n"
 	       "  -V, --version        show the version\n\n"
 	       "Exit status: 0 re-armed (or was not marked), 1 invalid node "
-	       "name, 2 usage,\n3 the marker could not be removed.\n",
+	       "name, 2 usage,\n3 the state directory or OUT_DIR's fragment "
+	       "cannot be read, or the marker\ncould not be removed.\n",
 	       PXEINV_STATE_DIR_ENV, PXEINV_STATE_DIR_DEFAULT);
 }
 
@@ -79,7 +84,8 @@ int cmd_rearm(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *dir = NULL;
+	struct cli_state_dir sd;
+	const char *dir = NULL, *out_dir = NULL;
 	int c, i, dirfd, rc = EXIT_OK, one;
 
 	optind = 1;
@@ -100,6 +106,8 @@ int cmd_rearm(int argc, char **argv)
 					       argv[optind - 1]);
 		}
 	}
+	if (argc - optind >= 2 && cli_is_out_dir(argv[optind]))
+		out_dir = argv[optind++];
 	if (optind >= argc)
 		return cli_usage_error("rearm", "expected NODE");
 	for (i = optind; i < argc; i++)
@@ -109,14 +117,10 @@ int cmd_rearm(int argc, char **argv)
 				"\n", argv[i]);
 			return EXIT_INVALID;
 		}
-	if (!dir)
-		dir = state_dir_default();
-	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0) {
-		fprintf(stderr, "pxeinv rearm: %s: %s\n", dir,
-			strerror(errno));
-		return EXIT_IO;
-	}
+	if ((rc = cli_state_dir_find(&sd, "rearm", dir, out_dir)) != EXIT_OK ||
+	    (rc = cli_state_dir_open(&sd, "rearm", &dirfd)) != EXIT_OK)
+		return rc;
+	dir = sd.path;
 	for (i = optind; i < argc; i++) {
 		one = rearm_one(dirfd, dir, argv[i]);
 		if (one != EXIT_OK)

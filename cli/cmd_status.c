@@ -80,15 +80,19 @@ static void status_help(void)
 	       "for --stale-days, or never: with OUT_DIR,\nevery node of its "
 	       "inventory counts). With NODE, that node's history from the\n"
 	       "journal.\n\n"
+	       "The state directory is --state-dir DIR, else the state:DIR "
+	       "that compile\n--hook/--state-dir wrote into "
+	       "OUT_DIR/pxe-inventory.conf (the directory\ndnsmasq hands "
+	       "the hook), else $%s, else %s.\n\n"
 	       "Options:\n"
-	       "      --state-dir DIR   state directory (default: $%s, else "
-	       "%s)\n"
+	       "      --state-dir DIR   state directory\n"
 	       "      --stale-days N    default %d\n"
 	       "      --json            print JSON\n"
 	       "  -h, --help            show this help\n"
 	       "  -V, --version         show the version\n\n"
 	       "Exit status: 0 shown, 1 invalid value, 2 usage, 3 the state "
-	       "directory or the\ncache cannot be read.\n",
+	       "directory, the\ncache or OUT_DIR's fragment cannot be "
+	       "read.\n",
 	       PXEINV_STATE_DIR_ENV, PXEINV_STATE_DIR_DEFAULT, STATUS_STALE_DAYS);
 }
 
@@ -668,10 +672,10 @@ int cmd_status(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct st_report r = { 0 };
+	struct cli_state_dir sd;
 	const char *dir = NULL, *out_dir = NULL, *node = NULL;
 	int c, i, json = 0, days = STATUS_STALE_DAYS, dirfd, rc = EXIT_OK;
 	long long now = time(NULL);
-	struct stat st;
 	char *end;
 
 	optind = 1;
@@ -707,10 +711,7 @@ int cmd_status(int argc, char **argv)
 	if (argc - optind > 2)
 		return cli_usage_error("status", "expected [OUT_DIR] [NODE]");
 	for (i = optind; i < argc; i++) {
-		/* OUT_DIR is a directory (or a path); NODE a hostname */
-		if (!out_dir && !node &&
-		    (strchr(argv[i], '/') || (stat(argv[i], &st) == 0 &&
-					      S_ISDIR(st.st_mode))))
+		if (!out_dir && !node && cli_is_out_dir(argv[i]))
 			out_dir = argv[i];
 		else if (!node && pxeinv_node_name_is_valid(argv[i]))
 			node = argv[i];
@@ -721,19 +722,10 @@ int cmd_status(int argc, char **argv)
 					       PXEINV_NODE_NAME_RULE,
 					       argv[i]);
 	}
-	if (!dir)
-		dir = state_dir_default();
-	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0) {
-		fprintf(stderr, "pxeinv status: %s: %s\n", dir,
-			strerror(errno));
-		if (errno == ENOENT)
-			fprintf(stderr, "  the hook makes it at its first "
-				"event (pxeinv compile --hook); elsewhere, "
-				"give --state-dir DIR or set $%s\n",
-				PXEINV_STATE_DIR_ENV);
-		return EXIT_IO;
-	}
+	if ((rc = cli_state_dir_find(&sd, "status", dir, out_dir)) != EXIT_OK ||
+	    (rc = cli_state_dir_open(&sd, "status", &dirfd)) != EXIT_OK)
+		return rc;
+	dir = sd.path;
 	if (node) {
 		rc = status_history(dirfd, dir, node, json);
 		goto out;

@@ -3,8 +3,9 @@
  *
  * Set by the fragment `pxeinv compile --hook PATH` writes (dhcp-script=).
  * Records every add/old/del/tftp event in the state directory
- * ($PXEINV_STATE_DIR, default /var/lib/pxeinv; see state.h) and answers
- * `init` with the stored leases when dnsmasq runs with leasefile-ro.
+ * ($PXEINV_STATE_DIR, which the patched dnsmasq sets to the state:DIR of
+ * its pxe-inventory= option; default /var/lib/pxeinv; see state.h) and
+ * answers `init` with the stored leases when dnsmasq runs with leasefile-ro.
  *
  * It never holds DHCP up: a fixed, small amount of work per event, no
  * network, no shell, no lock, and a hard time limit.  Whatever goes wrong
@@ -135,10 +136,11 @@ static void hook_usage(void)
 	       "       pxeinv-hook init\n\n"
 	       "The dnsmasq dhcp-script of pxeinv (dhcp-script=, set by "
 	       "'pxeinv compile --hook').\nRecords events in $%s "
-	       "(default %s): journal.jsonl, nodes/,\nunknown/, once/, installed/, "
-	       "leases/, metrics/. 'init' prints the stored leases "
-	       "(leasefile-ro).\nRun it as dnsmasq's dhcp-scriptuser, the "
-	       "owner of the state directory.\nSee 'pxeinv status' and "
+	       "(default %s), which the patched\ndnsmasq sets to the "
+	       "state:DIR of pxe-inventory=: journal.jsonl, nodes/,\n"
+	       "unknown/, once/, installed/, leases/, metrics/. 'init' "
+	       "prints the stored\nleases (leasefile-ro).\nRun it as "
+	       "dnsmasq's dhcp-scriptuser, the owner of the state directory.\nSee 'pxeinv status' and "
 	       "'pxeinv rearm'.\n", PXEINV_STATE_DIR_ENV, PXEINV_STATE_DIR_DEFAULT);
 }
 

@@ -13,7 +13,7 @@ trap 'rm -rf "$T"' EXIT
 
 . "$(dirname "$0")/../lib/report.sh"
 groups "${1-}" help check merge compile-outputs lookup status compile-atomic \
-	large-tree full-disk no-inode corrupt-cache changes node-name completion
+	large-tree full-disk no-inode corrupt-cache changes node-name state-dir completion
 [ -x "$PXEINV" ] || { skip cli "$PXEINV is missing (./build.sh pxeinv)"; finish; }
 
 # Run pxeinv, keeping stdout, stderr and the exit code.
@@ -55,6 +55,14 @@ ipxe_default_found() {
 make_bad_tree() {
 	cp -r "$ROOT/nodes" "$T/bad"
 	printf 'serial: ABCDEFGHIJ02\nip: 192.168.100.300\ninstall: true\n' >"$T/bad/k8s-dev/node-03.yaml"
+}
+
+# A tree of one boot-once node, n1 (serial ONCE1), for the lookup and
+# state-dir groups.
+make_once_tree() {
+	mkdir -p "$T/once/k"
+	printf 'schematicID: 376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba\ntalosVersion: v1.9.5\n' >"$T/once/_defaults.yaml"
+	printf 'serial: ONCE1\ninstall: once\n' >"$T/once/k/n1.yaml"
 }
 
 # Compile nodes/ into $T/out1, which the lookup, atomicity and corrupt
@@ -229,9 +237,8 @@ run compile --ipxe-dir "$T/ipxe-nosnp" "$ROOT/nodes" "$T/out-nosnp"
 run lookup "$T/out-nosnp" --mac 52:54:00:a0:10:01 --arch 7
 [ "$(sed -n 's/^file: *//p' "$T/out")" = ipxe.efi ] && pass "without snponly.efi, UEFI x86-64 firmware gets ipxe.efi" ||
 	fail "without snponly.efi, UEFI x86-64 firmware gets ipxe.efi" "$(cat "$T/out")"
-mkdir -p "$T/once/k" "$T/state/once"
-printf 'schematicID: 376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba\ntalosVersion: v1.9.5\n' >"$T/once/_defaults.yaml"
-printf 'serial: ONCE1\ninstall: once\n' >"$T/once/k/n1.yaml"
+make_once_tree
+mkdir -p "$T/state/once"
 "$PXEINV" compile -q --ipxe-dir "$T/ipxe" "$T/once" "$T/once-out" 2>/dev/null
 run lookup "$T/once-out" --serial ONCE1 --state-dir "$T/state"
 a=$(sed -n 's/^file: *//p' "$T/out")
@@ -265,13 +272,107 @@ fi
 if selected status; then
 run status --state-dir "$T/no-state"
 expect_rc "status without a state directory: exit 3" 3
-expect_line "status without a state directory: the path and the reason" "$T/err" \
-	"pxeinv status: $T/no-state: No such file or directory"
+expect_line "status without a state directory: the path, the reason and the source" "$T/err" \
+	"pxeinv status: $T/no-state: No such file or directory (the state directory given by --state-dir)"
 expect_line "status without a state directory: what makes one" "$T/err" \
-	"  the hook makes it at its first event (pxeinv compile --hook); elsewhere, give --state-dir DIR or set \$PXEINV_STATE_DIR"
+	"  the hook makes it at its first event (pxeinv compile --hook); elsewhere, give OUT_DIR or --state-dir DIR, or set \$PXEINV_STATE_DIR"
 PXEINV_STATE_DIR=$T/no-state-env run status
 expect_line "status without a state directory: \$PXEINV_STATE_DIR is the default" "$T/err" \
-	"pxeinv status: $T/no-state-env: No such file or directory"
+	"pxeinv status: $T/no-state-env: No such file or directory (the state directory in \$PXEINV_STATE_DIR)"
+PXEINV_STATE_DIR=$T/no-state-env run rearm n1
+expect_rc "rearm without a state directory: exit 3" 3
+expect_line "rearm without a state directory: the path, the reason and the source" "$T/err" \
+	"pxeinv rearm: $T/no-state-env: No such file or directory (the state directory in \$PXEINV_STATE_DIR)"
+fi
+
+# --- status and rearm find the state directory as the hook does --------------
+# --state-dir, else the state: of OUT_DIR's fragment (which dnsmasq hands
+# the hook), else $PXEINV_STATE_DIR, else /var/lib/pxeinv
+if selected state-dir; then
+[ -d "$T/once" ] || make_once_tree
+mkdir -p "$T/sd-frag/once" "$T/sd-env/once" "$T/sd-opt/once"
+"$PXEINV" compile -q --ipxe-dir "$T/ipxe" --hook /usr/sbin/pxeinv-hook --state-dir "$T/sd-frag" \
+	"$T/once" "$T/sd-out" 2>/dev/null
+"$PXEINV" compile -q --ipxe-dir "$T/ipxe" "$T/once" "$T/sd-nostate" 2>/dev/null
+# status_dir ARG...: the state directory that status --json reports
+status_dir() {
+	"$PXEINV" status --json "$@" 2>"$T/err" |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)["state_dir"])' 2>/dev/null
+}
+if [ "$(unset PXEINV_STATE_DIR; status_dir "$T/sd-out")" = "$T/sd-frag" ]; then
+	pass "status OUT_DIR: the state directory of OUT_DIR's fragment"
+else fail "status OUT_DIR: the state directory of OUT_DIR's fragment" "$(cat "$T/err")"; fi
+if [ "$(PXEINV_STATE_DIR=$T/sd-env status_dir "$T/sd-out")" = "$T/sd-frag" ]; then
+	pass "status OUT_DIR: the fragment wins over \$PXEINV_STATE_DIR"
+else fail "status OUT_DIR: the fragment wins over \$PXEINV_STATE_DIR" "$(cat "$T/err")"; fi
+if [ "$(PXEINV_STATE_DIR=$T/sd-env status_dir --state-dir "$T/sd-opt" "$T/sd-out")" = "$T/sd-opt" ]; then
+	pass "status OUT_DIR: --state-dir wins over the fragment"
+else fail "status OUT_DIR: --state-dir wins over the fragment" "$(cat "$T/err")"; fi
+if [ "$(PXEINV_STATE_DIR=$T/sd-env status_dir "$T/sd-nostate")" = "$T/sd-env" ] &&
+	[ "$(PXEINV_STATE_DIR=$T/sd-env status_dir)" = "$T/sd-env" ]; then
+	pass "status: \$PXEINV_STATE_DIR without OUT_DIR, or when its fragment names no state directory"
+else fail "status: \$PXEINV_STATE_DIR without OUT_DIR, or when its fragment names none" "$(cat "$T/err")"; fi
+got=$(unset PXEINV_STATE_DIR; status_dir)
+if [ -d /var/lib/pxeinv ] && [ "$got" = /var/lib/pxeinv ]; then
+	pass "status: /var/lib/pxeinv by default"
+elif [ ! -e /var/lib/pxeinv ] && grep -qxF "pxeinv status: /var/lib/pxeinv: No such file or directory (the default state directory)" "$T/err"; then
+	pass "status: /var/lib/pxeinv by default"
+else fail "status: /var/lib/pxeinv by default" "got '$got'; $(cat "$T/err")"; fi
+# rearm: the same order, seen from the marker it removes
+touch "$T/sd-frag/once/n1" "$T/sd-env/once/n1" "$T/sd-opt/once/n1"
+PXEINV_STATE_DIR=$T/sd-env run rearm "$T/sd-out" n1
+if [ "$rc" = 0 ] && [ ! -e "$T/sd-frag/once/n1" ] && [ -e "$T/sd-env/once/n1" ] &&
+	grep -qx 'n1: re-armed; its next network boot gets the installer' "$T/out"; then
+	pass "rearm OUT_DIR: the fragment's state directory, over \$PXEINV_STATE_DIR"
+else fail "rearm OUT_DIR: the fragment's state directory" "rc $rc; $(cat "$T/out" "$T/err"; ls "$T"/sd-*/once)"; fi
+touch "$T/sd-frag/once/n1"
+PXEINV_STATE_DIR=$T/sd-env run rearm --state-dir "$T/sd-opt" "$T/sd-out" n1
+if [ "$rc" = 0 ] && [ ! -e "$T/sd-opt/once/n1" ] && [ -e "$T/sd-frag/once/n1" ] && [ -e "$T/sd-env/once/n1" ]; then
+	pass "rearm OUT_DIR: --state-dir wins over the fragment"
+else fail "rearm OUT_DIR: --state-dir wins over the fragment" "rc $rc; $(cat "$T/err"; ls "$T"/sd-*/once)"; fi
+PXEINV_STATE_DIR=$T/sd-env run rearm "$T/sd-nostate" n1
+if [ "$rc" = 0 ] && [ ! -e "$T/sd-env/once/n1" ] && [ -e "$T/sd-frag/once/n1" ]; then
+	pass "rearm OUT_DIR: \$PXEINV_STATE_DIR when the fragment names no state directory"
+else fail "rearm OUT_DIR: \$PXEINV_STATE_DIR when the fragment names none" "rc $rc; $(cat "$T/err"; ls "$T"/sd-*/once)"; fi
+# the state: item is found among the others dnsmasq accepts
+mkdir -p "$T/sd-items"
+printf '# x\npxe-inventory=%s,tag:lab,state:%s,ping\ndhcp-script=/x\n' "$T/sd-out/pxe-inventory.cdb" "$T/sd-frag" \
+	>"$T/sd-items/pxe-inventory.conf"
+run rearm "$T/sd-items" n1
+if [ "$rc" = 0 ] && [ ! -e "$T/sd-frag/once/n1" ]; then
+	pass "rearm OUT_DIR: state: among tag: and ping"
+else fail "rearm OUT_DIR: state: among tag: and ping" "rc $rc; $(cat "$T/err")"; fi
+# one path argument is a node name (an invalid one), not an OUT_DIR
+run rearm "$T/sd-out"
+expect_rc "rearm with one path argument: an invalid node name, exit 1" 1
+# errors: each says which file or directory, and where it came from
+for c in status rearm; do
+	run "$c" "$T/sd-none" n1
+	expect_rc "$c OUT_DIR without a fragment: exit 3" 3
+	expect_line "$c OUT_DIR without a fragment: the file and the reason" "$T/err" \
+		"pxeinv $c: $T/sd-none/pxe-inventory.conf: No such file or directory (it names the state directory; or give --state-dir DIR)"
+done
+mkdir -p "$T/sd-gone-out"
+printf 'pxe-inventory=%s,state:%s\n' "$T/sd-out/pxe-inventory.cdb" "$T/sd-gone" >"$T/sd-gone-out/pxe-inventory.conf"
+for c in status rearm; do
+	run "$c" "$T/sd-gone-out" n1
+	expect_rc "$c: a missing state directory named by the fragment: exit 3" 3
+	expect_line "$c: a missing state directory named by the fragment: says so" "$T/err" \
+		"pxeinv $c: $T/sd-gone: No such file or directory (the state directory of $T/sd-gone-out/pxe-inventory.conf)"
+done
+mkdir -p "$T/sd-rel" "$T/sd-long" "$T/sd-isdir/pxe-inventory.conf"
+printf 'pxe-inventory=x.cdb,tag:lab,state:rel/dir\n' >"$T/sd-rel/pxe-inventory.conf"
+printf 'pxe-inventory=x.cdb,state:/%s\n' "$(head -c 4200 /dev/zero | tr '\0' s)" >"$T/sd-long/pxe-inventory.conf"
+for d in rel long; do
+	run rearm "$T/sd-$d" n1
+	expect_rc "rearm: a fragment's state directory that is $d: exit 3" 3
+	expect_line "rearm: a fragment's state directory that is $d: says so" "$T/err" \
+		"pxeinv rearm: $T/sd-$d/pxe-inventory.conf: the state directory of pxe-inventory= is not an absolute path, or is too long"
+done
+run rearm "$T/sd-isdir" n1
+expect_rc "rearm: an unreadable fragment: exit 3" 3
+expect_line "rearm: an unreadable fragment: the file and the reason" "$T/err" \
+	"pxeinv rearm: $T/sd-isdir/pxe-inventory.conf: Is a directory"
 fi
 
 # --- compile: atomicity ------------------------------------------------------
@@ -617,6 +718,12 @@ if [ "$(comp pxeinv rearm --state-dir "$T/cst" node-)" = "$(printf 'node-a\nnode
 	[ "$(PXEINV_STATE_DIR=$T/cst comp pxeinv rearm '')" = "$(printf 'node-a\nnode-b')" ]; then
 	pass "completion: rearm offers the boot-once nodes of the state directory"
 else fail "completion: rearm offers the boot-once nodes of the state directory" "$(comp pxeinv rearm --state-dir "$T/cst" node-)"; fi
+touch "$T/sd-frag/once/node-f" "$T/sd-env/once/node-e"
+if [ "$(PXEINV_STATE_DIR=$T/sd-env comp pxeinv rearm "$T/sd-out" node-)" = node-f ] &&
+	[ "$(PXEINV_STATE_DIR=$T/sd-env comp pxeinv rearm "$T/sd-nostate" node-)" = node-e ] &&
+	[ "$(comp pxeinv rearm --state-dir "$T/cst" "$T/sd-out" node-)" = "$(printf 'node-a\nnode-b')" ]; then
+	pass "completion: rearm OUT_DIR offers the nodes of its fragment's state directory"
+else fail "completion: rearm OUT_DIR offers the nodes of its fragment's state directory" "$(PXEINV_STATE_DIR=$T/sd-env comp pxeinv rearm "$T/sd-out" node-)"; fi
 if [ "$(comp pxeinv compile "$T/cdir/no")" = "$(printf '%s\n' "$T/cdir/nodes-a" "$T/cdir/nodes-b")" ] &&
 	[ "$(comp pxeinv status --state-dir "$T/cst" node-)" = node-z ] &&
 	[ "$(comp pxeinv lookup x --arch 1)" = "$(printf '11\n16\n19')" ]; then

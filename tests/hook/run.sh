@@ -117,10 +117,12 @@ EOF
 printf 'mac: "52:54:00:aa:00:01"\nip: 10.216.0.11\ninstall: true\n' > "$T/nodes/lab/node-a.yaml"
 printf 'mac: "52:54:00:aa:00:02"\nip: 10.216.0.12\ninstall: once\n' > "$T/nodes/lab/node-b.yaml"
 printf 'mac: "52:54:00:aa:00:03"\nip: 10.216.0.13\ninstall: false\n' > "$T/nodes/lab/node-c.yaml"
-compile() {
-	"$PXEINV" compile -q --ipxe-dir "$T/ipxe-bin" --hook "$HOOK" --state-dir "$STATE" "$T/nodes" "$OUTD" &&
-		chmod -R a+rX "$OUTD"
+# compile_for STATE_DIR OUT_DIR: the tree and fragment for one state directory
+compile_for() {
+	"$PXEINV" compile -q --ipxe-dir "$T/ipxe-bin" --hook "$HOOK" --state-dir "$1" "$T/nodes" "$2" &&
+		chmod -R a+rX "$2"
 }
+compile() { compile_for "$STATE" "$OUTD"; }
 compile || abort "pxeinv compile failed"
 if selected fragment; then
 if grep -q "^dhcp-script=$HOOK\$" "$OUTD/pxe-inventory.conf" &&
@@ -132,10 +134,16 @@ fi
 fi
 
 # --- dnsmasq control ------------------------------------------------------
-# conf NAME STATE_DIR [extra lines...]
+# conf NAME STATE_DIR [extra lines...]: a configuration including the
+# fragment compiled for STATE_DIR (OUT_DIR's, or $T/out-NAME's for another
+# directory); dnsmasq hands the directory to the hook
 conf() {
-	local name=$1 state=$2
+	local name=$1 state=$2 frag=$OUTD
 	shift 2
+	if [ "$state" != "$STATE" ]; then
+		frag=$T/out-$name
+		compile_for "$state" "$frag" || abort "pxeinv compile --state-dir $state failed"
+	fi
 	{
 		echo "port=0"
 		echo "interface=$VS"
@@ -148,20 +156,20 @@ conf() {
 		echo "dhcp-leasefile=$T/leases"
 		echo "dhcp-scriptuser=$RUN_USER"
 		echo "log-facility=$T/$name.log"
-		echo "conf-file=$OUTD/pxe-inventory.conf"
+		echo "conf-file=$frag/pxe-inventory.conf"
 		printf '%s\n' "$@"
 	} > "$T/$name.conf"
-	echo "$state" > "$T/$name.state"
 }
 
-# start NAME [WRAPPER...]: dnsmasq in the server namespace, the hook's
-# state directory in its environment
+# start NAME [WRAPPER...]: dnsmasq in the server namespace, without
+# $PXEINV_STATE_DIR (or with $DNSMASQ_ENV, NAME=VALUE, when set): the
+# hook learns its directory from the fragment
 start() {
 	local name=$1 i
 	shift
 	LOG=$T/$name.log
 	: > "$LOG"
-	"$@" ip netns exec "$NS_S" env PXEINV_STATE_DIR="$(cat "$T/$name.state")" \
+	"$@" ip netns exec "$NS_S" env -u PXEINV_STATE_DIR ${DNSMASQ_ENV:+"$DNSMASQ_ENV"} \
 		"$DNSMASQ" -k --conf-file="$T/$name.conf" 2> "$T/$name.err" &
 	DNSMASQ_PID=$!
 	for i in $(seq 100); do
@@ -535,6 +543,51 @@ else
 fi
 stop
 fi
+
+# --- the hook follows the fragment's state directory -----------------------
+# dnsmasq runs the fragment of `pxeinv compile --hook --state-dir DIR`, with
+# no $PXEINV_STATE_DIR in its environment: a boot is journaled into DIR
+FRESH=$T/state-fresh
+mkdir -p "$FRESH"
+chown "$RUN_USER:$RUN_GROUP" "$FRESH"
+conf fresh "$FRESH"
+start fresh || abort "dnsmasq (fresh state) did not start: $(head -c 400 "$T/fresh.err")"
+dhcp --mac 52:54:00:aa:00:03 "${IPXE[@]}"
+if [ "$(boot ACK)" = pxeinv/nodes/node-c.ipxe ] &&
+	wait_for 10 has_line "$FRESH/journal.jsonl" 'j["node"] == "node-c" and j["stage"] == "ipxe" and j["event"] == "add"' &&
+	[ "$(kv "$FRESH/nodes/node-c" stage)" = ipxe ] && [ "$(kv "$FRESH/nodes/node-c" boots)" = 1 ]; then
+	pass hook-state-dir-from-fragment-without-environment
+else
+	fail hook-state-dir-from-fragment-without-environment "file '$(boot ACK)'; in $FRESH: $(ls -A "$FRESH" | tr '\n' ' '); $(grep pxeinv-hook "$LOG" | head -2)"
+fi
+# pxeinv status finds the same directory from the OUT_DIR alone
+out=$(env -u PXEINV_STATE_DIR "$PXEINV" status --json "$T/out-fresh" 2>&1)
+if printf '%s' "$out" | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+n = {x["node"]: x for x in s["nodes"]}
+assert s["state_dir"] == sys.argv[1], s["state_dir"]
+assert n["node-c"]["stage"] == "ipxe" and n["node-c"]["boots"] == 1, n["node-c"]
+' "$FRESH"; then
+	pass status-out-dir-finds-the-hooks-state-dir
+else
+	fail status-out-dir-finds-the-hooks-state-dir "$out"
+fi
+stop
+# the fragment's directory wins over a $PXEINV_STATE_DIR dnsmasq inherited:
+# steering reads boot-once markers there, so the hook must write them there
+ENVDIR=$T/state-env
+mkdir -p "$ENVDIR"
+chown "$RUN_USER:$RUN_GROUP" "$ENVDIR"
+DNSMASQ_ENV=PXEINV_STATE_DIR=$ENVDIR start fresh || abort "dnsmasq (fresh state, environment) did not start"
+dhcp --mac 52:54:00:aa:00:01 "${IPXE[@]}"
+if wait_for 10 has_line "$FRESH/journal.jsonl" 'j["node"] == "node-a" and j["stage"] == "ipxe"' &&
+	[ "$(kv "$FRESH/nodes/node-a" stage)" = ipxe ] && [ -z "$(ls -A "$ENVDIR")" ]; then
+	pass hook-state-dir-fragment-wins-over-environment
+else
+	fail hook-state-dir-fragment-wins-over-environment "in $ENVDIR: $(ls -A "$ENVDIR" | tr '\n' ' '); $(tail -n 1 "$FRESH/journal.jsonl" 2>/dev/null)"
+fi
+stop
 
 # --- read-only state directory: DHCP goes on, the hook logs once ------------
 if selected readonly-state; then
