@@ -269,7 +269,7 @@ int cmd_lookup(int argc, char **argv)
 	} else {
 		printf("stage:   %s\nnode:    %s\nmatched: %s\ninstall: %s\n"
 		       "file:    %s%s\n", pxeinv_stage_name(ans.stage),
-		       ans.node[0] ? ans.node : "unknown",
+		       ans.node[0] ? ans.node : PXEINV_NODE_UNKNOWN,
 		       ans.matched[0] ? ans.matched : "-",
 		       pxeinv_install_name(ans.install), ans.file,
 		       ans.http ? " (HTTP boot URL)" : "");

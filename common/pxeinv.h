@@ -17,6 +17,9 @@
 
 /** Longest node name (an RFC 1123 label, 63 characters) plus NUL */
 #define PXEINV_NODE_MAX 64
+/** The node tag of a steered client that no node matched; no node may be
+ * called so */
+#define PXEINV_NODE_UNKNOWN "unknown"
 /** Longest serial or board serial kept, decoded, plus NUL */
 #define PXEINV_SERIAL_MAX 128
 /** Longest file name or URL handed out, plus NUL */
@@ -240,7 +243,8 @@ static inline int pxeinv_mac_parse(const char *s, unsigned char *mac)
 
 /** The node-name rule, in words, for every message that refuses a name */
 #define PXEINV_NODE_NAME_RULE "1-63 lower-case letters, digits and '-', " \
-	"not starting or ending with '-' (an RFC 1123 label)"
+	"not starting or ending with '-' (an RFC 1123 label), and not '" \
+	PXEINV_NODE_UNKNOWN "'"
 
 /**
  * Tell whether a name is a valid node name.
@@ -248,9 +252,10 @@ static inline int pxeinv_mac_parse(const char *s, unsigned char *mac)
  * A node is named after its file (nodes/.../NAME.yaml), and the name
  * becomes a dnsmasq tag, a TFTP path, state file names and the host name
  * Talos is given.  The rule: a lower-case RFC 1123 label, 1-63 of
- * [a-z0-9-], not starting or ending with '-'.  Upper case is refused
- * rather than folded: DNS would not tell Node-07 from node-07, but the
- * file system, tags and paths would.
+ * [a-z0-9-], not starting or ending with '-', other than
+ * PXEINV_NODE_UNKNOWN, which names clients that no node matched.  Upper
+ * case is refused rather than folded: DNS would not tell Node-07 from
+ * node-07, but the file system, tags and paths would.
  *
  * @v s         Name
  * @ret ok      1 when valid
@@ -261,7 +266,8 @@ static inline int pxeinv_node_name_is_valid(const char *s)
 
 	return n >= 1 && n < PXEINV_NODE_MAX && s[0] != '-' &&
 	       s[n - 1] != '-' &&
-	       strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
+	       strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == n &&
+	       strcmp(s, PXEINV_NODE_UNKNOWN) != 0;
 }
 
 #endif /* PXEINV_H */

@@ -229,7 +229,7 @@ static void event_parse_tags(struct event *ev, const char *tags)
 		p = end;
 	}
 	/* Values we do not know are dropped, never passed on */
-	if (ev->node[0] && strcmp(ev->node, "unknown") != 0 &&
+	if (ev->node[0] && strcmp(ev->node, PXEINV_NODE_UNKNOWN) != 0 &&
 	    !pxeinv_node_name_is_valid(ev->node))
 		ev->node[0] = '\0';
 	if (ev->stage[0] && strcmp(ev->stage, "firmware") != 0 &&
@@ -242,7 +242,7 @@ static void event_parse_tags(struct event *ev, const char *tags)
 	if (!ev->steered)
 		ev->node[0] = ev->stage[0] = ev->install[0] = '\0';
 	else if (!ev->node[0])
-		strcpy(ev->node, "unknown");
+		strcpy(ev->node, PXEINV_NODE_UNKNOWN);
 }
 
 /**

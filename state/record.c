@@ -383,7 +383,7 @@ int record_event(const struct record_opts *opts, const struct event *ev,
 	if (ev->action == EVENT_TFTP)
 		rc = rec_tftp(&c);
 	else if (ev->steered && ev->stage[0] && ev->action != EVENT_DEL)
-		rc = strcmp(ev->node, "unknown") == 0 ? rec_unknown(&c, &g) :
+		rc = strcmp(ev->node, PXEINV_NODE_UNKNOWN) == 0 ? rec_unknown(&c, &g) :
 			rec_node(&c, &g);
 	if (rc)
 		goto out;

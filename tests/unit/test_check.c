@@ -408,28 +408,28 @@ static void test_hostname(void **state)
 		  "nodes/bad_name.yaml:1:1: error: hostname 'bad_name' (the "
 		  "file name) is not a valid node name: use 1-63 lower-case "
 		  "letters, digits and '-', not starting or ending with '-' "
-		  "(an RFC 1123 label)");
+		  "(an RFC 1123 label), and not 'unknown'");
 	check_one(NULL, "-x.yaml", "install: false\n", 1, 0,
 		  "nodes/-x.yaml:1:1: error: hostname '-x' (the file name) is "
 		  "not a valid node name: use 1-63 lower-case letters, digits "
 		  "and '-', not starting or ending with '-' (an RFC 1123 "
-		  "label)");
+		  "label), and not 'unknown'");
 	check_one(NULL, "x-.yml", "install: false\n", 1, 0,
 		  "nodes/x-.yml:1:1: error: hostname 'x-' (the file name) is "
 		  "not a valid node name: use 1-63 lower-case letters, digits "
 		  "and '-', not starting or ending with '-' (an RFC 1123 "
-		  "label)");
+		  "label), and not 'unknown'");
 	/* merge.py reads hidden files too: "..x" would be a hostname */
 	check_one(NULL, "..x.yaml", "install: false\n", 1, 0,
 		  "nodes/..x.yaml:1:1: error: hostname '..x' (the file name) "
 		  "is not a valid node name: use 1-63 lower-case letters, digits "
 		  "and '-', not starting or ending with '-' (an RFC 1123 "
-		  "label)");
+		  "label), and not 'unknown'");
 	check_one(NULL, "a..b.yaml", "install: false\n", 1, 0,
 		  "nodes/a..b.yaml:1:1: error: hostname 'a..b' (the file name) "
 		  "is not a valid node name: use 1-63 lower-case letters, digits "
 		  "and '-', not starting or ending with '-' (an RFC 1123 "
-		  "label)");
+		  "label), and not 'unknown'");
 	/* one rule for every part (pxeinv_node_name_is_valid): upper case
 	 * is refused, with the name to rename the file to */
 	check_one(NULL, "Node-07.yaml", "install: false\n", 1, 0,
@@ -441,7 +441,13 @@ static void test_hostname(void **state)
 		  "nodes/NODE_7.yml:1:1: error: hostname 'NODE_7' (the file "
 		  "name) is not a valid node name: use 1-63 lower-case "
 		  "letters, digits and '-', not starting or ending with '-' "
-		  "(an RFC 1123 label)");
+		  "(an RFC 1123 label), and not 'unknown'");
+	/* the tag of clients no node matched cannot be a node too */
+	check_one(NULL, "unknown.yaml", "install: false\n", 1, 0,
+		  "nodes/unknown.yaml:1:1: error: hostname 'unknown' (the file "
+		  "name) is not a valid node name: use 1-63 lower-case "
+		  "letters, digits and '-', not starting or ending with '-' "
+		  "(an RFC 1123 label), and not 'unknown'");
 	/* 63 characters is the limit */
 	memset(name, 'a', 63);
 	strcpy(name + 63, ".yaml");

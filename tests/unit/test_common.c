@@ -37,6 +37,9 @@ static void test_node_name(void **state)
 	assert_false(pxeinv_node_name_is_valid("a/b"));
 	assert_false(pxeinv_node_name_is_valid("a_b"));
 	assert_false(pxeinv_node_name_is_valid("a\nb"));
+	/* the tag of clients no node matched */
+	assert_false(pxeinv_node_name_is_valid(PXEINV_NODE_UNKNOWN));
+	assert_true(pxeinv_node_name_is_valid("unknown-1"));
 	memset(name, 'a', PXEINV_NODE_MAX - 1);
 	name[PXEINV_NODE_MAX - 1] = '\0';
 	assert_true(pxeinv_node_name_is_valid(name));
