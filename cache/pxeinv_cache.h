@@ -40,6 +40,7 @@
 #ifndef PXEINV_CACHE_H
 #define PXEINV_CACHE_H
 
+#include <errno.h>
 #include <stddef.h>
 
 #include "pxeinv.h"
@@ -49,15 +50,20 @@
 #define PXEINV_CACHE_META_KEYLEN 5
 #define PXEINV_CACHE_META_PREFIX "pxeinv-cache"
 
-/** Return codes (negative errno-like values on failure) */
+/** Return codes: 0, PXEINV_UNTOUCHED, or a negative errno, named for
+ * what it means here (ARCHITECTURE.md, "One error convention") */
 enum pxeinv_rc {
 	PXEINV_OK = 0,
-	PXEINV_UNTOUCHED = 1,   /**< not a PXE or iPXE client: leave alone */
-	PXEINV_ERR_IO = -1,     /**< cannot open, stat or map the file */
-	PXEINV_ERR_FORMAT = -2, /**< not a cdb, truncated, or bad meta */
-	PXEINV_ERR_VERSION = -3,/**< written by another format version */
-	PXEINV_ERR_CHECKSUM = -4,/**< records do not match the checksum */
-	PXEINV_ERR_RECORD = -5, /**< a record the steering needs is malformed */
+	PXEINV_UNTOUCHED = 1,   /**< not a PXE or iPXE client: leave alone
+	                             (a second kind of success) */
+	PXEINV_ERR_IO = -EIO,   /**< cannot open, stat or map the file */
+	PXEINV_ERR_FORMAT = -EINVAL, /**< not a cdb, truncated, or bad meta */
+	PXEINV_ERR_VERSION = -EPROTONOSUPPORT, /**< written by another
+	                             format version */
+	PXEINV_ERR_CHECKSUM = -EBADMSG, /**< records do not match the
+	                             checksum */
+	PXEINV_ERR_RECORD = -ENODATA, /**< a record the steering needs is
+	                             malformed */
 };
 
 /** An opened, verified cache.  Opaque. */

@@ -10,6 +10,7 @@
 
 #include "../inventory/compile.h"
 #include "../inventory/manifest.h"
+#include "../inventory/oom.h"
 #include "../state/state.h"
 #include "version.h"
 #include "cli.h"
@@ -228,13 +229,27 @@ int cmd_compile(int argc, char **argv)
 	if (co.http_url) {
 		size_t len = strlen(co.http_url);
 
+		size_t i;
+
 		if ((strncmp(co.http_url, "http://", 7) &&
 		     strncmp(co.http_url, "https://", 8)) ||
 		    strcspn(co.http_url, " \t\n\"'$;{}\\") != len)
 			return cli_usage_error("compile", "--http-url must be "
 					       "an http:// or https:// URL "
 					       "without spaces or quotes");
+		for (i = 0; i < len; i++)
+			if (co.http_url[i] < 0x21 || co.http_url[i] > 0x7e)
+				return cli_usage_error("compile", "--http-url "
+						       "has a control or "
+						       "non-ASCII character");
+		if (len + sizeof(COMPILE_HTTP_ARM64) > PXEINV_FILE_MAX)
+			return cli_usage_error("compile", "--http-url is too "
+					       "long: at most %zu characters",
+					       PXEINV_FILE_MAX -
+					       sizeof(COMPILE_HTTP_ARM64));
 		url = strdup(co.http_url);
+		if (!url)
+			abort_out_of_memory("--http-url");
 		while (len > 0 && url[len - 1] == '/')
 			url[--len] = '\0';
 		co.http_url = url;

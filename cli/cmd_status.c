@@ -26,6 +26,7 @@
 #include "../state/state.h"
 #include "../state/stub.h"
 #include "../inventory/json_out.h"
+#include "../inventory/oom.h"
 #include "version.h"
 #include "cli.h"
 
@@ -136,7 +137,7 @@ static void status_copy(char *out, size_t size, const struct kvfile *f,
  *
  * @v r         Report
  * @v name      Node
- * @ret n       Node, or NULL when out of memory
+ * @ret n       Node (never NULL: the CLI ends when out of memory)
  */
 static struct st_node *status_node(struct st_report *r, const char *name)
 {
@@ -147,7 +148,7 @@ static struct st_node *status_node(struct st_report *r, const char *name)
 
 		n = realloc(r->nodes, cap * sizeof(*n));
 		if (!n)
-			return NULL;
+			abort_out_of_memory("the node list");
 		r->nodes = n;
 		r->cap = cap;
 	}
@@ -184,11 +185,8 @@ static int status_scan_open(int dirfd, const char *name, DIR **dp, int *fdp,
 		close(fd);
 		return rc;
 	}
-	if (!(*fp = malloc(sizeof(**fp)))) {
-		closedir(*dp);
-		*dp = NULL;
-		return -ENOMEM;
-	}
+	if (!(*fp = malloc(sizeof(**fp))))
+		abort_out_of_memory("a state file");
 	return 0;
 }
 
@@ -214,8 +212,7 @@ static int status_read_nodes(struct st_report *r, int dirfd)
 
 		if (!pxeinv_node_name_is_valid(de->d_name))
 			continue;       /* ".", tmp and .corrupt files */
-		if (!(n = status_node(r, de->d_name)))
-			break;
+		n = status_node(r, de->d_name);
 		n->seen = 1;
 		if (kv_read(fd, de->d_name, f) != 0) {
 			n->corrupt = 1;
@@ -228,7 +225,7 @@ static int status_read_nodes(struct st_report *r, int dirfd)
 		n->last = kv_get_num(f, "last");
 		n->boots = kv_get_num(f, "boots");
 		n->fetches = kv_get_num(f, "fetches");
-		state_once_marked(dirfd, n->name, &n->installed);
+		state_once_is_marked(dirfd, n->name, &n->installed);
 	}
 	free(f);
 	closedir(d);
@@ -263,7 +260,7 @@ static int status_read_unknown(struct st_report *r, int dirfd)
 
 			u = realloc(r->unknown, cap * sizeof(*u));
 			if (!u)
-				break;
+				abort_out_of_memory("the unknown machines");
 			r->unknown = u;
 			r->ucap = cap;
 		}
@@ -281,7 +278,8 @@ static int status_read_unknown(struct st_report *r, int dirfd)
 		u->last = kv_get_num(f, "last");
 		u->count = kv_get_num(f, "count");
 		len = stub_render(f, stub, sizeof(stub));
-		u->stub = strdup(len > 0 ? stub : "");
+		if (!(u->stub = strdup(len > 0 ? stub : "")))
+			abort_out_of_memory("a YAML stub");
 		r->nunknown++;
 	}
 	free(f);
@@ -293,7 +291,6 @@ static int status_read_unknown(struct st_report *r, int dirfd)
 struct status_inv {
 	struct st_report *r;
 	size_t nstate;          /**< nodes read from the state, sorted */
-	int oom;
 };
 
 /**
@@ -325,10 +322,8 @@ static int status_inv_node(const char *node, enum pxeinv_install install,
 
 	snprintf(key.name, sizeof(key.name), "%s", node);
 	n = bsearch(&key, si->r->nodes, si->nstate, sizeof(key), status_cmp);
-	if (!n && !(n = status_node(si->r, node))) {
-		si->oom = 1;
-		return 1;
-	}
+	if (!n)
+		n = status_node(si->r, node);
 	n->in_inv = 1;
 	snprintf(n->inv_install, sizeof(n->inv_install), "%s",
 		 pxeinv_install_name(install));
@@ -344,7 +339,7 @@ static int status_inv_node(const char *node, enum pxeinv_install install,
  */
 static int status_read_inventory(struct st_report *r, const char *out_dir)
 {
-	struct status_inv si = { r, r->nnodes, 0 };
+	struct status_inv si = { r, r->nnodes };
 	struct pxeinv_cache *cache;
 	char path[PATH_MAX], err[512];
 
@@ -356,7 +351,7 @@ static int status_read_inventory(struct st_report *r, const char *out_dir)
 	if (r->nodes)
 		qsort(r->nodes, r->nnodes, sizeof(*r->nodes), status_cmp);
 	if (pxeinv_cache_each_node(cache, status_inv_node, &si) !=
-	    PXEINV_OK || si.oom) {
+	    PXEINV_OK) {
 		fprintf(stderr, "pxeinv status: %s: cannot list the nodes\n",
 			path);
 		pxeinv_cache_close(cache);
@@ -612,7 +607,7 @@ static int status_history(int dirfd, const char *dir, const char *node,
 	size_t bad = 0;
 	int rc, marked;
 
-	marked = state_once_marked(dirfd, node, &installed);
+	marked = state_once_is_marked(dirfd, node, &installed);
 	if (json)
 		printf("{\"node\": \"%s\", \"installed\": ", node);
 	else

@@ -11,6 +11,7 @@
 #ifndef PXEINV_HOOK_PARSE_H
 #define PXEINV_HOOK_PARSE_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -21,7 +22,7 @@ enum hook_event_rc {
 	HOOK_EVENT_OK = 0,
 	HOOK_EVENT_IGNORE = 1,          /**< an event we do not record
 					     (arp-add, relay-snoop, IPv6) */
-	HOOK_EVENT_BAD = -1,            /**< malformed arguments */
+	HOOK_EVENT_BAD = -EINVAL,       /**< malformed arguments */
 };
 
 /**

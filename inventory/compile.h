@@ -17,6 +17,10 @@
 
 #include "node.h"
 
+/** What follows --http-url in the arm64 HTTP boot URL, the longest one
+ * handed out */
+#define COMPILE_HTTP_ARM64 "/arm64/ipxe.efi"
+
 /** Name of the marker file that says a directory is ours to replace */
 #define COMPILE_MARKER ".pxeinv-out"
 

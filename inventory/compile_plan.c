@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "compile_plan.h"
+#include "oom.h"
 
 /** iPXE binaries copied into the TFTP root: source name, TFTP name */
 static const char *const compile_binaries[COMPILE_BINARIES][2] = {
@@ -59,7 +60,7 @@ int compile_plan_paths(struct compile *c)
 
 	copy = strdup(out_dir);
 	if (!copy)
-		abort();
+		abort_out_of_memory("the output path");
 	snprintf(base, sizeof(base), "%s", basename(copy));
 	strcpy(copy, out_dir);
 	if (!realpath(dirname(copy), p->parent)) {

@@ -18,6 +18,7 @@
 
 #include "compile_swap.h"
 #include "render.h"
+#include "oom.h"
 
 /**
  * nftw callback that removes everything.
@@ -100,18 +101,20 @@ static void compile_rm_old(const char *path)
 				p.names = realloc(p.names,
 						  cap * sizeof(*p.names));
 				if (!p.names)
-					abort();
+					abort_out_of_memory("the old tree's "
+							    "names");
 			}
 			p.names[p.count] = strdup(de->d_name);
 			if (!p.names[p.count++])
-				abort();
+				abort_out_of_memory("a name in the old "
+						    "tree");
 		}
 		p.dirfd = dirfd(d);
 		atomic_init(&p.next, 0);
 		n = compile_plan_threads(p.count);
 		for (k = 0; k < n; k++)
 			if (pthread_create(&ids[k], NULL, compile_rm_run, &p))
-				abort();
+				abort_out_of_memory("a thread");
 		compile_rm_run(&p);
 		for (k = 0; k < n; k++)
 			pthread_join(ids[k], NULL);
@@ -156,10 +159,9 @@ static void compile_rm_detached(const char *old, const char *parent,
 	argv[2] = "--";
 	argv[3] = (char *)path;
 	argv[4] = NULL;
-	if (posix_spawn_file_actions_init(&fa) != 0)
-		abort();
-	if (posix_spawnattr_init(&attr) != 0)
-		abort();
+	if (posix_spawn_file_actions_init(&fa) != 0 ||
+	    posix_spawnattr_init(&attr) != 0)
+		abort_out_of_memory("the spawn attributes of rm");
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);

@@ -19,6 +19,7 @@
 #include "../cache/pxeinv_cache_write.h"
 #include "compile_tree.h"
 #include "render.h"
+#include "oom.h"
 
 /** Scripts a thread takes from the queue at once */
 #define COMPILE_BATCH 32
@@ -123,7 +124,7 @@ static FILE *compile_buf_open(struct compile *c, struct compile_buf *b,
 		close(fd);
 	b->f = open_memstream(&b->sink, &b->sink_len);
 	if (!b->f)
-		abort();
+		abort_out_of_memory("a script buffer");
 	return b->f;
 }
 
@@ -177,7 +178,7 @@ static int compile_copy(struct compile *c, const char *from, const char *name)
 	}
 	buf = malloc(len + 1);
 	if (!buf)
-		abort();
+		abort_out_of_memory("a file's contents");
 	if (fread(buf, 1, len, f) != (size_t)len) {
 		fclose(f);
 		free(buf);
@@ -303,7 +304,7 @@ static int compile_cache(struct compile *c, const struct node *nodes,
 		PUT(pxeinv_cache_put_setting(w, PXEINV_SETTING_HTTP_X64, url));
 	}
 	if (c->opts->http_url && compile_plan_efi_arm64(c)) {
-		PUT(compile_path(url, sizeof(url), "%s/arm64/ipxe.efi",
+		PUT(compile_path(url, sizeof(url), "%s" COMPILE_HTTP_ARM64,
 				 c->opts->http_url) ? -ENAMETOOLONG : 0);
 		PUT(pxeinv_cache_put_setting(w, PXEINV_SETTING_HTTP_ARM64,
 					     url));
@@ -411,7 +412,7 @@ static int compile_nodes(struct compile_node_pool *pool)
 	int rc = 0;
 
 	if (!f)
-		abort();
+		abort_out_of_memory("a script buffer");
 	__fsetlocking(f, FSETLOCKING_BYCALLER);
 	while (rc == 0 && !atomic_load(&pool->stop) &&
 	       (start = atomic_fetch_add(&pool->next, COMPILE_BATCH)) <
@@ -491,13 +492,13 @@ static void compile_count_changes(struct compile *c, unsigned char *changes,
 		stats->nremoved += !c->old.seen[i];
 	stats->removed = calloc(stats->nremoved + 1, sizeof(*stats->removed));
 	if (!stats->removed)
-		abort();
+		abort_out_of_memory("the removed nodes");
 	stats->nremoved = 0;
 	for (i = 0; i < c->old.count; i++)
 		if (!c->old.seen[i] &&
 		    !(stats->removed[stats->nremoved++] =
 		      strdup(c->old.hosts[i])))
-			abort();
+			abort_out_of_memory("a removed node's name");
 }
 
 int compile_tree(struct compile *c, struct inventory *inv,
@@ -531,14 +532,14 @@ int compile_tree(struct compile *c, struct inventory *inv,
 	pool.prints = calloc(inv->n + 1, sizeof(*pool.prints));
 	pool.changes = calloc(inv->n + 1, 1);
 	if (!pool.prints || !pool.changes)
-		abort();
+		abort_out_of_memory("the script fingerprints");
 	atomic_init(&pool.next, 0);
 	nthreads = compile_plan_threads(inv->n);
 	for (k = 0; k < nthreads; k++) {
 		workers[k].pool = &pool;
 		if (pthread_create(&workers[k].id, NULL, compile_nodes_run,
 				   &workers[k]))
-			abort();
+			abort_out_of_memory("a thread");
 	}
 	if (nthreads == 0)
 		compile_nodes(&pool);

@@ -264,7 +264,7 @@ static void load_start(struct walk *w)
 		pool->threads[i].pool = pool;
 		if (pthread_create(&pool->threads[i].id, NULL,
 				   load_thread_run, &pool->threads[i]))
-			abort();
+			abort_out_of_memory("a thread");
 	}
 }
 

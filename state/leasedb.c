@@ -37,7 +37,7 @@ static int leasedb_token(const char *s, size_t len)
 	return 1;
 }
 
-int leasedb_valid_line(const char *line, const char *ip)
+int leasedb_line_is_valid(const char *line, const char *ip)
 {
 	const char *f[5], *p = line;
 	size_t l[5];
@@ -140,7 +140,7 @@ int leasedb_dump(int dirfd, FILE *out, unsigned long *count)
 		if (n <= 1 || line[n - 1] != '\n')
 			continue;
 		line[n - 1] = '\0';
-		if (!leasedb_valid_line(line, de->d_name))
+		if (!leasedb_line_is_valid(line, de->d_name))
 			continue;
 		fprintf(out, "%s\n", line);
 		(*count)++;

@@ -45,6 +45,6 @@ int leasedb_dump(int dirfd, FILE *out, unsigned long *count);
  * @v ip        The IP address the file is named after
  * @ret ok      1 when it is a well-formed lease for ip
  */
-int leasedb_valid_line(const char *line, const char *ip);
+int leasedb_line_is_valid(const char *line, const char *ip);
 
 #endif /* PXEINV_STATE_LEASEDB_H */

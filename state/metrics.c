@@ -44,7 +44,7 @@ int metrics_render_node(const char *node, const struct kvfile *st, char *buf,
 		     node, kv_get_num(st, "boots"),
 		     node, kv_get_num(st, "fetches"),
 		     node, kv_get_num(st, "last_boot"));
-	return (n < 0 || (size_t)n >= size) ? -1 : n;
+	return (n < 0 || (size_t)n >= size) ? -ENOSPC : n;
 }
 
 int metrics_render_global(const struct kvfile *g, char *buf, size_t size)
@@ -74,7 +74,7 @@ int metrics_render_global(const struct kvfile *g, char *buf, size_t size)
 		     kv_get_num(g, "last_boot"),
 		     kv_get_num(g, "unknown_machines"),
 		     kv_get_num(g, "events"));
-	return (n < 0 || (size_t)n >= size) ? -1 : n;
+	return (n < 0 || (size_t)n >= size) ? -ENOSPC : n;
 }
 
 /**
@@ -83,14 +83,14 @@ int metrics_render_global(const struct kvfile *g, char *buf, size_t size)
  * @v dirfd     State directory
  * @v name      File name
  * @v buf       Contents
- * @v len       Length, or -1 when rendering failed
+ * @v len       Length, or the -errno of a rendering that failed
  * @ret rc      0 or -errno
  */
 static int metrics_write(int dirfd, const char *name, const char *buf,
 			 int len)
 {
 	if (len < 0)
-		return -EOVERFLOW;
+		return len;
 	return state_put(dirfd, PXEINV_STATE_METRICS, name, buf, len);
 }
 

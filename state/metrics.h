@@ -32,7 +32,7 @@
  *              fetches, last_boot)
  * @v buf       Buffer
  * @v size      Size
- * @ret len     Length, or -1 when it did not fit
+ * @ret len     Length, or -ENOSPC when it did not fit
  */
 int metrics_render_node(const char *node, const struct kvfile *st, char *buf,
 			size_t size);
@@ -44,7 +44,7 @@ int metrics_render_node(const char *node, const struct kvfile *st, char *buf,
  *              ev_unknown_firmware, ev_unknown_httpboot, ev_unknown_ipxe)
  * @v buf       Buffer
  * @v size      Size
- * @ret len     Length, or -1 when it did not fit
+ * @ret len     Length, or -ENOSPC when it did not fit
  */
 int metrics_render_global(const struct kvfile *g, char *buf, size_t size);
 

@@ -120,7 +120,7 @@ int state_once_clear(int dirfd, const char *node)
 	return rc;
 }
 
-int state_once_marked(int dirfd, const char *node, long long *when)
+int state_once_is_marked(int dirfd, const char *node, long long *when)
 {
 	struct kvfile f;
 	int fd, marked;

@@ -99,6 +99,6 @@ int state_once_clear(int dirfd, const char *node);
  * @v when      Time of the mark, or NULL
  * @ret marked  1 or 0
  */
-int state_once_marked(int dirfd, const char *node, long long *when);
+int state_once_is_marked(int dirfd, const char *node, long long *when);
 
 #endif /* PXEINV_STATE_STATE_H */

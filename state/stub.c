@@ -1,6 +1,7 @@
 /*
  * pxeinv state: nodes/ YAML stubs for unknown machines (see stub.h).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -30,11 +31,11 @@ int stub_quote(const char *s, char *buf, size_t size)
 	size_t n = 0;
 
 	if (size < 3)
-		return -1;
+		return -ENOSPC;
 	buf[n++] = '"';
 	for (; *s; s++) {
 		if (n + 4 >= size)
-			return -1;
+			return -ENOSPC;
 		if (*s == '"' || *s == '\\')
 			buf[n++] = '\\';
 		buf[n++] = *s;
@@ -72,7 +73,7 @@ int stub_render(const struct kvfile *rec, char *buf, size_t size)
 	int n;
 
 	if (!mac)
-		return -1;
+		return -ENOSPC;
 	stub_time(kv_get_num(rec, "first"), first);
 	stub_time(kv_get_num(rec, "last"), last);
 	n = snprintf(buf, size,
@@ -85,26 +86,26 @@ int stub_render(const struct kvfile *rec, char *buf, size_t size)
 		     ip ? ip : "?", arch ? arch : "unknown firmware",
 		     vc && *vc ? vc : "no vendor class");
 	if (n < 0 || (size_t)n >= size)
-		return -1;
+		return -ENOSPC;
 	len = n;
 #define LINE(fmt, ...) do { \
 		n = snprintf(buf + len, size - len, fmt, __VA_ARGS__); \
 		if (n < 0 || (size_t)n >= size - len) \
-			return -1; \
+			return -ENOSPC; \
 		len += n; \
 	} while (0)
 	if (stub_quote(mac, q, sizeof(q)) < 0)
-		return -1;
+		return -ENOSPC;
 	LINE("mac: %s\n", q);
 	if ((v = kv_get(rec, "serial")) && *v) {
 		if (stub_quote(v, q, sizeof(q)) < 0)
-			return -1;
+			return -ENOSPC;
 		LINE("%sserial: %s%s\n", stub_usable(v) ? "" : "# ", q,
 		     stub_usable(v) ? "" : STUB_UNUSABLE);
 	}
 	if ((v = kv_get(rec, "board_serial")) && *v) {
 		if (stub_quote(v, q, sizeof(q)) < 0)
-			return -1;
+			return -ENOSPC;
 		LINE("%sboardSerial: %s%s\n", stub_usable(v) ? "" : "# ", q,
 		     stub_usable(v) ? "" : STUB_UNUSABLE);
 	}

@@ -16,7 +16,7 @@
  *              ip, first, last, count, vendor_class
  * @v buf       Buffer
  * @v size      Size of buf
- * @ret len     Length written, or -1 when it did not fit
+ * @ret len     Length written, or -ENOSPC when it did not fit
  */
 int stub_render(const struct kvfile *rec, char *buf, size_t size);
 
@@ -26,7 +26,7 @@ int stub_render(const struct kvfile *rec, char *buf, size_t size);
  * @v s         Printable ASCII text
  * @v buf       Buffer
  * @v size      Size of buf
- * @ret len     Length written, or -1 when it did not fit
+ * @ret len     Length written, or -ENOSPC when it did not fit
  */
 int stub_quote(const char *s, char *buf, size_t size);
 

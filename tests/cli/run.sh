@@ -170,6 +170,21 @@ if [ -z "${missing:-}" ]; then pass "compile writes every output"; else
 	fail "compile writes every output" "missing:$missing"; fi
 expect_line "fragment points at the absolute cache" "$T/out1/pxe-inventory.conf" \
 	"pxe-inventory=$T/out1/pxe-inventory.cdb"
+# --http-url: the longest URL handed out (URL/arm64/ipxe.efi) must fit the
+# cache's 255 bytes, and only printable ASCII is taken
+long=http://10.9.0.1/$(head -c 224 /dev/zero | tr '\0' a)
+run compile -q --ipxe-dir "$T/ipxe" --http-url "$long" "$ROOT/nodes" "$T/url-ok"
+r1=$rc
+run compile -q --ipxe-dir "$T/ipxe" --http-url "${long}a" "$ROOT/nodes" "$T/url-long"
+if [ "$r1" -eq 0 ] && [ "$rc" -eq 2 ] && [ ! -e "$T/url-long" ] &&
+	grep -qxF "pxeinv compile: --http-url is too long: at most 240 characters" "$T/err"; then
+	pass "--http-url of 240 characters is taken, one more is a usage error"
+else fail "--http-url length" "exit $r1 and $rc: $(cat "$T/err")"; fi
+run compile -q --ipxe-dir "$T/ipxe" --http-url "http://10.9.0.1/a$(printf '\r')b" "$ROOT/nodes" "$T/url-cr"
+if [ "$rc" -eq 2 ] && [ ! -e "$T/url-cr" ] &&
+	grep -qxF "pxeinv compile: --http-url has a control or non-ASCII character" "$T/err"; then
+	pass "--http-url with a carriage return is a usage error"
+else fail "--http-url with a carriage return" "exit $rc: $(cat "$T/err")"; fi
 expect_line "fragment sets the TFTP root" "$T/out1/pxe-inventory.conf" "tftp-root=$T/out1/tftp"
 expect_line "install: false node exits" "$T/out1/tftp/pxeinv/nodes/node-06.ipxe" "exit"
 if [ "$(stat -c %a "$T/out1/pxe-inventory.cdb")" = 644 ]; then
