@@ -13,7 +13,7 @@ trap 'rm -rf "$T"' EXIT
 
 . "$(dirname "$0")/../lib/report.sh"
 groups "${1-}" help check merge compile-outputs lookup status compile-atomic \
-	large-tree full-disk no-inode corrupt-cache changes node-name state-dir completion
+	large-tree full-disk no-inode corrupt-cache changes node-name state-dir layers completion
 [ -x "$PXEINV" ] || { skip cli "$PXEINV is missing (./build.sh pxeinv)"; finish; }
 
 # Run pxeinv, keeping stdout, stderr and the exit code.
@@ -708,6 +708,32 @@ if [ "$s1" -eq 0 ] && [ "$g1" -eq 0 ] && [ "$rc" -eq 2 ] &&
 	grep -qF "'Node-77' is neither an OUT_DIR nor a node name; node names are 1-63 lower-case letters" "$T/err"; then
 	pass "node name: status shows node-77 and refuses Node-77 with the rule"
 else fail "node name: status" "node-77: exit $s1; Node-77: exit $rc: $(cat "$T/err")"; fi
+fi
+
+# --- layers: the includes point one way (ARCHITECTURE.md) --------------------
+if selected layers; then
+# allowed FOLDER: the folders FOLDER may include from, besides itself and
+# common/ (found through -Icommon)
+allowed() {
+	case $1 in
+	common | cache | state) echo "" ;;
+	inventory) echo "cache" ;;
+	hook) echo "state" ;;
+	cli) echo "inventory cache state" ;;
+	esac
+}
+bad=
+for d in common cache state inventory hook cli; do
+	for used in $(grep -rhoE '#include "(\.\./)+[a-z]+/' "$ROOT/$d" | sed -E 's/.*\.\.\/([a-z]+)\//\1/' | sort -u); do
+		case " $(allowed "$d") " in
+		*" $used "*) ;;
+		*) bad="$bad $d->$used" ;;
+		esac
+	done
+done
+if [ -z "$bad" ] && [ "$(grep -rlE '#include "[^"]*(cli|hook)/' "$ROOT/inventory" "$ROOT/cache" "$ROOT/state" "$ROOT/common" | wc -l)" = 0 ]; then
+	pass "layers: cli -> inventory -> cache -> common, cli -> state, hook -> state, nothing back"
+else fail "layers: includes that point the wrong way" "$bad"; fi
 fi
 
 # --- bash completion ---------------------------------------------------------
