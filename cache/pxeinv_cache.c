@@ -350,15 +350,8 @@ int pxeinv_cache_read_node(struct pxeinv_cache *cache, const char *node,
 	if (!file)
 		return PXEINV_ERR_RECORD;
 	*file++ = '\0';
-	if (strcmp(rec, pxeinv_record_install_word(PXEINV_INSTALL_YES)) == 0)
-		*install = PXEINV_INSTALL_YES;
-	else if (strcmp(rec, pxeinv_record_install_word(PXEINV_INSTALL_NO))
-		 == 0)
-		*install = PXEINV_INSTALL_NO;
-	else if (strcmp(rec, pxeinv_record_install_word(PXEINV_INSTALL_ONCE))
-		 == 0)
-		*install = PXEINV_INSTALL_ONCE;
-	else
+	*install = pxeinv_install_parse(rec, strlen(rec));
+	if (*install == PXEINV_INSTALL_UNKNOWN)
 		return PXEINV_ERR_RECORD;
 	if (strlen(file) >= PXEINV_FILE_MAX)
 		return PXEINV_ERR_RECORD;

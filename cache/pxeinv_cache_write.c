@@ -156,11 +156,12 @@ int pxeinv_cache_put_node(struct pxeinv_cache_writer *w, const char *host,
 			  enum pxeinv_install install, const char *arch,
 			  const char *script)
 {
-	const char *word = pxeinv_record_install_word(install);
+	const char *word = pxeinv_install_name(install);
 	char record[PXEINV_NODE_RECORD_MAX];
 	int rc, n;
 
-	if (!word)
+	/* "unknown" names no mode a node record may hold */
+	if (pxeinv_install_parse(word, strlen(word)) == PXEINV_INSTALL_UNKNOWN)
 		return -EINVAL;
 	if ((rc = writer_check_text(host, PXEINV_NODE_MAX)) != 0 ||
 	    (rc = writer_check_text(arch, sizeof(record))) != 0 ||

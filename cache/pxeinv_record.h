@@ -63,25 +63,4 @@ static inline const char *pxeinv_record_setting_name(enum pxeinv_setting
 	}
 }
 
-/**
- * Word of an install mode in a node record.
- *
- * @v install   Install mode
- * @ret word    "yes", "no" or "once", or NULL for PXEINV_INSTALL_UNKNOWN
- */
-static inline const char *pxeinv_record_install_word(enum pxeinv_install
-						     install)
-{
-	switch (install) {
-	case PXEINV_INSTALL_YES:
-		return "yes";
-	case PXEINV_INSTALL_NO:
-		return "no";
-	case PXEINV_INSTALL_ONCE:
-		return "once";
-	default:
-		return NULL;
-	}
-}
-
 #endif /* PXEINV_RECORD_H */

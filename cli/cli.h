@@ -4,6 +4,7 @@
 #ifndef PXEINV_CLI_H
 #define PXEINV_CLI_H
 
+#include <getopt.h>
 #include <limits.h>
 
 #include "../inventory/inventory.h"
@@ -26,6 +27,33 @@ enum cli_exit {
  */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/** The options every command takes, to end its struct option list */
+#define CLI_OPTIONS_COMMON \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "version", no_argument, NULL, 'V' }, \
+	{ NULL, 0, NULL, 0 }
+
+/** cli_getopt(): the command is done, with the exit code it was given */
+#define CLI_OPT_EXIT -2
+
+/**
+ * Read a command's next option, answering --help, --version and a bad
+ * option the same way for every command.
+ *
+ * @v argc      Argument count
+ * @v argv      Arguments (argv[0] is the command)
+ * @v shortopts Short options, "hV" included
+ * @v opts      Long options, ending with CLI_OPTIONS_COMMON
+ * @v cmd       Command name, for messages
+ * @v help      Prints the command's help on stdout
+ * @v code      Exit code, set when CLI_OPT_EXIT is returned
+ * @ret c       The option's character, -1 after the last option, or
+ *              CLI_OPT_EXIT
+ */
+int cli_getopt(int argc, char **argv, const char *shortopts,
+	       const struct option *opts, const char *cmd,
+	       void (*help)(void), int *code);
 
 /**
  * Load and check an inventory, printing diagnostics to stderr.

@@ -4,7 +4,6 @@
 #include <getopt.h>
 #include <stdio.h>
 
-#include "version.h"
 #include "cli.h"
 
 /**
@@ -34,20 +33,21 @@ int cmd_check(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "warnings-as-errors", no_argument, NULL, 'W' },
 		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+		CLI_OPTIONS_COMMON,
 	};
 	struct inventory inv = { 0 };
 	const char *filter = NULL;
 	struct node *nodes = NULL;
-	int c, json = 0, werror = 0, quiet = 0, rc;
+	int c, code, json = 0, werror = 0, quiet = 0, rc;
 	size_t i, installed = 0;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "f:WqhV", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "f:WqhV", opts, "check",
+				check_help, &code)) != -1) {
 		switch (c) {
+		case CLI_OPT_EXIT:
+			return code;
 		case 'f':
 			filter = optarg;
 			break;
@@ -60,15 +60,6 @@ int cmd_check(int argc, char **argv)
 		case 'q':
 			quiet = 1;
 			break;
-		case 'h':
-			check_help();
-			return EXIT_OK;
-		case 'V':
-			printf("pxeinv %s\n", PXEINV_VERSION);
-			return EXIT_OK;
-		default:
-			return cli_usage_error("check", "bad option '%s'",
-					       argv[optind - 1]);
 		}
 	}
 	if (argc - optind != 1)

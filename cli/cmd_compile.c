@@ -12,7 +12,6 @@
 #include "../inventory/manifest.h"
 #include "../inventory/oom.h"
 #include "../state/state.h"
-#include "version.h"
 #include "cli.h"
 
 /** Where packages install the iPXE binaries */
@@ -170,9 +169,7 @@ int cmd_compile(int argc, char **argv)
 		{ "state-dir", required_argument, NULL, 's' },
 		{ "changes", no_argument, NULL, 'c' },
 		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+		CLI_OPTIONS_COMMON,
 	};
 	struct compile_opts co = { 0 };
 	struct compile_stats st = { 0 };
@@ -180,12 +177,15 @@ int cmd_compile(int argc, char **argv)
 	struct node *nodes = NULL;
 	const char *filter = NULL;
 	char dirbuf[PATH_MAX], err[PATH_MAX + 256], *url = NULL;
-	int c, rc, changes = 0;
+	int c, code, rc, changes = 0;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "f:qhV", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "f:qhV", opts, "compile",
+				compile_help, &code)) != -1) {
 		switch (c) {
+		case CLI_OPT_EXIT:
+			return code;
 		case 'f':
 			filter = optarg;
 			break;
@@ -210,15 +210,6 @@ int cmd_compile(int argc, char **argv)
 		case 'q':
 			co.quiet = 1;
 			break;
-		case 'h':
-			compile_help();
-			return EXIT_OK;
-		case 'V':
-			printf("pxeinv %s\n", PXEINV_VERSION);
-			return EXIT_OK;
-		default:
-			return cli_usage_error("compile", "bad option '%s'",
-					       argv[optind - 1]);
 		}
 	}
 	if (argc - optind != 2)

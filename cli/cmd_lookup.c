@@ -11,7 +11,6 @@
 
 #include "../cache/pxeinv_steer.h"
 #include "../inventory/json_out.h"
-#include "version.h"
 #include "cli.h"
 
 /**
@@ -137,10 +136,8 @@ int cmd_lookup(int argc, char **argv)
 		{ "arch", required_argument, NULL, 'a' },
 		{ "ipxe", no_argument, NULL, 'i' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
 		{ "state-dir", required_argument, NULL, 'S' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+		CLI_OPTIONS_COMMON,
 	};
 	struct pxeinv_request req = { .arch = -1 };
 	struct pxeinv_answer ans;
@@ -148,14 +145,17 @@ int cmd_lookup(int argc, char **argv)
 	unsigned char mac[6], uuid[17];
 	char user_class[600] = "", path[PATH_MAX], err[PATH_MAX + 128];
 	const char *serial = NULL, *board = NULL;
-	int c, json = 0, ipxe = 0, have_id = 0, rc;
+	int c, code, json = 0, ipxe = 0, have_id = 0, rc;
 	char *end;
 	long arch;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "hV", opts, "lookup",
+				lookup_help, &code)) != -1) {
 		switch (c) {
+		case CLI_OPT_EXIT:
+			return code;
 		case 'm':
 			if (pxeinv_mac_parse(optarg, mac) != 0) {
 				fprintf(stderr, "pxeinv lookup: '%s' is not a "
@@ -199,18 +199,9 @@ int cmd_lookup(int argc, char **argv)
 		case 'j':
 			json = 1;
 			break;
-		case 'h':
-			lookup_help();
-			return EXIT_OK;
 		case 'S':
 			req.state_dir = optarg;
 			break;
-		case 'V':
-			printf("pxeinv %s\n", PXEINV_VERSION);
-			return EXIT_OK;
-		default:
-			return cli_usage_error("lookup", "bad option '%s'",
-					       argv[optind - 1]);
 		}
 	}
 	if (argc - optind != 1)

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "../inventory/merge_json.h"
-#include "version.h"
 #include "cli.h"
 
 /**
@@ -31,31 +30,23 @@ int cmd_merge(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "filter", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+		CLI_OPTIONS_COMMON,
 	};
 	struct inventory inv = { 0 };
 	const char *filter = NULL;
 	size_t i;
-	int c, rc = EXIT_OK;
+	int c, code, rc = EXIT_OK;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "f:hV", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "f:hV", opts, "merge",
+				merge_help, &code)) != -1) {
 		switch (c) {
+		case CLI_OPT_EXIT:
+			return code;
 		case 'f':
 			filter = optarg;
 			break;
-		case 'h':
-			merge_help();
-			return EXIT_OK;
-		case 'V':
-			printf("pxeinv %s\n", PXEINV_VERSION);
-			return EXIT_OK;
-		default:
-			return cli_usage_error("merge", "bad option '%s'",
-					       argv[optind - 1]);
 		}
 	}
 	if (argc - optind != 1)

@@ -15,7 +15,6 @@
 #include "../state/event.h"
 #include "../state/journal.h"
 #include "../state/state.h"
-#include "version.h"
 #include "cli.h"
 
 /**
@@ -80,30 +79,22 @@ int cmd_rearm(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "state-dir", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+		CLI_OPTIONS_COMMON,
 	};
 	struct cli_state_dir sd;
 	const char *dir = NULL, *out_dir = NULL;
-	int c, i, dirfd, rc = EXIT_OK, one;
+	int c, code, i, dirfd, rc = EXIT_OK, one;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "hV", opts, "rearm",
+				rearm_help, &code)) != -1) {
 		switch (c) {
+		case CLI_OPT_EXIT:
+			return code;
 		case 's':
 			dir = optarg;
 			break;
-		case 'h':
-			rearm_help();
-			return EXIT_OK;
-		case 'V':
-			printf("pxeinv %s\n", PXEINV_VERSION);
-			return EXIT_OK;
-		default:
-			return cli_usage_error("rearm", "bad option '%s'",
-					       argv[optind - 1]);
 		}
 	}
 	if (argc - optind >= 2 && cli_is_out_dir(argv[optind]))

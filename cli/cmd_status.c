@@ -27,7 +27,6 @@
 #include "../state/stub.h"
 #include "../inventory/json_out.h"
 #include "../inventory/oom.h"
-#include "version.h"
 #include "cli.h"
 
 /** Default age (days) after which a node counts as stale */
@@ -662,21 +661,22 @@ int cmd_status(int argc, char **argv)
 		{ "state-dir", required_argument, NULL, 's' },
 		{ "stale-days", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+		CLI_OPTIONS_COMMON,
 	};
 	struct st_report r = { 0 };
 	struct cli_state_dir sd;
 	const char *dir = NULL, *out_dir = NULL, *node = NULL;
-	int c, i, json = 0, days = STATUS_STALE_DAYS, dirfd, rc = EXIT_OK;
+	int c, code, i, json = 0, days = STATUS_STALE_DAYS, dirfd, rc = EXIT_OK;
 	long long now = time(NULL);
 	char *end;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "hV", opts, "status",
+				status_help, &code)) != -1) {
 		switch (c) {
+		case CLI_OPT_EXIT:
+			return code;
 		case 's':
 			dir = optarg;
 			break;
@@ -692,15 +692,6 @@ int cmd_status(int argc, char **argv)
 		case 'j':
 			json = 1;
 			break;
-		case 'h':
-			status_help();
-			return EXIT_OK;
-		case 'V':
-			printf("pxeinv %s\n", PXEINV_VERSION);
-			return EXIT_OK;
-		default:
-			return cli_usage_error("status", "bad option '%s'",
-					       argv[optind - 1]);
 		}
 	}
 	if (argc - optind > 2)

@@ -65,6 +65,32 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+int cli_getopt(int argc, char **argv, const char *shortopts,
+	       const struct option *opts, const char *cmd,
+	       void (*help)(void), int *code)
+{
+	int c;
+
+	c = getopt_long(argc, argv, shortopts, opts, NULL);
+	switch (c) {
+	case 'h':
+		help();
+		*code = EXIT_OK;
+		return CLI_OPT_EXIT;
+	case 'V':
+		printf("pxeinv %s\n", PXEINV_VERSION);
+		*code = EXIT_OK;
+		return CLI_OPT_EXIT;
+	case '?':
+	case ':':
+		*code = cli_usage_error(cmd, "bad option '%s'",
+					argv[optind - 1]);
+		return CLI_OPT_EXIT;
+	default:
+		return c;
+	}
+}
+
 /**
  * Main entry point.
  *

@@ -140,8 +140,9 @@ static void hook_usage(void)
 	       "state:DIR of pxe-inventory=: journal.jsonl, nodes/,\n"
 	       "unknown/, once/, installed/, leases/, metrics/. 'init' "
 	       "prints the stored\nleases (leasefile-ro).\nRun it as "
-	       "dnsmasq's dhcp-scriptuser, the owner of the state directory.\nSee 'pxeinv status' and "
-	       "'pxeinv rearm'.\n", PXEINV_STATE_DIR_ENV, PXEINV_STATE_DIR_DEFAULT);
+	       "dnsmasq's dhcp-scriptuser, the owner of the state "
+	       "directory.\nSee 'pxeinv status' and 'pxeinv rearm'.\n",
+	       PXEINV_STATE_DIR_ENV, PXEINV_STATE_DIR_DEFAULT);
 }
 
 /**

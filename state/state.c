@@ -66,7 +66,8 @@ static int state_installed_write(int dirfd, const char *node)
 	char name[300], script[600];
 	int len;
 
-	if (snprintf(name, sizeof(name), "%s" PXEINV_SCRIPT_EXT, node) >= (int)sizeof(name))
+	if (snprintf(name, sizeof(name), "%s" PXEINV_SCRIPT_EXT, node) >=
+	    (int)sizeof(name))
 		return -ENAMETOOLONG;
 	len = snprintf(script, sizeof(script), "#!ipxe\n# written by "
 		       "pxeinv-hook when %s fetched its installer\necho "
@@ -109,7 +110,8 @@ int state_once_clear(int dirfd, const char *node)
 	if (unlinkat(fd, node, 0) != 0)
 		rc = -errno;
 	close(fd);
-	if (snprintf(name, sizeof(name), "%s" PXEINV_SCRIPT_EXT, node) >= (int)sizeof(name))
+	if (snprintf(name, sizeof(name), "%s" PXEINV_SCRIPT_EXT, node) >=
+	    (int)sizeof(name))
 		return rc ? rc : -ENAMETOOLONG;
 	fd = state_subdir(dirfd, PXEINV_STATE_INSTALLED, 0);
 	if (fd < 0)
