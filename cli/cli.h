@@ -39,7 +39,8 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 
 /**
  * Read a command's next option, answering --help, --version and a bad
- * option the same way for every command.
+ * option the same way for every command.  main() resets getopt (optind,
+ * opterr) before it runs the command.
  *
  * @v argc      Argument count
  * @v argv      Arguments (argv[0] is the command)

@@ -41,8 +41,6 @@ int cmd_check(int argc, char **argv)
 	int c, code, json = 0, werror = 0, quiet = 0, rc;
 	size_t i, installed = 0;
 
-	optind = 1;
-	opterr = 0;
 	while ((c = cli_getopt(argc, argv, "f:WqhV", opts, "check",
 				check_help, &code)) != -1) {
 		switch (c) {

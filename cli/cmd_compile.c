@@ -179,8 +179,6 @@ int cmd_compile(int argc, char **argv)
 	char dirbuf[PATH_MAX], err[PATH_MAX + 256], *url = NULL;
 	int c, code, rc, changes = 0;
 
-	optind = 1;
-	opterr = 0;
 	while ((c = cli_getopt(argc, argv, "f:qhV", opts, "compile",
 				compile_help, &code)) != -1) {
 		switch (c) {

@@ -149,8 +149,6 @@ int cmd_lookup(int argc, char **argv)
 	char *end;
 	long arch;
 
-	optind = 1;
-	opterr = 0;
 	while ((c = cli_getopt(argc, argv, "hV", opts, "lookup",
 				lookup_help, &code)) != -1) {
 		switch (c) {

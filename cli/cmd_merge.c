@@ -37,8 +37,6 @@ int cmd_merge(int argc, char **argv)
 	size_t i;
 	int c, code, rc = EXIT_OK;
 
-	optind = 1;
-	opterr = 0;
 	while ((c = cli_getopt(argc, argv, "f:hV", opts, "merge",
 				merge_help, &code)) != -1) {
 		switch (c) {

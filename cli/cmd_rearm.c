@@ -85,8 +85,6 @@ int cmd_rearm(int argc, char **argv)
 	const char *dir = NULL, *out_dir = NULL;
 	int c, code, i, dirfd, rc = EXIT_OK, one;
 
-	optind = 1;
-	opterr = 0;
 	while ((c = cli_getopt(argc, argv, "hV", opts, "rearm",
 				rearm_help, &code)) != -1) {
 		switch (c) {

@@ -670,8 +670,6 @@ int cmd_status(int argc, char **argv)
 	long long now = time(NULL);
 	char *end;
 
-	optind = 1;
-	opterr = 0;
 	while ((c = cli_getopt(argc, argv, "hV", opts, "status",
 				status_help, &code)) != -1) {
 		switch (c) {

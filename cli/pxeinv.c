@@ -115,7 +115,12 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	for (i = 0; i < sizeof(cli_commands) / sizeof(*cli_commands); i++)
-		if (!strcmp(argv[1], cli_commands[i].name))
+		if (!strcmp(argv[1], cli_commands[i].name)) {
+			/* each command reads its options with cli_getopt(),
+			 * which reports bad ones itself */
+			optind = 1;
+			opterr = 0;
 			return cli_commands[i].run(argc - 1, argv + 1);
+		}
 	return cli_usage_error(NULL, "unknown command '%s'", argv[1]);
 }
