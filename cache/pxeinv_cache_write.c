@@ -71,6 +71,17 @@ int pxeinv_cache_writer_add(struct pxeinv_cache_writer *w, const void *key,
 }
 
 /**
+ * Check a node name: the one rule (pxeinv_node_name_is_valid()).
+ *
+ * @v host      Node name, or NULL
+ * @ret rc      0 or -EINVAL
+ */
+static int writer_check_host(const char *host)
+{
+	return host && pxeinv_node_name_is_valid(host) ? 0 : -EINVAL;
+}
+
+/**
  * Check a text field: 1 to max - 1 bytes, none of them a control
  * character (a tab would split the field, and the reader never looks up
  * a control character).
@@ -163,7 +174,7 @@ int pxeinv_cache_put_node(struct pxeinv_cache_writer *w, const char *host,
 	/* "unknown" names no mode a node record may hold */
 	if (pxeinv_install_parse(word, strlen(word)) == PXEINV_INSTALL_UNKNOWN)
 		return -EINVAL;
-	if ((rc = writer_check_text(host, PXEINV_NODE_MAX)) != 0 ||
+	if ((rc = writer_check_host(host)) != 0 ||
 	    (rc = writer_check_text(arch, sizeof(record))) != 0 ||
 	    (rc = writer_check_text(script, PXEINV_FILE_MAX)) != 0)
 		return rc;
@@ -179,7 +190,7 @@ int pxeinv_cache_put_https(struct pxeinv_cache_writer *w, const char *host)
 {
 	int rc;
 
-	if ((rc = writer_check_text(host, PXEINV_NODE_MAX)) != 0)
+	if ((rc = writer_check_host(host)) != 0)
 		return rc;
 	return writer_put(w, PXEINV_KEY_TRANSPORT, host, NULL,
 			  PXEINV_TRANSPORT_HTTPS);
@@ -190,7 +201,7 @@ int pxeinv_cache_put_mac(struct pxeinv_cache_writer *w, const char *host,
 {
 	int rc;
 
-	if ((rc = writer_check_text(host, PXEINV_NODE_MAX)) != 0 ||
+	if ((rc = writer_check_host(host)) != 0 ||
 	    (rc = writer_check_hex(mac, "xx:xx:xx:xx:xx:xx")) != 0)
 		return rc;
 	return writer_put(w, PXEINV_KEY_MAC, mac, NULL, host);
@@ -201,7 +212,7 @@ int pxeinv_cache_put_uuid(struct pxeinv_cache_writer *w, const char *host,
 {
 	int rc;
 
-	if ((rc = writer_check_text(host, PXEINV_NODE_MAX)) != 0 ||
+	if ((rc = writer_check_host(host)) != 0 ||
 	    (rc = writer_check_hex(uuid, "xxxxxxxx-xxxx-xxxx-xxxx-"
 				   "xxxxxxxxxxxx")) != 0)
 		return rc;
@@ -213,7 +224,7 @@ int pxeinv_cache_put_serial(struct pxeinv_cache_writer *w, const char *host,
 {
 	int rc;
 
-	if ((rc = writer_check_text(host, PXEINV_NODE_MAX)) != 0 ||
+	if ((rc = writer_check_host(host)) != 0 ||
 	    (rc = writer_check_text(serial, PXEINV_SERIAL_MAX)) != 0)
 		return rc;
 	return writer_put(w, PXEINV_KEY_SERIAL, serial, NULL, host);
@@ -224,7 +235,7 @@ int pxeinv_cache_put_board_serial(struct pxeinv_cache_writer *w,
 {
 	int rc;
 
-	if ((rc = writer_check_text(host, PXEINV_NODE_MAX)) != 0 ||
+	if ((rc = writer_check_host(host)) != 0 ||
 	    (rc = writer_check_text(board, PXEINV_SERIAL_MAX)) != 0)
 		return rc;
 	return writer_put(w, PXEINV_KEY_BOARD_SERIAL, board, NULL, host);
@@ -236,7 +247,7 @@ int pxeinv_cache_put_serial_board(struct pxeinv_cache_writer *w,
 {
 	int rc;
 
-	if ((rc = writer_check_text(host, PXEINV_NODE_MAX)) != 0 ||
+	if ((rc = writer_check_host(host)) != 0 ||
 	    (rc = writer_check_text(serial, PXEINV_SERIAL_MAX)) != 0 ||
 	    (rc = writer_check_text(board, PXEINV_SERIAL_MAX)) != 0)
 		return rc;

@@ -86,16 +86,14 @@ enum pxeinv_install {
  */
 static inline const char *pxeinv_stage_name(enum pxeinv_stage stage)
 {
-	switch (stage) {
-	case PXEINV_STAGE_FIRMWARE:
-		return "firmware";
-	case PXEINV_STAGE_HTTPBOOT:
-		return "httpboot";
-	case PXEINV_STAGE_IPXE:
-		return "ipxe";
-	default:
-		return "none";
-	}
+	static const char *const names[] = {
+		[PXEINV_STAGE_FIRMWARE] = "firmware",
+		[PXEINV_STAGE_HTTPBOOT] = "httpboot",
+		[PXEINV_STAGE_IPXE] = "ipxe",
+	};
+
+	return (unsigned int)stage < sizeof(names) / sizeof(names[0]) &&
+	       names[stage] ? names[stage] : "none";
 }
 
 /**
@@ -107,16 +105,14 @@ static inline const char *pxeinv_stage_name(enum pxeinv_stage stage)
  */
 static inline const char *pxeinv_install_name(enum pxeinv_install install)
 {
-	switch (install) {
-	case PXEINV_INSTALL_YES:
-		return "yes";
-	case PXEINV_INSTALL_NO:
-		return "no";
-	case PXEINV_INSTALL_ONCE:
-		return "once";
-	default:
-		return "unknown";
-	}
+	static const char *const names[] = {
+		[PXEINV_INSTALL_YES] = "yes",
+		[PXEINV_INSTALL_NO] = "no",
+		[PXEINV_INSTALL_ONCE] = "once",
+	};
+
+	return (unsigned int)install < sizeof(names) / sizeof(names[0]) &&
+	       names[install] ? names[install] : "unknown";
 }
 
 /**
@@ -130,12 +126,12 @@ static inline const char *pxeinv_install_name(enum pxeinv_install install)
 static inline enum pxeinv_install pxeinv_install_parse(const char *s,
 						       size_t len)
 {
-	if (len == 3 && memcmp(s, "yes", 3) == 0)
-		return PXEINV_INSTALL_YES;
-	if (len == 2 && memcmp(s, "no", 2) == 0)
-		return PXEINV_INSTALL_NO;
-	if (len == 4 && memcmp(s, "once", 4) == 0)
-		return PXEINV_INSTALL_ONCE;
+	enum pxeinv_install mode;
+
+	for (mode = PXEINV_INSTALL_YES; mode <= PXEINV_INSTALL_ONCE; mode++)
+		if (strlen(pxeinv_install_name(mode)) == len &&
+		    memcmp(s, pxeinv_install_name(mode), len) == 0)
+			return mode;
 	return PXEINV_INSTALL_UNKNOWN;
 }
 

@@ -41,12 +41,7 @@ static int compile_rm_one(const char *path, const struct stat *st, int flag,
 	return 0;
 }
 
-/**
- * Remove a directory tree.
- *
- * @v path      Directory
- */
-static void compile_rm_tree(const char *path)
+void compile_rm_tree(const char *path)
 {
 	nftw(path, compile_rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }

@@ -50,4 +50,12 @@ int compile_swap_finish(struct compile *c, struct compile_swap *swap);
  */
 void compile_swap_end(struct compile *c, struct compile_swap *swap);
 
+/**
+ * Remove a directory tree, as far as it can (also used by the unit tests'
+ * temporary trees).
+ *
+ * @v path      Directory
+ */
+void compile_rm_tree(const char *path);
+
 #endif /* PXEINV_COMPILE_SWAP_H */

@@ -18,6 +18,8 @@
 # Every wait is bounded; every process started here is killed by the trap.
 
 E2E_ROOT=${E2E_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+# shellcheck source=tests/lib/proc.sh
+. "$E2E_ROOT/tests/lib/proc.sh"
 E2E_CACHE=$E2E_ROOT/build/e2e
 PXEINV=${PXEINV_BIN:-$E2E_ROOT/build/bin/pxeinv}
 DNSMASQ=${PXEINV_DNSMASQ:-$E2E_ROOT/build/bin/dnsmasq}
@@ -153,12 +155,7 @@ e2e_http() {
 	ip netns exec "$NS" python3 -u -m http.server "$HTTP_PORT" --bind "$SRV" --directory "$T/www" \
 		</dev/null >"$T/http.log" 2>&1 &
 	HTTP_PID=$!
-	for i in $(seq 50); do
-		grep -q 'Serving HTTP' "$T/http.log" 2>/dev/null && return 0
-		kill -0 "$HTTP_PID" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
+	proc_wait_log "$T/http.log" 'Serving HTTP' "$HTTP_PID"
 }
 
 # e2e_dnsmasq CONF [BINARY]: start dnsmasq in the foreground; log in $T/dnsmasq.log.
@@ -179,12 +176,7 @@ e2e_dnsmasq() {
 	return 1
 }
 
-e2e_dnsmasq_stop() {
-	[ -n "$DNSMASQ_PID" ] || return 0
-	kill "$DNSMASQ_PID" 2>/dev/null
-	wait "$DNSMASQ_PID" 2>/dev/null
-	DNSMASQ_PID=
-}
+e2e_dnsmasq_stop() { proc_stop DNSMASQ_PID; }
 
 # e2e_dnsmasq_hup: SIGHUP (reload, no restart) and wait for the reload line.
 e2e_dnsmasq_hup() {

@@ -31,6 +31,7 @@ DHCPCLIENT=$root/tests/integration/dhcpclient.py
 
 . "$(dirname "$0")/../lib/report.sh"
 . "$(dirname "$0")/../lib/netns.sh"
+. "$(dirname "$0")/../lib/proc.sh"
 abort() { echo "run.sh: $*" >&2; fail setup "$*"; finish; }
 groups "${1-}" fragment events readonly-state full-disk bad-arguments
 
@@ -172,20 +173,11 @@ start() {
 	"$@" ip netns exec "$NS_S" env -u PXEINV_STATE_DIR ${DNSMASQ_ENV:+"$DNSMASQ_ENV"} \
 		"$DNSMASQ" -k --conf-file="$T/$name.conf" 2> "$T/$name.err" &
 	DNSMASQ_PID=$!
-	for i in $(seq 100); do
-		grep -q 'pxe-inventory: loaded' "$LOG" 2>/dev/null && return 0
-		kill -0 "$DNSMASQ_PID" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
+	proc_wait_log "$LOG" 'pxe-inventory: loaded' "$DNSMASQ_PID" 100
 }
 
-stop() {
-	[ -n "$DNSMASQ_PID" ] || return 0
-	kill "$DNSMASQ_PID" 2>/dev/null
-	wait "$DNSMASQ_PID" 2>/dev/null
-	DNSMASQ_PID=
-}
+# stop: stop the running dnsmasq
+stop() { proc_stop DNSMASQ_PID; }
 
 OUT=
 dhcp() { OUT=$(C python3 "$DHCPCLIENT" --iface "$VC" "$@" 2>&1); }

@@ -27,6 +27,7 @@ PXEINV=${PXEINV_BIN:-$root/build/bin/pxeinv}
 
 . "$(dirname "$0")/../lib/report.sh"
 . "$(dirname "$0")/../lib/netns.sh"
+. "$(dirname "$0")/../lib/proc.sh"
 groups "${1-}" startup main reload proxy tag ping blank-uuid
 
 [ "$(id -u)" = 0 ] || { echo "run.sh: needs root (network namespaces)" >&2; echo "0 passed, 1 failed"; exit 1; }
@@ -168,12 +169,8 @@ start() {
 	return 1
 }
 
-stop() {
-	[ -n "$DNSMASQ_PID" ] || return 0
-	kill "$DNSMASQ_PID" 2>/dev/null
-	wait "$DNSMASQ_PID" 2>/dev/null
-	DNSMASQ_PID=
-}
+# stop: stop the running dnsmasq
+stop() { proc_stop DNSMASQ_PID; }
 
 # hup: SIGHUP and wait for the reload to be logged
 hup() {

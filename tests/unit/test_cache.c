@@ -631,10 +631,16 @@ static void test_typed_writer_rejects(void **state)
 	assert_int_equal(pxeinv_cache_put_node(w, "n", PXEINV_INSTALL_YES,
 					       "amd64", longer),
 			 -ENAMETOOLONG);
+	/* node names follow the one rule (pxeinv_node_name_is_valid) */
 	longer[PXEINV_NODE_MAX] = '\0';
 	assert_int_equal(pxeinv_cache_put_node(w, longer, PXEINV_INSTALL_YES,
-					       "amd64", "s"), -ENAMETOOLONG);
-	assert_int_equal(pxeinv_cache_put_https(w, longer), -ENAMETOOLONG);
+					       "amd64", "s"), -EINVAL);
+	assert_int_equal(pxeinv_cache_put_https(w, longer), -EINVAL);
+	assert_int_equal(pxeinv_cache_put_node(w, "Node-07",
+					       PXEINV_INSTALL_YES, "amd64",
+					       "s"), -EINVAL);
+	assert_int_equal(pxeinv_cache_put_mac(w, PXEINV_NODE_UNKNOWN,
+					      "52:54:00:00:00:01"), -EINVAL);
 	assert_int_equal(pxeinv_cache_put_https(w, "a\tb"), -EINVAL);
 
 	/* keys: MAC and UUID in the one text form the reader looks up */

@@ -7,7 +7,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include <unistd.h>
 
 #include "testtree.h"
+#include "../../inventory/compile_swap.h"
 
 void testtree_init(struct testtree *t)
 {
@@ -85,31 +85,10 @@ void testtree_expect(const struct testtree *t, const char *line)
 	fail();
 }
 
-/**
- * nftw callback that removes everything.
- *
- * @v path      Path
- * @v st        Status
- * @v flag      Type
- * @v ftw       Position
- * @ret rc      0
- */
-static int testtree_rm(const char *path, const struct stat *st, int flag,
-		       struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		rmdir(path);
-	else
-		unlink(path);
-	return 0;
-}
-
 void testtree_free(struct testtree *t)
 {
 	*strrchr(t->root, '/') = '\0';
-	nftw(t->root, testtree_rm, 16, FTW_DEPTH | FTW_PHYS);
+	compile_rm_tree(t->root);
 	inventory_free(&t->inv);
 	free(t->text);
 	t->text = NULL;
