@@ -142,8 +142,8 @@ static int request_ipxe_lacks_https(const struct pxeinv_request *req)
 
 	if (!p)
 		return 0;
-	while (i + 1 < len) {
-		unsigned int code = p[i], l = p[i + 1];
+	while (i < len) {
+		unsigned int code = p[i], l;
 
 		if (code == 0xff)
 			break;
@@ -151,8 +151,13 @@ static int request_ipxe_lacks_https(const struct pxeinv_request *req)
 			i++;
 			continue;
 		}
+		/* malformed (an item's length, or its data, cut off):
+		 * assume nothing */
+		if (i + 1 >= len)
+			return 0;
+		l = p[i + 1];
 		if (i + 2 + l > len)
-			return 0;       /* malformed: assume nothing */
+			return 0;
 		if (code == 20 && l >= 1 && p[i + 2])
 			return 0;
 		i += 2 + l;

@@ -171,7 +171,8 @@ static int lacks_https(const unsigned char *encap, size_t len)
 }
 
 /**
- * Option 175 says whether iPXE has HTTPS (feature 20, non-zero).
+ * Option 175 says whether iPXE has HTTPS (feature 20, non-zero); a
+ * malformed one, an item cut off in its length or its data, says nothing.
  *
  * @v state     cmocka state
  */
@@ -182,6 +183,8 @@ static void test_ipxe_features(void **state)
 	static const unsigned char off[] = { 19, 1, 1, 20, 1, 0 };
 	static const unsigned char none[] = { 19, 1, 1, 0xff, 20, 1, 1 };
 	static const unsigned char cut[] = { 19, 1, 1, 177, 9, 1 };
+	static const unsigned char no_length[] = { 19, 1, 1, 20 };
+	static const unsigned char pad_last[] = { 19, 1, 1, 0 };
 
 	(void)state;
 	assert_int_equal(lacks_https(NULL, 0), 0);
@@ -192,6 +195,9 @@ static void test_ipxe_features(void **state)
 	assert_int_equal(lacks_https(none, sizeof(none)), 1);
 	/* malformed: assume nothing */
 	assert_int_equal(lacks_https(cut, sizeof(cut)), 0);
+	assert_int_equal(lacks_https(no_length, sizeof(no_length)), 0);
+	/* a pad byte last is no cut item */
+	assert_int_equal(lacks_https(pad_last, sizeof(pad_last)), 1);
 }
 
 /**
