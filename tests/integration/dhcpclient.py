@@ -12,6 +12,13 @@ Output, one line per field of each reply, e.g.:
   OFFER.opt60=HTTPClient        (printable options as text)
   OFFER.opt175=b00101           (others as hex)
 Exit status 0 when the last expected reply arrived, 1 otherwise.
+
+Malformed requests: --raw-options HEX goes after every other option, as
+is (any code, length or garbage); --no-end leaves out the end option;
+--pad N adds N pad bytes after it; --file and --sname fill those fields
+with raw bytes (option overload, 52); --truncate N sends only the first N
+bytes of each request; --xid HEX fixes the transaction id, so that the
+server's log of a request that got no answer can be found.
 """
 import argparse
 import os
@@ -60,13 +67,17 @@ def build(args, xid, mac, mtype, extra):
     for code, hexval in args.opt:
         val = bytes.fromhex(hexval)
         opts += bytes([code, len(val)]) + val
-    opts += extra + b"\xff"
+    opts += extra + bytes.fromhex(args.raw_options)
+    if not args.no_end:
+        opts += b"\xff"
+    opts += b"\0" * args.pad
     giaddr = socket.inet_aton(args.relay) if args.relay else b"\0" * 4
     hops = 1 if args.relay else 0
     pkt = struct.pack("!BBBBIHH4s4s4s4s16s64s128s", 1, 1, 6, hops, xid, 0,
                       0x8000, b"\0" * 4, b"\0" * 4, b"\0" * 4, giaddr,
-                      mac + b"\0" * 10, b"", b"")
-    return pkt + b"\x63\x82\x53\x63" + opts
+                      mac + b"\0" * 10, bytes.fromhex(args.sname),
+                      bytes.fromhex(args.file))
+    return (pkt + b"\x63\x82\x53\x63" + opts)[:args.truncate]
 
 
 def parse(data):
@@ -120,6 +131,19 @@ def main():
     ap.add_argument("--no-client-id", action="store_true")
     ap.add_argument("--opt", nargs=2, action="append", default=[],
                     metavar=("CODE", "HEX"), type=str)
+    ap.add_argument("--raw-options", metavar="HEX", default="",
+                    help="raw bytes after the other options")
+    ap.add_argument("--no-end", action="store_true",
+                    help="no end option")
+    ap.add_argument("--pad", metavar="N", type=int, default=0,
+                    help="N pad bytes after the end option")
+    ap.add_argument("--file", metavar="HEX", default="",
+                    help="raw bytes for the file field (128 at most)")
+    ap.add_argument("--sname", metavar="HEX", default="",
+                    help="raw bytes for the sname field (64 at most)")
+    ap.add_argument("--truncate", metavar="N", type=int,
+                    help="send only the first N bytes")
+    ap.add_argument("--xid", metavar="HEX", type=lambda x: int(x, 16))
     ap.add_argument("--relay", metavar="GIADDR")
     ap.add_argument("--server", default="255.255.255.255")
     ap.add_argument("--discover-only", action="store_true")
@@ -127,7 +151,7 @@ def main():
     args = ap.parse_args()
     args.opt = [(int(c, 0), h) for c, h in args.opt]
     mac = bytes.fromhex(args.mac.replace(":", ""))
-    xid = random.getrandbits(32)
+    xid = random.getrandbits(32) if args.xid is None else args.xid
 
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
