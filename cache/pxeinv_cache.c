@@ -295,6 +295,12 @@ int pxeinv_cache_open(const char *path, struct pxeinv_cache **cache,
 	/* The mapping keeps the copy alive: no descriptor stays open */
 	close(copy);
 	c->cdb.cdb_fd = -1;
+	/* No child reads the cache (dnsmasq's script helper, forked once
+	 * the first copy is open, runs scripts): a child that inherited the
+	 * mapping would keep that copy in memory after every reload.  Should
+	 * the advice fail, children share the copy: memory, not answers. */
+	(void)madvise((void *)c->cdb.cdb_mem, c->cdb.cdb_fsize,
+		      MADV_DONTFORK);
 	rc = cache_verify(c, err, errlen);
 	if (rc != PXEINV_OK) {
 		cache_name_file(err, errlen, path);

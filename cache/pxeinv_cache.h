@@ -76,7 +76,8 @@ struct pxeinv_cache;
  *
  * The file is copied into a sealed memfd (no write, shrink or growth),
  * and that copy is verified and served: nothing done to the file
- * afterwards changes the opened cache.  No descriptor stays open.
+ * afterwards changes the opened cache.  No descriptor stays open, and a
+ * child forked meanwhile does not inherit the copy (MADV_DONTFORK).
  *
  * @v path      Cache file
  * @v cache     Opened cache, on success

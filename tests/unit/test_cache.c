@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cdb.h>
@@ -1024,6 +1025,69 @@ static void test_copy_fails(void **state)
 	pxeinv_cache_close(c);
 }
 
+/**
+ * Tell whether a process maps a copy of a cache.
+ *
+ * @v pid       Process
+ * @ret mapped  1 when its /proc/PID/maps names a pxeinv-cache memfd, 0
+ *              when not, -1 when it cannot be read
+ */
+static int cache_copy_is_mapped(pid_t pid)
+{
+	char path[64], line[512];
+	int mapped = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "/memfd:pxeinv-cache"))
+			mapped = 1;
+	fclose(f);
+	return mapped;
+}
+
+/**
+ * A child forked while a cache is open does not inherit its copy, which
+ * it would otherwise keep in memory after the parent closed it (dnsmasq's
+ * script helper).
+ *
+ * @v state     cmocka state
+ */
+static void test_copy_not_inherited(void **state)
+{
+	struct pxeinv_cache *c;
+	int status, hold[2];
+	char byte;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(cache_copy_is_mapped(getpid()), 0);
+	c = open_cache();
+	assert_int_equal(cache_copy_is_mapped(getpid()), 1);
+	assert_int_equal(pipe(hold), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		/* wait to be killed: no exit handler (valgrind's leak check
+		 * of the copied heap) runs in the child */
+		close(hold[1]);
+		while (read(hold[0], &byte, 1) < 0)
+			;
+		_exit(0);
+	}
+	close(hold[0]);
+	assert_int_equal(cache_copy_is_mapped(pid), 0);
+	kill(pid, SIGKILL);
+	close(hold[1]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	pxeinv_cache_close(c);
+	assert_int_equal(cache_copy_is_mapped(getpid()), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1040,6 +1104,7 @@ int main(void)
 		cmocka_unit_test(test_not_a_regular_file),
 		cmocka_unit_test(test_too_large),
 		cmocka_unit_test(test_copy_fails),
+		cmocka_unit_test(test_copy_not_inherited),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
