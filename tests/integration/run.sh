@@ -709,7 +709,7 @@ restore() {
 # ending in -hup) SIGHUP, and compare the answers with the baseline; with
 # SIGHUP, exactly one refusal is logged, naming REASON (an ERE)
 damaged() {
-	local name=damaged-cache-$1 reason=$2 damage=$3 mark got why= refusals
+	local name=damaged-cache-$1 reason=$2 damage=$3 mark got why='' refusals
 	# a case that killed dnsmasq does not take the next ones with it
 	if ! kill -0 "$DNSMASQ_PID" 2>/dev/null; then
 		stop
