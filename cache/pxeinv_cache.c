@@ -5,6 +5,9 @@
  * pxeinv_cache.h for the format, and pxeinv_record.h for the layout of
  * its records, which pxeinv_cache_write.c writes.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE     /* memfd_create(), F_ADD_SEALS; dnsmasq builds us too */
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -12,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -187,35 +192,115 @@ static void cache_name_file(char *err, size_t errlen, const char *path)
 	snprintf(err, errlen, "%s: %s", path, reason);
 }
 
-int pxeinv_cache_open(const char *path, struct pxeinv_cache **cache,
-		      char *err, size_t errlen)
+/**
+ * Copy a cache file into a sealed memory file.  What is served is that
+ * copy: nothing done to the file afterwards (truncated, rewritten in
+ * place, replaced, removed) reaches it, and the copy, not the file, is
+ * what pxeinv_cache_open() verifies.
+ *
+ * @v path      Cache file
+ * @v copy      Sealed memory file, on success; the caller closes it
+ * @v err       Reason buffer
+ * @v errlen    Size of err
+ * @ret rc      PXEINV_OK, PXEINV_ERR_IO or PXEINV_ERR_FORMAT
+ */
+static int cache_copy_file(const char *path, int *copy, char *err,
+			   size_t errlen)
 {
-	struct pxeinv_cache *c;
-	int fd, rc;
+	struct stat st;
+	off_t copied = 0;
+	ssize_t len;
+	int fd, memfd, rc;
 
-	*cache = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO put in the file's place must not block */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		cache_set_error(err, errlen, "cannot open %s: %s", path,
 				strerror(errno));
 		return PXEINV_ERR_IO;
 	}
+	if (fstat(fd, &st) != 0) {
+		cache_set_error(err, errlen, "cannot stat %s: %s", path,
+				strerror(errno));
+		rc = PXEINV_ERR_IO;
+		goto err_stat;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		cache_set_error(err, errlen, "%s is not a regular file", path);
+		rc = PXEINV_ERR_IO;
+		goto err_stat;
+	}
+	/* tinycdb's offsets are 32 bits */
+	if ((unsigned long long)st.st_size > UINT32_MAX) {
+		cache_set_error(err, errlen, "%s is %lld bytes, more than a "
+				"cdb file can hold", path,
+				(long long)st.st_size);
+		rc = PXEINV_ERR_FORMAT;
+		goto err_stat;
+	}
+	memfd = memfd_create("pxeinv-cache", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (memfd < 0)
+		goto err_copy;
+	/* A file that shrinks meanwhile leaves a short copy, which the
+	 * verification refuses */
+	while (copied < st.st_size) {
+		len = sendfile(memfd, fd, NULL, st.st_size - copied);
+		if (len < 0)
+			goto err_copy;
+		if (len == 0)
+			break;
+		copied += len;
+	}
+	if (fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW |
+		  F_SEAL_WRITE | F_SEAL_SEAL) != 0)
+		goto err_copy;
+	close(fd);
+	*copy = memfd;
+	return PXEINV_OK;
+
+ err_copy:
+	cache_set_error(err, errlen, "cannot copy %s into memory: %s", path,
+			strerror(errno));
+	rc = PXEINV_ERR_IO;
+	if (memfd >= 0)
+		close(memfd);
+ err_stat:
+	close(fd);
+	return rc;
+}
+
+int pxeinv_cache_open(const char *path, struct pxeinv_cache **cache,
+		      char *err, size_t errlen)
+{
+	struct pxeinv_cache *c;
+	int copy, rc;
+
+	*cache = NULL;
+	rc = cache_copy_file(path, &copy, err, errlen);
+	if (rc != PXEINV_OK)
+		return rc;
 	c = calloc(1, sizeof(*c));
 	if (!c) {
 		cache_set_error(err, errlen, "out of memory");
-		close(fd);
-		return PXEINV_ERR_IO;
+		rc = PXEINV_ERR_IO;
+		goto err_alloc;
 	}
-	if (cdb_init(&c->cdb, fd) != 0) {
+	if (cdb_init(&c->cdb, copy) != 0) {
 		cache_set_error(err, errlen, "%s is not a valid cdb file "
 				"(truncated or corrupt): %s", path,
 				strerror(errno));
-		close(fd);
-		free(c);
-		return PXEINV_ERR_FORMAT;
+		rc = PXEINV_ERR_FORMAT;
+		goto err_init;
 	}
-	/* The mapping outlives the descriptor */
-	close(fd);
+	/* The mapping keeps the copy alive: no descriptor stays open */
+	close(copy);
+	c->cdb.cdb_fd = -1;
+	/* No child reads the cache (dnsmasq's script helper, forked once
+	 * the first copy is open, runs scripts): a child that inherited the
+	 * mapping would keep that copy in memory after every reload.  Should
+	 * the advice fail, children share the copy: memory, not answers. */
+	(void)madvise((void *)c->cdb.cdb_mem, c->cdb.cdb_fsize,
+		      MADV_DONTFORK);
 	rc = cache_verify(c, err, errlen);
 	if (rc != PXEINV_OK) {
 		cache_name_file(err, errlen, path);
@@ -225,6 +310,12 @@ int pxeinv_cache_open(const char *path, struct pxeinv_cache **cache,
 	}
 	*cache = c;
 	return PXEINV_OK;
+
+ err_init:
+	free(c);
+ err_alloc:
+	close(copy);
+	return rc;
 }
 
 void pxeinv_cache_close(struct pxeinv_cache *cache)

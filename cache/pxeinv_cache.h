@@ -56,8 +56,10 @@ enum pxeinv_rc {
 	PXEINV_OK = 0,
 	PXEINV_UNTOUCHED = 1,   /**< not a PXE or iPXE client: leave alone
 	                             (a second kind of success) */
-	PXEINV_ERR_IO = -EIO,   /**< cannot open, stat or map the file */
-	PXEINV_ERR_FORMAT = -EINVAL, /**< not a cdb, truncated, or bad meta */
+	PXEINV_ERR_IO = -EIO,   /**< cannot open, stat or copy the file,
+	                             or it is not a regular file */
+	PXEINV_ERR_FORMAT = -EINVAL, /**< not a cdb, too large for one,
+	                             truncated, or bad meta */
 	PXEINV_ERR_VERSION = -EPROTONOSUPPORT, /**< written by another
 	                             format version */
 	PXEINV_ERR_CHECKSUM = -EBADMSG, /**< records do not match the
@@ -71,6 +73,11 @@ struct pxeinv_cache;
 
 /**
  * Open a cache file and verify it.
+ *
+ * The file is copied into a sealed memfd (no write, shrink or growth),
+ * and that copy is verified and served: nothing done to the file
+ * afterwards changes the opened cache.  No descriptor stays open, and a
+ * child forked meanwhile does not inherit the copy (MADV_DONTFORK).
  *
  * @v path      Cache file
  * @v cache     Opened cache, on success

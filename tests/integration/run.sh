@@ -28,7 +28,7 @@ PXEINV=${PXEINV_BIN:-$root/build/bin/pxeinv}
 . "$(dirname "$0")/../lib/report.sh"
 . "$(dirname "$0")/../lib/netns.sh"
 . "$(dirname "$0")/../lib/proc.sh"
-groups "${1-}" startup main reload proxy tag ping blank-uuid malformed
+groups "${1-}" startup main reload proxy tag ping blank-uuid malformed damaged-cache
 
 [ "$(id -u)" = 0 ] || { echo "run.sh: needs root (network namespaces)" >&2; echo "0 passed, 1 failed"; exit 1; }
 
@@ -890,6 +890,166 @@ m_case m-cut-in-header "$(m_unanswered)"
 m_dhcp --mac 52:54:00:aa:00:01 "${IPXE[@]}" --truncate 238
 m_case m-cut-in-cookie "$(m_unanswered)"
 stop
+fi
+fi
+
+# --- a damaged cache file: dnsmasq serves a sealed copy of the last cache it
+# verified, so whatever happens to the file afterwards (truncated, emptied,
+# rewritten in place, random bytes, removed, replaced by a directory), with
+# or without SIGHUP, dnsmasq stays up and answers exactly as before; a
+# refused reload is logged once, with its reason ------------------------------
+if selected damaged-cache; then
+DMG=$T/dmg/pxe-inventory.cdb
+mkdir -p "$T/dmg" "$T/nodes-other"
+cp "$CDB" "$T/dmg-good.cdb"
+# another valid cache, smaller: written over the first one in place, it
+# leaves a mix of the two
+cp "$T/nodes/_defaults.yaml" "$T/nodes-other/"
+printf 'mac: "52:54:00:aa:00:01"\nip: 10.213.0.21\ninstall: true\n' > "$T/nodes-other/node-x.yaml"
+"$PXEINV" compile -q --ipxe-dir "$T/ipxe-bin" "$T/nodes-other" "$T/out-other" &&
+	cp "$T/out-other/pxe-inventory.cdb" "$T/dmg-other.cdb"
+
+# answer ARGS...: one client's answer: dnsmasq's steering line and the
+# ACK's boot file
+answer() {
+	local xid
+	dhcp "$@"
+	xid=$(val xid)
+	if [ -z "$xid" ]; then echo "no reply"; return; fi
+	echo "$(grep " $((16#$xid)) pxe-inventory: " "$LOG" | tail -n1 | sed 's/.* pxe-inventory: //') boot=$(boot ACK)"
+}
+# answers: those of three known nodes (by MAC, UUID and serial), an unknown
+# iPXE and a known node's firmware
+answers() {
+	answer --mac 52:54:00:aa:00:01 "${IPXE[@]}"
+	answer --mac 52:54:00:cc:00:01 "${IPXE[@]}" --uuid 12345678-9abc-def0-1234-56789abcdef0
+	answer --mac 52:54:00:cc:00:05 "${IPXE[@]}" --user-class "pxeinv/1 s=SER-D-001 b="
+	answer --mac 52:54:00:cc:00:04 "${IPXE[@]}"
+	answer --mac 52:54:00:aa:00:01 --vendor PXEClient:Arch:00007:UNDI:003000 --arch 7
+}
+dmg_truncate() { truncate -s 0 "$DMG"; }
+dmg_empty() { : > "$DMG"; }
+dmg_cut() { truncate -s "$(($(stat -c %s "$DMG") / 2))" "$DMG"; }
+dmg_other() { dd if="$T/dmg-other.cdb" of="$DMG" conv=notrunc status=none; }
+# node-a's script path, overwritten in place by one of the same length
+dmg_record() {
+	local off
+	off=$(grep -obUaF "$NA" "$DMG" | head -n1 | cut -d: -f1)
+	[ -n "$off" ] && printf 'EVIL/../../../etc/passwd' | dd of="$DMG" bs=1 seek="$off" conv=notrunc status=none
+}
+dmg_random() { head -c "$(stat -c %s "$DMG")" /dev/urandom | dd of="$DMG" conv=notrunc status=none; }
+dmg_rm() { rm -f "$DMG"; }
+dmg_dir() { rm -f "$DMG" && mkdir "$DMG"; }
+
+# restore: the good file again, loaded by dnsmasq (SIGHUP), so that the
+# file a case damages is the one being served
+restore() {
+	local mark
+	rm -rf "$DMG"
+	cp "$T/dmg-good.cdb" "$DMG" && chmod 644 "$DMG" || return 1
+	mark=$(wc -l < "$LOG")
+	hup && tail -n +"$((mark + 1))" "$LOG" | grep -q "pxe-inventory: reloaded $DMG: 4 nodes"
+}
+
+# damaged NAME REASON DAMAGE: restore the good file, damage it, then (NAME
+# ending in -hup) SIGHUP, and compare the answers with the baseline; with
+# SIGHUP, exactly one refusal is logged, naming REASON (an ERE)
+damaged() {
+	local name=damaged-cache-$1 reason=$2 damage=$3 mark got why='' refusals
+	# a case that killed dnsmasq does not take the next ones with it
+	if ! kill -0 "$DNSMASQ_PID" 2>/dev/null; then
+		stop
+		rm -rf "$DMG"
+		cp "$T/dmg-good.cdb" "$DMG" && chmod 644 "$DMG"
+		start damaged
+	fi
+	if ! restore; then
+		fail "$name" "the good file was not reloaded: $(tail -n 2 "$LOG" | tr '\n' '|')"
+		return
+	fi
+	mark=$(wc -l < "$LOG")
+	if ! "$damage"; then
+		fail "$name" "cannot damage the file with $damage"
+		return
+	fi
+	case $name in *-hup) hup || why="no reload logged" ;; esac
+	got=$(answers)
+	refusals=$(tail -n +"$((mark + 1))" "$LOG" | grep 'keeping the previous inventory')
+	if ! kill -0 "$DNSMASQ_PID" 2>/dev/null; then
+		why="dnsmasq died: $(tail -n 2 "$LOG" "$T/dnsmasq.err" | tr '\n' '|')"
+	elif [ -n "$why" ]; then
+		:
+	elif [ "$got" != "$baseline" ]; then
+		why="answers changed: $(diff <(echo "$baseline") <(echo "$got") | grep '^[<>]' | tr '\n' '|')"
+	elif [ "${name%-hup}" = "$name" ] && [ -n "$refusals" ]; then
+		why="a refusal logged without SIGHUP: $refusals"
+	elif [ "${name%-hup}" != "$name" ] && [ "$(printf '%s\n' "$refusals" | grep -c .)" != 1 ]; then
+		why="$(printf '%s\n' "$refusals" | grep -c .) refusals logged, want 1: $refusals"
+	elif [ "${name%-hup}" != "$name" ] &&
+		! grep -Eq "pxe-inventory: $reason.*: keeping the previous inventory \(4 nodes\)" <<<"$refusals"; then
+		why="refusal does not say '$reason': $refusals"
+	fi
+	if [ -n "$why" ]; then
+		fail "$name" "$why"
+	else
+		# and node-a's script is the one served, fetched over TFTP
+		dhcp --mac 52:54:00:aa:00:01 "${IPXE[@]}"
+		WANT_TEXT=node-a check "$name" $NA pxeinv-node:node-a
+	fi
+}
+
+conf damaged "$RANGE0" "enable-tftp" "tftp-root=$TFTP" "pxe-inventory=$DMG"
+rm -rf "$DMG"
+cp "$T/dmg-good.cdb" "$DMG" && chmod 644 "$DMG"
+if [ ! -s "$T/dmg-other.cdb" ] ||
+	[ "$(stat -c %s "$T/dmg-other.cdb")" -ge "$(stat -c %s "$DMG")" ]; then
+	fail damaged-cache-setup "no other cache smaller than the first"
+elif ! start damaged; then
+	fail damaged-cache-start "$(head -c 300 "$T/dnsmasq.err")"
+else
+	baseline=$(answers)
+	want="node=node-a matched=mac stage=ipxe install=[a-z]+ file=$NA boot=$NA
+node=node-b matched=uuid stage=ipxe install=once file=pxeinv/nodes/node-b.ipxe boot=pxeinv/nodes/node-b.ipxe
+node=node-d matched=serial stage=ipxe install=yes file=pxeinv/nodes/node-d.ipxe boot=pxeinv/nodes/node-d.ipxe
+node=unknown matched=- stage=ipxe install=unknown file=$FALLBACK boot=$FALLBACK
+node=node-a matched=mac stage=firmware install=[a-z]+ file=snponly.efi boot=snponly.efi"
+	# line by line: each answer matches its pattern
+	if [ "$(paste -d '\n' <(echo "$want") <(echo "$baseline") |
+		while read -r pattern && read -r line; do
+			[[ $line =~ ^$pattern$ ]] && echo ok
+		done | grep -c ok)" = 5 ]; then
+		pass damaged-cache-baseline
+	else
+		fail damaged-cache-baseline "answers: $(tr '\n' '|' <<<"$baseline")"
+	fi
+	corrupt="$DMG(:| is not a valid cdb file).*(truncated|corrupt)"
+	for hup in "" -hup; do
+		damaged "truncate$hup" "$corrupt" dmg_truncate
+		damaged "empty$hup" "$corrupt" dmg_empty
+		damaged "cut-in-half$hup" "$corrupt" dmg_cut
+		damaged "other-cache-in-place$hup" "$corrupt" dmg_other
+		damaged "record-in-place$hup" "$corrupt" dmg_record
+		damaged "random-bytes$hup" "$corrupt" dmg_random
+		damaged "removed$hup" "cannot open $DMG: No such file or directory" dmg_rm
+		damaged "directory$hup" "$DMG is not a regular file" dmg_dir
+	done
+	# the good file again: SIGHUP loads it
+	if restore && [ "$(answers)" = "$baseline" ]; then
+		pass damaged-cache-restored-reloads
+	else
+		fail damaged-cache-restored-reloads "$(tail -n 2 "$LOG" | tr '\n' '|')"
+	fi
+	# after all those reloads, dnsmasq maps one copy, and its script
+	# helper (forked once the first copy was open) none
+	copies=$(grep -c '/memfd:pxeinv-cache' "/proc/$DNSMASQ_PID/maps")
+	helper=$(pgrep -P "$DNSMASQ_PID" | head -n1)
+	if [ "$copies" = 1 ] && [ -n "$helper" ] &&
+		! grep -q '/memfd:pxeinv-cache' "/proc/$helper/maps"; then
+		pass damaged-cache-one-copy-in-memory
+	else
+		fail damaged-cache-one-copy-in-memory "dnsmasq maps $copies copies, its helper '$helper': $(grep -c '/memfd:pxeinv-cache' "/proc/$helper/maps" 2>&1)"
+	fi
+	stop
 fi
 fi
 

@@ -12,7 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cdb.h>
@@ -89,18 +92,29 @@ static int teardown(void **state)
 }
 
 /**
+ * Open a cache that must open.
+ *
+ * @v path      Cache file
+ * @ret cache   Cache
+ */
+static struct pxeinv_cache *open_cache_at(const char *path)
+{
+	struct pxeinv_cache *c;
+	char err[256];
+
+	assert_int_equal(pxeinv_cache_open(path, &c, err, sizeof(err)),
+			 PXEINV_OK);
+	return c;
+}
+
+/**
  * Open the test cache.
  *
  * @ret cache   Cache
  */
 static struct pxeinv_cache *open_cache(void)
 {
-	struct pxeinv_cache *c;
-	char err[256];
-
-	assert_int_equal(pxeinv_cache_open(cache_path, &c, err, sizeof(err)),
-			 PXEINV_OK);
-	return c;
+	return open_cache_at(cache_path);
 }
 
 /**
@@ -794,6 +808,286 @@ static void test_bad_records(void **state)
 	pxeinv_cache_close(c);
 }
 
+/**
+ * Write a small cache whose node-01 has other MACs and another script:
+ * another valid cache, for writing over the test cache in place.
+ *
+ * @v path      Path template, replaced by the file's path
+ * @ret len     Its length
+ */
+static off_t write_other_cache(char *path)
+{
+	struct pxeinv_cache_writer *w;
+	struct stat st;
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(pxeinv_cache_writer_start(fd, &w), 0);
+	put(w, "c:fallback", "pxeinv/other.ipxe");
+	put(w, "h:node-01", "no\tamd64\tEVIL/../../../etc/passwd");
+	put(w, "m:52:54:00:00:00:02", "node-01");
+	assert_int_equal(pxeinv_cache_writer_finish(w), 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	close(fd);
+	return st.st_size;
+}
+
+/**
+ * Copy a file.
+ *
+ * @v from      Source
+ * @v to        Destination, created or truncated
+ */
+static void copy_file(const char *from, const char *to)
+{
+	char buf[65536];
+	ssize_t n;
+	int in = open(from, O_RDONLY), out = open(to, O_WRONLY | O_CREAT |
+						  O_TRUNC, 0644);
+
+	assert_true(in >= 0 && out >= 0);
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		assert_int_equal(write(out, buf, n), n);
+	assert_int_equal(n, 0);
+	close(in);
+	close(out);
+}
+
+/**
+ * Check that an opened copy of the test cache answers as the test cache.
+ *
+ * @v c         Cache
+ */
+static void assert_test_cache_answers(struct pxeinv_cache *c)
+{
+	static const unsigned char mac1[6] = { 0x52, 0x54, 0, 0, 0, 0x01 };
+	static const unsigned char mac2[6] = { 0x52, 0x54, 0, 0, 0, 0x02 };
+	char node[PXEINV_NODE_MAX], script[PXEINV_FILE_MAX];
+	enum pxeinv_install install;
+
+	assert_int_equal(pxeinv_cache_find_mac(c, mac1, node), 1);
+	assert_string_equal(node, "node-01");
+	assert_int_equal(pxeinv_cache_find_mac(c, mac2, node), 1);
+	assert_string_equal(node, "node-02");
+	assert_int_equal(pxeinv_cache_read_node(c, "node-01", &install,
+						script), PXEINV_OK);
+	assert_int_equal(install, PXEINV_INSTALL_YES);
+	assert_string_equal(script, "pxeinv/nodes/node-01.ipxe");
+	assert_int_equal(pxeinv_cache_get_setting(c, PXEINV_SETTING_FALLBACK,
+						  script), 1);
+	assert_string_equal(script, "pxeinv/fallback.ipxe");
+}
+
+/**
+ * An opened cache is a copy: the file rewritten in place with another
+ * cache, truncated, or removed changes none of its answers (the shared
+ * mapping it replaced showed the first, and died of SIGBUS on the second).
+ *
+ * @v state     cmocka state
+ */
+static void test_copy_outlives_file(void **state)
+{
+	char path[64], other[64], buf[65536];
+	struct pxeinv_cache *c;
+	off_t len;
+	ssize_t n;
+	int in, out;
+
+	(void)state;
+	snprintf(path, sizeof(path), "/tmp/pxeinv-served.XXXXXX");
+	close(mkstemp(path));
+	copy_file(cache_path, path);
+	snprintf(other, sizeof(other), "/tmp/pxeinv-other.XXXXXX");
+	len = write_other_cache(other);
+	c = open_cache_at(path);
+	assert_test_cache_answers(c);
+
+	/* Another valid cache written over it in place, whole: the file is
+	 * now that cache (a reopen says so), the opened copy is not */
+	in = open(other, O_RDONLY);
+	out = open(path, O_WRONLY);
+	assert_true(in >= 0 && out >= 0);
+	n = read(in, buf, sizeof(buf));
+	assert_int_equal(n, len);
+	assert_int_equal(pwrite(out, buf, n, 0), n);
+	assert_int_equal(ftruncate(out, n), 0);
+	close(in);
+	close(out);
+	{
+		struct pxeinv_cache *now = open_cache_at(path);
+		char script[PXEINV_FILE_MAX];
+		enum pxeinv_install install;
+
+		assert_int_equal(pxeinv_cache_read_node(now, "node-01",
+							&install, script),
+				 PXEINV_OK);
+		assert_string_equal(script, "EVIL/../../../etc/passwd");
+		pxeinv_cache_close(now);
+	}
+	assert_test_cache_answers(c);
+
+	/* Truncated to nothing, then removed */
+	assert_int_equal(truncate(path, 0), 0);
+	assert_test_cache_answers(c);
+	assert_int_equal(unlink(path), 0);
+	assert_test_cache_answers(c);
+	assert_int_equal(pxeinv_cache_nodes(c), 3);
+	pxeinv_cache_close(c);
+	unlink(other);
+}
+
+/**
+ * A path that is not a regular file is refused without reading it: a
+ * directory, and a FIFO, which must not block the caller.
+ *
+ * @v state     cmocka state
+ */
+static void test_not_a_regular_file(void **state)
+{
+	char dir[64], fifo[80], want[128], err[256];
+	struct pxeinv_cache *c;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/pxeinv-dir.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(pxeinv_cache_open(dir, &c, err, sizeof(err)),
+			 PXEINV_ERR_IO);
+	assert_null(c);
+	snprintf(want, sizeof(want), "%s is not a regular file", dir);
+	assert_string_equal(err, want);
+
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(pxeinv_cache_open(fifo, &c, err, sizeof(err)),
+			 PXEINV_ERR_IO);
+	snprintf(want, sizeof(want), "%s is not a regular file", fifo);
+	assert_string_equal(err, want);
+	unlink(fifo);
+	rmdir(dir);
+}
+
+/**
+ * A file larger than a cdb file can be (its offsets are 32 bits) is
+ * refused before it is read.
+ *
+ * @v state     cmocka state
+ */
+static void test_too_large(void **state)
+{
+	char path[64], want[128], err[256];
+	struct pxeinv_cache *c;
+	int fd;
+
+	(void)state;
+	snprintf(path, sizeof(path), "/tmp/pxeinv-large.XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	/* sparse: no block is written */
+	assert_int_equal(ftruncate(fd, 0x100000001LL), 0);
+	close(fd);
+	assert_int_equal(pxeinv_cache_open(path, &c, err, sizeof(err)),
+			 PXEINV_ERR_FORMAT);
+	snprintf(want, sizeof(want), "%s is 4294967297 bytes, more than a "
+		 "cdb file can hold", path);
+	assert_string_equal(err, want);
+	unlink(path);
+}
+
+/**
+ * A copy that cannot be made is refused, and says why: here the file
+ * size limit (RLIMIT_FSIZE), which the memory file obeys too.
+ *
+ * @v state     cmocka state
+ */
+static void test_copy_fails(void **state)
+{
+	struct rlimit saved, small;
+	struct pxeinv_cache *c;
+	char want[128], err[256];
+	void (*sigxfsz)(int);
+
+	(void)state;
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &saved), 0);
+	small = saved;
+	small.rlim_cur = 1024;
+	sigxfsz = signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+	assert_int_equal(pxeinv_cache_open(cache_path, &c, err, sizeof(err)),
+			 PXEINV_ERR_IO);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &saved), 0);
+	signal(SIGXFSZ, sigxfsz);
+	assert_null(c);
+	snprintf(want, sizeof(want), "cannot copy %s into memory: %s",
+		 cache_path, strerror(EFBIG));
+	assert_string_equal(err, want);
+	/* and with the limit back, the same file opens */
+	c = open_cache();
+	pxeinv_cache_close(c);
+}
+
+/**
+ * Tell whether a process maps a copy of a cache.
+ *
+ * @v pid       Process
+ * @ret mapped  1 when its /proc/PID/maps names a pxeinv-cache memfd, 0
+ *              when not, -1 when it cannot be read
+ */
+static int cache_copy_is_mapped(pid_t pid)
+{
+	char path[64], line[512];
+	int mapped = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "/memfd:pxeinv-cache"))
+			mapped = 1;
+	fclose(f);
+	return mapped;
+}
+
+/**
+ * A child forked while a cache is open does not inherit its copy, which
+ * it would otherwise keep in memory after the parent closed it (dnsmasq's
+ * script helper).
+ *
+ * @v state     cmocka state
+ */
+static void test_copy_not_inherited(void **state)
+{
+	struct pxeinv_cache *c;
+	int status, hold[2];
+	char byte;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(cache_copy_is_mapped(getpid()), 0);
+	c = open_cache();
+	assert_int_equal(cache_copy_is_mapped(getpid()), 1);
+	assert_int_equal(pipe(hold), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		/* wait to be killed: no exit handler (valgrind's leak check
+		 * of the copied heap) runs in the child */
+		close(hold[1]);
+		while (read(hold[0], &byte, 1) < 0)
+			;
+		_exit(0);
+	}
+	close(hold[0]);
+	assert_int_equal(cache_copy_is_mapped(pid), 0);
+	kill(pid, SIGKILL);
+	close(hold[1]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	pxeinv_cache_close(c);
+	assert_int_equal(cache_copy_is_mapped(getpid()), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -806,6 +1100,11 @@ int main(void)
 		cmocka_unit_test(test_typed_writer),
 		cmocka_unit_test(test_typed_writer_rejects),
 		cmocka_unit_test(test_bad_records),
+		cmocka_unit_test(test_copy_outlives_file),
+		cmocka_unit_test(test_not_a_regular_file),
+		cmocka_unit_test(test_too_large),
+		cmocka_unit_test(test_copy_fails),
+		cmocka_unit_test(test_copy_not_inherited),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
