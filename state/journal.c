@@ -345,10 +345,15 @@ int journal_parse(const char *line, size_t len, struct journal_rec *rec)
 			p += 4;
 		} else if (*p >= '0' && *p <= '9') {
 			long long v = 0;
+			int digits = 0;
 
-			while (p < end && *p >= '0' && *p <= '9' &&
-			       v < 1000000000000000LL)
+			/* 18 digits, as the hook and kv_get_num() take:
+			 * a longer number is refused, not cut */
+			while (p < end && *p >= '0' && *p <= '9') {
+				if (++digits > JOURNAL_NUM_DIGITS)
+					return -EINVAL;
 				v = v * 10 + (*p++ - '0');
+			}
 			if (strcmp(key, "ts") == 0)
 				rec->ts = v;
 		} else {

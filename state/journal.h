@@ -30,6 +30,9 @@
 #define JOURNAL_OLD "journal.jsonl.1"
 /** Default size limit before rotation */
 #define JOURNAL_MAX_DEFAULT (64LL * 1024 * 1024)
+/** Most digits of a number in a line (a TFTP size, a time): 18 fit a
+ * long long, and the hook accepts no more */
+#define JOURNAL_NUM_DIGITS 18
 /** Longest line, newline included (PIPE_BUF: appends stay atomic) */
 #define JOURNAL_LINE_MAX 4096
 
