@@ -207,10 +207,11 @@ static int request_decode_field(const unsigned char *in, size_t len,
  * When a user class happens to parse as RFC 3004 items (length byte, then
  * data), dnsmasq zeroes every length byte before the steering sees it.
  * Our report ("pxeinv/1 s=... b=...", percent-encoded, so never holding a
- * NUL) parses that way when its first byte, 'p' (112), and the following
- * bytes chain to the end.  Every NUL is then a former length byte, and
- * each length is the distance to the next NUL (or the end), so the
- * original text can be rebuilt exactly.
+ * NUL) parses that way when it is sent as one item (its length byte,
+ * any value, first), or raw when its first byte, 'p' (112), and the
+ * following bytes chain to the end.  Every NUL is then a former length
+ * byte, and each length is the distance to the next NUL (or the end), so
+ * the original text can be rebuilt exactly.
  *
  * @v uc        Rewritten payload (starts with a NUL)
  * @v len       Length, at most 256
@@ -228,7 +229,7 @@ static int request_undo_rfc3004(const unsigned char *uc, size_t len,
 			return -1;
 		for (next = i + 1; next < len && uc[next] != 0; next++)
 			;
-		if (next - i - 1 > 255 || next - i - 1 < 0x20)
+		if (next - i - 1 > 255)
 			return -1;
 		out[i] = next - i - 1;
 		i = next;

@@ -272,6 +272,34 @@ static void test_user_class(void **state)
 	assert_int_equal(c.is_ipxe, 0);
 }
 
+/**
+ * An identity report sent as one RFC 3004 item, whose length byte
+ * dnsmasq zeroed in place, is rebuilt whatever its length: a short one
+ * (a length byte under 0x20) too.
+ *
+ * @v state     cmocka state
+ */
+static void test_user_class_rewritten_item(void **state)
+{
+	/* "\x0dpxeinv/1 s=S1" and a 40-byte item, as dnsmasq leaves them */
+	static const char shorter[] = "\0pxeinv/1 s=S1";
+	static const char longer[] = "\0pxeinv/1 s=SERIAL-0123456789 b=BOARD-42";
+	struct pxeinv_client c;
+
+	(void)state;
+	decode_user_class(shorter, sizeof(shorter) - 1, &c);
+	assert_int_equal(c.reported, 1);
+	assert_int_equal(c.is_ipxe, 1);
+	assert_string_equal(c.serial, "S1");
+	decode_user_class(longer, sizeof(longer) - 1, &c);
+	assert_int_equal(c.reported, 1);
+	assert_string_equal(c.serial, "SERIAL-0123456789");
+	assert_string_equal(c.board_serial, "BOARD-42");
+	/* one empty item: nothing to rebuild into a report */
+	decode_user_class("\0", 1, &c);
+	assert_int_equal(c.reported, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -279,6 +307,7 @@ int main(void)
 		cmocka_unit_test(test_uuid_and_client_id),
 		cmocka_unit_test(test_ipxe_features),
 		cmocka_unit_test(test_user_class),
+		cmocka_unit_test(test_user_class_rewritten_item),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
