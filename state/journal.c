@@ -193,7 +193,7 @@ static int journal_rotate(int dirfd, int *fd, size_t len, long long max)
 		return 0;
 	if (renameat(dirfd, JOURNAL_FILE, dirfd, JOURNAL_OLD) != 0)
 		return -errno;
-	nfd = openat(dirfd, JOURNAL_FILE, O_WRONLY | O_APPEND | O_CREAT |
+	nfd = openat(dirfd, JOURNAL_FILE, O_RDWR | O_APPEND | O_CREAT |
 		     O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (nfd < 0)
 		return -errno;
@@ -204,13 +204,16 @@ static int journal_rotate(int dirfd, int *fd, size_t len, long long max)
 
 int journal_append(int dirfd, const char *line, size_t len, long long max)
 {
+	char buf[JOURNAL_LINE_MAX + 1];
 	struct stat st;
+	size_t off = 1;
 	ssize_t n;
+	char last;
 	int fd, rc = 0;
 
 	if (len == 0 || len >= JOURNAL_LINE_MAX || line[len - 1] != '\n')
 		return -EINVAL;
-	fd = openat(dirfd, JOURNAL_FILE, O_WRONLY | O_APPEND | O_CREAT |
+	fd = openat(dirfd, JOURNAL_FILE, O_RDWR | O_APPEND | O_CREAT |
 		    O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return -errno;
@@ -220,16 +223,21 @@ int journal_append(int dirfd, const char *line, size_t len, long long max)
 		rc = -errno;
 		goto out;
 	}
+	/* a line cut short before (a full disk, a crash) has no newline:
+	 * end it in the same write, so that only it is lost, not ours */
+	buf[0] = '\n';
+	if (st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) == 1 &&
+	    last != '\n')
+		off = 0;
+	memcpy(buf + 1, line, len);
 	do {
-		n = write(fd, line, len);
+		n = write(fd, buf + off, len + 1 - off);
 	} while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)len) {
+	/* cut short: the torn line stays, for readers to skip; cutting it
+	 * back to a size taken before the write would take with it what
+	 * another writer appended meanwhile */
+	if (n != (ssize_t)(len + 1 - off))
 		rc = n < 0 ? -errno : -ENOSPC;
-		/* no torn line: cut back what was written (best effort;
-		 * readers skip a line that does not parse anyway) */
-		if (n > 0 && ftruncate(fd, st.st_size) != 0)
-			rc = -errno;
-	}
 out:
 	close(fd);
 	return rc;

@@ -13,7 +13,9 @@
  *
  * Every line is shorter than PIPE_BUF and is appended with one write() on
  * an O_APPEND descriptor: concurrent writers never interleave, and no lock
- * is taken.  A write cut short (disk full) is truncated away again.  When
+ * is taken.  A write cut short (disk full) leaves a torn line, which is
+ * never cut back (another writer may have appended since); the next
+ * append ends it with a newline first, in its own write.  When
  * the file would grow past its limit it is renamed to JOURNAL_FILE ".1"
  * (replacing the previous one) and a new file is started.  Readers skip
  * lines that do not parse.
