@@ -8,7 +8,8 @@
  * answers `init` with the stored leases when dnsmasq runs with leasefile-ro.
  *
  * It never holds DHCP up: a fixed, small amount of work per event, no
- * network, no shell, no lock, and a hard time limit.  Whatever goes wrong
+ * network, no shell, a lock only other hooks hold, briefly, and a hard
+ * time limit.  Whatever goes wrong
  * (state directory missing, read-only, full) it logs once, to syslog and
  * to dnsmasq's log (standard error), and exits 0.  It is meant to run as
  * an unprivileged user (dnsmasq's dhcp-scriptuser) owning the state
@@ -204,6 +205,12 @@ int main(int argc, char **argv)
 			 "%s; boot-once: it now gets pxeinv/exit.ipxe "
 			 "('pxeinv rearm %s' to install again)", ev.file_node,
 			 ev.ip, ev.file_node);
+		hook_log(LOG_NOTICE, msg);
+	}
+	if (notes.once_refused) {
+		snprintf(msg, sizeof(msg), "%s: installer script fetched from "
+			 "%s, which is not the node's leased address; "
+			 "boot-once: still armed", ev.file_node, ev.ip);
 		hook_log(LOG_NOTICE, msg);
 	}
 	return 0;

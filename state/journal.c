@@ -154,8 +154,11 @@ size_t journal_format(const struct event *ev, char *buf)
 		jl_str(&j, "board_serial", ev->board_serial);
 		jl_str(&j, "hostname", pass ? NULL : ev->hostname);
 		jl_str(&j, "file", ev->file);
-		if (ev->action == EVENT_TFTP)
+		if (ev->action == EVENT_TFTP) {
 			jl_num(&j, "size", ev->size);
+			if (ev->peer[0])
+				jl_str(&j, "peer", ev->peer);
+		}
 		if (!j.full)
 			break;
 	}
@@ -321,7 +324,7 @@ static char *journal_field(struct journal_rec *rec, const char *key,
 		*size = sizeof(rec->name); return rec->name; }
 	F(event) F(stage) F(node) F(install) F(mac) F(ip) F(arch)
 	F(vendor_class) F(user_class) F(serial) F(board_serial) F(hostname)
-	F(file)
+	F(file) F(peer)
 #undef F
 	return NULL;
 }

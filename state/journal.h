@@ -9,7 +9,10 @@
  *
  * event is add, old, del, tftp, init or rearm; stage and node are null for
  * clients the dnsmasq patch did not steer (node is "unknown" for steered
- * clients it could not identify); file is the TFTP path of a tftp event.
+ * clients it could not identify); file is the TFTP path of a tftp event,
+ * size its bytes, and peer, for a node's script, "node" when the address
+ * that fetched it is that node's (only then is a boot-once node marked),
+ * "other" when it is not (record.h).
  *
  * Every line is shorter than PIPE_BUF and is appended with one write() on
  * an O_APPEND descriptor: concurrent writers never interleave, and no lock
@@ -54,6 +57,7 @@ struct journal_rec {
 	char board_serial[PXEINV_SERIAL_MAX];
 	char hostname[EVENT_TEXT_MAX];
 	char file[512];
+	char peer[8];           /**< tftp: "node", "other", or "" */
 };
 
 /**
