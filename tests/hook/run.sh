@@ -33,7 +33,7 @@ DHCPCLIENT=$root/tests/integration/dhcpclient.py
 . "$(dirname "$0")/../lib/netns.sh"
 . "$(dirname "$0")/../lib/proc.sh"
 abort() { echo "run.sh: $*" >&2; fail setup "$*"; finish; }
-groups "${1-}" fragment events readonly-state full-disk bad-arguments once-peer
+groups "${1-}" fragment events readonly-state full-disk bad-arguments once-peer flag-owner
 
 [ "$(id -u)" = 0 ] || { echo "run.sh: needs root (namespaces)" >&2; echo "0 passed, 1 failed"; exit 1; }
 
@@ -722,6 +722,39 @@ else
 	fail once-fetch-from-own-lease-marks "marker $(ls "$PEER/once" 2>&1); $(grep tftp "$JP" | tail -n 1)"
 fi
 stop
+fi
+
+# --- the "already logged" flag: only the hook's own user's counts ------------
+# Its name in /dev/shm is predictable: a flag another user created first
+# (root here, for the hook's user nobody), or a symbolic link, must not
+# silence the hook's errors. The hook runs by hand, as nobody, on a state
+# directory it cannot use
+if selected flag-owner; then
+NOPE=$T/state-flag/missing
+mkdir -p "$T/state-flag"
+flag=/dev/shm/pxeinv-hook.$(id -u $RUN_USER).$(hook_flag_hash "$NOPE").failing
+as_hook() {
+	setpriv --reuid "$RUN_USER" --regid "$RUN_GROUP" --clear-groups \
+		env PXEINV_STATE_DIR="$NOPE" "$HOOK" add 52:54:00:aa:00:01 10.216.0.9 < /dev/null 2>&1
+}
+rm -f "$flag"
+: > "$flag"             # root's
+o1=$(as_hook); o2=$(as_hook)
+rm -f "$flag"
+ln -s /dev/null "$flag"
+o3=$(as_hook)
+rm -f "$flag"
+o4=$(as_hook); o5=$(as_hook)
+rm -f "$flag"
+n=0
+for o in "$o1" "$o2" "$o3" "$o4"; do
+	grep -q "^pxeinv-hook: $NOPE: No such file or directory; events are not recorded" <<<"$o" && n=$((n + 1))
+done
+if [ "$n" = 4 ] && [ -z "$o5" ]; then
+	pass hook-flag-of-another-user-does-not-silence
+else
+	fail hook-flag-of-another-user-does-not-silence "$n of 4 runs logged; then '$o5'"
+fi
 fi
 
 finish
