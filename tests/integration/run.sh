@@ -28,7 +28,7 @@ PXEINV=${PXEINV_BIN:-$root/build/bin/pxeinv}
 . "$(dirname "$0")/../lib/report.sh"
 . "$(dirname "$0")/../lib/netns.sh"
 . "$(dirname "$0")/../lib/proc.sh"
-groups "${1-}" startup main reload proxy tag ping blank-uuid
+groups "${1-}" startup main reload proxy tag ping blank-uuid overload
 
 [ "$(id -u)" = 0 ] || { echo "run.sh: needs root (network namespaces)" >&2; echo "0 passed, 1 failed"; exit 1; }
 
@@ -644,6 +644,15 @@ if gcc -O2 -I"$root/cache" -I"$root/common" -o "$T/mkcache" "$here/mkcache.c" "$
 else
 	fail blank-uuid-mkcache "cannot build tests/integration/mkcache.c"
 fi
+fi
+
+if selected overload; then
+# --- option overload (52): option 175 in the file field is seen by the
+# steering as by dnsmasq's own dhcp-match: a known iPXE gets its script ------
+start_main
+dhcp --mac 52:54:00:aa:00:01 --vendor PXEClient:Arch:00007:UNDI:003010 --arch 7 --ipxe-in-file
+WANT_TEXT=node-a check overload-175-in-file-is-ipxe $NA pxeinv pxeinv-stage:ipxe pxeinv-node:node-a ipxe
+stop
 fi
 
 finish
