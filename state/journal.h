@@ -18,7 +18,7 @@
  * an O_APPEND descriptor: concurrent writers never interleave, and no lock
  * is taken.  A write cut short (disk full) leaves a torn line, which is
  * never cut back (another writer may have appended since); the next
- * append ends it with a newline first, in its own write.  When
+ * append ends it with a newline, in the same write as its own line.  When
  * the file would grow past its limit it is renamed to JOURNAL_FILE ".1"
  * (replacing the previous one) and a new file is started.  Readers skip
  * lines that do not parse.
