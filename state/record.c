@@ -304,8 +304,10 @@ static void rec_script_install(const char *path, char *mode)
  *
  * It is when the peer's address is the one dnsmasq last leased to the
  * client it steered as that node (nodes/NODE "ip", which add and old
- * events write; dnsmasq runs the script for those before the transfer,
- * one event at a time, in order), and that lease is still that client's
+ * events write: dnsmasq's main loop queues a pending lease event before
+ * any finished transfer, and its helper runs one script at a time, in
+ * order, so the node's add comes before its fetch), and that lease is
+ * still that client's
  * (leases/IP holds its MAC: not released, not handed to another machine).
  * For a node that dnsmasq never steered (it could not identify it), it is
  * when the address's lease belongs to an iPXE client that dnsmasq could
