@@ -330,7 +330,9 @@ struct request_scan {
 };
 
 /**
- * Keep the first occurrence of an option the steering looks at.
+ * Keep the first instance of an option the steering looks at that is not
+ * empty, as dnsmasq's option_find(..., 1) and dhcp-match read it (an
+ * empty option 175 is no iPXE, an empty vendor class no vendor class).
  *
  * @v scan      Scan
  * @v code      Option code
@@ -342,9 +344,11 @@ static void request_keep(struct request_scan *scan, unsigned int code,
 {
 	struct pxeinv_request *req = scan->req;
 
+	if (len == 0)
+		return;
 	switch (code) {
 	case 52:
-		if (scan->overload < 0 && len == 1)
+		if (scan->overload < 0)
 			scan->overload = data[0];
 		break;
 	case 53:
@@ -393,12 +397,13 @@ static void request_keep(struct request_scan *scan, unsigned int code,
 
 /**
  * Walk one field of options (the options field, file or sname) up to its
- * end option.
+ * end option, or only check it.
  *
- * @v scan      Scan
+ * @v scan      Scan, or NULL to check the field only
  * @v p         Field
  * @v len       Its length
- * @ret rc      0, or -EINVAL when an option runs past the field
+ * @ret rc      0, or -EINVAL when an option runs past the field (options
+ *              before it are kept)
  */
 static int request_walk(struct request_scan *scan, const unsigned char *p,
 			size_t len)
@@ -412,10 +417,26 @@ static int request_walk(struct request_scan *scan, const unsigned char *p,
 		}
 		if (i + 2 > len || i + 2 + p[i + 1] > len)
 			return -EINVAL;
-		request_keep(scan, p[i], p + i + 2, p[i + 1]);
+		if (scan)
+			request_keep(scan, p[i], p + i + 2, p[i + 1]);
 		i += 2 + p[i + 1];
 	}
 	return 0;
+}
+
+/**
+ * Walk an overloaded field (file or sname) when it is well-formed: one
+ * that holds garbage is ignored as a whole, and the request still counts.
+ *
+ * @v scan      Scan
+ * @v p         Field
+ * @v len       Its length
+ */
+static void request_walk_overloaded(struct request_scan *scan,
+				    const unsigned char *p, size_t len)
+{
+	if (request_walk(NULL, p, len) == 0)
+		request_walk(scan, p, len);
 }
 
 int pxeinv_request_scan(struct pxeinv_request *req, const unsigned char *msg,
@@ -434,14 +455,15 @@ int pxeinv_request_scan(struct pxeinv_request *req, const unsigned char *msg,
 		req->mac_len = msg[REQUEST_HLEN];
 	}
 	rc = request_walk(&scan, msg + REQUEST_OPTIONS, len - REQUEST_OPTIONS);
-	if (rc == 0 && scan.overload > 0 &&
-	    (scan.overload & REQUEST_OVERLOAD_FILE))
-		rc = request_walk(&scan, msg + REQUEST_FILE, REQUEST_FILE_LEN);
-	if (rc == 0 && scan.overload > 0 &&
-	    (scan.overload & REQUEST_OVERLOAD_SNAME))
-		rc = request_walk(&scan, msg + REQUEST_SNAME,
-				  REQUEST_SNAME_LEN);
-	return rc;
+	if (rc != 0)
+		return rc;
+	if (scan.overload > 0 && (scan.overload & REQUEST_OVERLOAD_FILE))
+		request_walk_overloaded(&scan, msg + REQUEST_FILE,
+					REQUEST_FILE_LEN);
+	if (scan.overload > 0 && (scan.overload & REQUEST_OVERLOAD_SNAME))
+		request_walk_overloaded(&scan, msg + REQUEST_SNAME,
+					REQUEST_SNAME_LEN);
+	return 0;
 }
 
 void pxeinv_request_decode(const struct pxeinv_request *req,

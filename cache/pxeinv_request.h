@@ -79,16 +79,18 @@ struct pxeinv_client {
 
 /**
  * Find the options the steering looks at in a raw DHCP message: the
- * first occurrence of options 53, 60, 61, 77, 93, 97 and 175 in the
- * options field, then, when option 52 (overload) says so, in the file
- * field and the sname field (RFC 2131 4.1: in that order), as dnsmasq
- * itself finds them; and chaddr for an Ethernet client.
+ * first instance that is not empty of options 53, 60, 61, 77, 93, 97 and
+ * 175 in the options field, then, when option 52 (overload) says so, in
+ * the file field and the sname field (RFC 2131 4.1: in that order), as
+ * dnsmasq's option_find(..., 1) finds them; a file or sname field with an
+ * option running past its end is ignored as a whole.  And chaddr, for an
+ * Ethernet client.
  *
  * @v req       Request, filled (state_dir NULL); it points into msg
  * @v msg       Message: BOOTP header, magic cookie, options
  * @v len       Its length
  * @ret rc      0, or -EINVAL when the message is shorter than a header
- *              and cookie, or an option runs past the end of its field
+ *              and cookie, or an option runs past the end of the message
  */
 int pxeinv_request_scan(struct pxeinv_request *req, const unsigned char *msg,
 			size_t len);

@@ -356,7 +356,11 @@ static void test_scan_overload(void **state)
 	static const unsigned char no_overload[] = { 53, 1, 1, 255 };
 	static const unsigned char file_only[] = { 53, 1, 1, 52, 1, 1, 255 };
 	static const unsigned char runs_past[] = { 53, 1, 1, 60, 9, 'a' };
-	static const unsigned char file_runs_past[] = { 175, 200, 1 };
+	/* 175, then 77 running past the field: the field is ignored */
+	static const unsigned char file_runs_past[] = { 175, 1, 0, 77, 200, 1 };
+	/* empty instances are skipped: the first with a payload counts */
+	static const unsigned char empty_first[] = {
+		53, 1, 1, 175, 0, 60, 0, 60, 2, 'v', 'c', 175, 1, 0, 255 };
 	struct pxeinv_request req;
 	struct pxeinv_client c;
 	unsigned char msg[300];
@@ -400,13 +404,23 @@ static void test_scan_overload(void **state)
 	assert_true(req.is_ipxe);
 	assert_null(req.user_class);
 
-	/* malformed: too short, an option past the end of its field */
+	/* malformed: too short, an option past the end of the message */
 	assert_int_equal(pxeinv_request_scan(&req, msg, 239), -EINVAL);
 	len = build_msg(msg, runs_past, sizeof(runs_past), NULL, 0, NULL, 0);
 	assert_int_equal(pxeinv_request_scan(&req, msg, len), -EINVAL);
+	/* garbage in an overloaded field: that field says nothing */
 	len = build_msg(msg, file_only, sizeof(file_only), file_runs_past,
 			sizeof(file_runs_past), NULL, 0);
-	assert_int_equal(pxeinv_request_scan(&req, msg, len), -EINVAL);
+	assert_int_equal(pxeinv_request_scan(&req, msg, len), 0);
+	assert_int_equal(req.msg_type, 1);
+	assert_false(req.is_ipxe);
+	assert_null(req.user_class);
+	len = build_msg(msg, empty_first, sizeof(empty_first), NULL, 0, NULL,
+			0);
+	assert_int_equal(pxeinv_request_scan(&req, msg, len), 0);
+	assert_true(req.is_ipxe);
+	assert_int_equal(req.ipxe_encap_len, 1);
+	assert_int_equal(req.vendor_class_len, 2);
 	/* not Ethernet: no MAC */
 	len = build_msg(msg, no_overload, sizeof(no_overload), NULL, 0, NULL,
 			0);
