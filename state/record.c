@@ -307,8 +307,8 @@ static void rec_script_install(const char *path, char *mode)
  * events write: dnsmasq's main loop queues a pending lease event before
  * any finished transfer, and its helper runs one script at a time, in
  * order, so the node's add comes before its fetch), and that lease is
- * still that client's
- * (leases/IP holds its MAC: not released, not handed to another machine).
+ * still that client's (leases/IP holds its MAC: not released, not handed
+ * to another machine).
  * For a node that dnsmasq never steered (it could not identify it), it is
  * when the address's lease belongs to an iPXE client that dnsmasq could
  * not identify either (unknown/MAC at that address, stage ipxe): the

@@ -272,6 +272,7 @@ static void test_leasedb(void **state)
 					"x", "10.0.0.5"));
 	fd = open(dir, O_RDONLY | O_DIRECTORY);
 	assert_true(fd >= 0);
+	assert_int_equal(leasedb_mac(fd, "10.0.0.5", buf), -ENOENT);
 	memset(&ev, 0, sizeof(ev));
 	ev.action = EVENT_ADD;
 	ev.now = 1700000000;
@@ -299,6 +300,17 @@ static void test_leasedb(void **state)
 	assert_int_equal(leasedb_dump(fd, f, &count), 0);
 	fclose(f);
 	assert_int_equal(count, 1);
+	/* the MAC of a stored lease; none, or a malformed line, is none */
+	assert_int_equal(leasedb_mac(fd, "10.0.0.5", buf), 0);
+	assert_string_equal(buf, "52:54:00:aa:00:01");
+	assert_int_equal(leasedb_mac(fd, "10.0.0.6", buf), -ENOENT);
+	assert_string_equal(buf, "");
+	assert_int_equal(state_put(fd, PXEINV_STATE_LEASES, "10.0.0.7",
+				   "0 52:54:00:aa:00:01 10.0.0.8 * *\n", 33), 0);
+	assert_int_equal(leasedb_mac(fd, "10.0.0.7", buf), -EINVAL);
+	assert_int_equal(state_put(fd, PXEINV_STATE_LEASES, "10.0.0.9",
+				   "0 52:54:00:aa:00:01 10.0.0.9 * *", 32), 0);
+	assert_int_equal(leasedb_mac(fd, "10.0.0.9", buf), -EINVAL);
 	close(fd);
 }
 
@@ -716,6 +728,17 @@ static void test_record_once_peer(void **state)
 	lease_event(&opts, EVENT_ADD, NULL, "52:54:00:bb:00:23", "10.0.0.23");
 	fetch_event(&opts, "node-p", "10.0.0.23", &notes);
 	assert_fetch(fd, &notes, 0);
+	/* a corrupt node file says nothing about the node's address (and,
+	 * set aside, nothing about its install mode) */
+	lease_event(&opts, EVENT_ADD, "node-p", "52:54:00:aa:00:20",
+		    "10.0.0.23");
+	assert_int_equal(state_put(fd, PXEINV_STATE_NODES, "node-p", "junk\n",
+				   5), 0);
+	fetch_event(&opts, "node-p", "10.0.0.23", &notes);
+	last_peer[0] = '\0';
+	assert_int_equal(journal_walk(fd, keep_peer, NULL, NULL), 0);
+	assert_string_equal(last_peer, "other");
+	assert_false(state_once_is_marked(fd, "node-p", NULL));
 	/* back to the node: the fetch marks */
 	lease_event(&opts, EVENT_ADD, "node-p", "52:54:00:aa:00:20",
 		    "10.0.0.23");
