@@ -4,10 +4,24 @@
  * Shared, unchanged, by the `pxeinv` CLI and the dnsmasq patch.  See
  * pxeinv_request.h.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pxeinv_request.h"
+
+/* The BOOTP header (RFC 2131 2), before the magic cookie and options */
+#define REQUEST_HTYPE 1
+#define REQUEST_HLEN 2
+#define REQUEST_CHADDR 28
+#define REQUEST_SNAME 44
+#define REQUEST_SNAME_LEN 64
+#define REQUEST_FILE 108
+#define REQUEST_FILE_LEN 128
+#define REQUEST_OPTIONS 240     /**< after the 4-byte magic cookie */
+/** Option 52's bits: options in file, in sname */
+#define REQUEST_OVERLOAD_FILE 1
+#define REQUEST_OVERLOAD_SNAME 2
 
 /**
  * Tell whether 16 UUID bytes carry no identity (all 0x00 or all 0xff).
@@ -212,10 +226,11 @@ static int request_decode_field(const unsigned char *in, size_t len,
  * When a user class happens to parse as RFC 3004 items (length byte, then
  * data), dnsmasq zeroes every length byte before the steering sees it.
  * Our report ("pxeinv/1 s=... b=...", percent-encoded, so never holding a
- * NUL) parses that way when its first byte, 'p' (112), and the following
- * bytes chain to the end.  Every NUL is then a former length byte, and
- * each length is the distance to the next NUL (or the end), so the
- * original text can be rebuilt exactly.
+ * NUL) parses that way when it is sent as one item (its length byte,
+ * any value, first), or raw when its first byte, 'p' (112), and the
+ * following bytes chain to the end.  Every NUL is then a former length
+ * byte, and each length is the distance to the next NUL (or the end), so
+ * the original text can be rebuilt exactly.
  *
  * @v uc        Rewritten payload (starts with a NUL)
  * @v len       Length, at most 256
@@ -233,7 +248,7 @@ static int request_undo_rfc3004(const unsigned char *uc, size_t len,
 			return -1;
 		for (next = i + 1; next < len && uc[next] != 0; next++)
 			;
-		if (next - i - 1 > 255 || next - i - 1 < 0x20)
+		if (next - i - 1 > 255)
 			return -1;
 		out[i] = next - i - 1;
 		i = next;
@@ -310,6 +325,150 @@ static int request_user_class_is_ipxe(const unsigned char *uc, size_t len)
 	if (len == 4 && memcmp(uc, "iPXE", 4) == 0)
 		return 1;
 	return len >= 5 && uc[0] == 4 && memcmp(uc + 1, "iPXE", 4) == 0;
+}
+
+/** A scan of a message's options */
+struct request_scan {
+	struct pxeinv_request *req;
+	int overload;           /**< option 52's value; -1 absent */
+	int arch_seen;          /**< option 93 was there */
+};
+
+/**
+ * Keep the first instance of an option the steering looks at that is not
+ * empty, as dnsmasq's option_find(..., 1) and dhcp-match read it (an
+ * empty option 175 is no iPXE, an empty vendor class no vendor class).
+ *
+ * @v scan      Scan
+ * @v code      Option code
+ * @v data      Payload
+ * @v len       Its length
+ */
+static void request_keep(struct request_scan *scan, unsigned int code,
+			 const unsigned char *data, size_t len)
+{
+	struct pxeinv_request *req = scan->req;
+
+	if (len == 0)
+		return;
+	switch (code) {
+	case 52:
+		if (scan->overload < 0)
+			scan->overload = data[0];
+		break;
+	case 53:
+		if (req->msg_type < 0 && len == 1)
+			req->msg_type = data[0];
+		break;
+	case 60:
+		if (!req->vendor_class) {
+			req->vendor_class = (const char *)data;
+			req->vendor_class_len = len;
+		}
+		break;
+	case 61:
+		if (!req->client_id) {
+			req->client_id = data;
+			req->client_id_len = len;
+		}
+		break;
+	case 77:
+		if (!req->user_class) {
+			req->user_class = data;
+			req->user_class_len = len;
+		}
+		break;
+	case 93:
+		/* the first entry of the first occurrence */
+		if (!scan->arch_seen && len >= 2)
+			req->arch = (data[0] << 8) | data[1];
+		scan->arch_seen = 1;
+		break;
+	case 97:
+		if (!req->uuid) {
+			req->uuid = data;
+			req->uuid_len = len;
+		}
+		break;
+	case 175:
+		if (!req->is_ipxe) {
+			req->is_ipxe = 1;
+			req->ipxe_encap = data;
+			req->ipxe_encap_len = len;
+		}
+		break;
+	}
+}
+
+/**
+ * Walk one field of options (the options field, file or sname) up to its
+ * end option, or only check it.
+ *
+ * @v scan      Scan, or NULL to check the field only
+ * @v p         Field
+ * @v len       Its length
+ * @ret rc      0, or -EINVAL when an option runs past the field (options
+ *              before it are kept)
+ */
+static int request_walk(struct request_scan *scan, const unsigned char *p,
+			size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && p[i] != 255) {
+		if (p[i] == 0) {
+			i++;
+			continue;
+		}
+		if (i + 2 > len || i + 2 + p[i + 1] > len)
+			return -EINVAL;
+		if (scan)
+			request_keep(scan, p[i], p + i + 2, p[i + 1]);
+		i += 2 + p[i + 1];
+	}
+	return 0;
+}
+
+/**
+ * Walk an overloaded field (file or sname) when it is well-formed: one
+ * that holds garbage is ignored as a whole, and the request still counts.
+ *
+ * @v scan      Scan
+ * @v p         Field
+ * @v len       Its length
+ */
+static void request_walk_overloaded(struct request_scan *scan,
+				    const unsigned char *p, size_t len)
+{
+	if (request_walk(NULL, p, len) == 0)
+		request_walk(scan, p, len);
+}
+
+int pxeinv_request_scan(struct pxeinv_request *req, const unsigned char *msg,
+			size_t len)
+{
+	struct request_scan scan = { req, -1, 0 };
+	int rc;
+
+	memset(req, 0, sizeof(*req));
+	req->arch = -1;
+	req->msg_type = -1;
+	if (len < REQUEST_OPTIONS)
+		return -EINVAL;
+	if (msg[REQUEST_HTYPE] == 1 && msg[REQUEST_HLEN] <= 16) {
+		req->mac = msg + REQUEST_CHADDR;
+		req->mac_len = msg[REQUEST_HLEN];
+	}
+	rc = request_walk(&scan, msg + REQUEST_OPTIONS, len - REQUEST_OPTIONS);
+	if (rc != 0)
+		return rc;
+	if (scan.overload > 0 && (scan.overload & REQUEST_OVERLOAD_FILE))
+		request_walk_overloaded(&scan, msg + REQUEST_FILE,
+					REQUEST_FILE_LEN);
+	if (scan.overload > 0 && (scan.overload & REQUEST_OVERLOAD_SNAME))
+		request_walk_overloaded(&scan, msg + REQUEST_SNAME,
+					REQUEST_SNAME_LEN);
+	return 0;
 }
 
 void pxeinv_request_decode(const struct pxeinv_request *req,

@@ -1,8 +1,10 @@
 /*
  * pxeinv lookup cache: decoding a DHCP request's options.
  *
- * The caller (src/pxe-inventory.c in dnsmasq, `pxeinv lookup`) hands the
- * raw payloads of the options the steering looks at; they are decoded
+ * dnsmasq's src/pxe-inventory.c hands the raw request to
+ * pxeinv_request_scan(), which finds the options the steering looks at
+ * (in file and sname too, under option overload), and `pxeinv lookup`
+ * builds the same struct pxeinv_request from its arguments; they are decoded
  * here, each once, into one struct pxeinv_client: the client architecture
  * (option 93, else the vendor class), the UUID (option 97, in either byte
  * order), the client-id (option 61: a MAC or a UUID), iPXE's feature flags
@@ -40,6 +42,9 @@ struct pxeinv_request {
 	size_t ipxe_encap_len;
 	const char *state_dir;          /**< pxeinv state directory, for
 	                                   boot-once markers, or NULL */
+	int msg_type;                   /**< option 53, for the caller
+	                                   (pxeinv_request_scan()); -1
+	                                   absent */
 };
 
 /** A request, decoded */
@@ -71,6 +76,24 @@ struct pxeinv_client {
 	                                   when absent or malformed */
 	char board_serial[PXEINV_SERIAL_MAX]; /**< the same for the board */
 };
+
+/**
+ * Find the options the steering looks at in a raw DHCP message: the
+ * first instance that is not empty of options 53, 60, 61, 77, 93, 97 and
+ * 175 in the options field, then, when option 52 (overload) says so, in
+ * the file field and the sname field (RFC 2131 4.1: in that order), as
+ * dnsmasq's option_find(..., 1) finds them; a file or sname field with an
+ * option running past its end is ignored as a whole.  And chaddr, for an
+ * Ethernet client.
+ *
+ * @v req       Request, filled (state_dir NULL); it points into msg
+ * @v msg       Message: BOOTP header, magic cookie, options
+ * @v len       Its length
+ * @ret rc      0, or -EINVAL when the message is shorter than a header
+ *              and cookie, or an option runs past the end of the message
+ */
+int pxeinv_request_scan(struct pxeinv_request *req, const unsigned char *msg,
+			size_t len);
 
 /**
  * Decode a request's options.

@@ -577,13 +577,16 @@ static int status_hist_line(const struct journal_rec *rec, void *ctx)
 		status_jstr("serial", rec->serial, 0);
 		status_jstr("board_serial", rec->board_serial, 0);
 		status_jstr("file", rec->file, 0);
+		status_jstr("peer", rec->peer, 0);
 		printf("}");
 	} else {
-		printf("%-21s %-6s %-9s %-15s %-17s %s\n",
+		printf("%-21s %-6s %-9s %-15s %-17s %s%s\n",
 		       status_time(rec->ts, t), rec->event,
 		       *rec->stage ? rec->stage : "-",
 		       *rec->ip ? rec->ip : "-", *rec->mac ? rec->mac : "-",
-		       *rec->file ? rec->file : "");
+		       *rec->file ? rec->file : "",
+		       strcmp(rec->peer, "other") == 0 ?
+		       " (not from the node's address)" : "");
 	}
 	h->count++;
 	return 0;

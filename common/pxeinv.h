@@ -61,6 +61,8 @@
 #define PXEINV_STATE_INSTALLED "installed"
 #define PXEINV_STATE_LEASES "leases"
 #define PXEINV_STATE_METRICS "metrics"
+/** The hook's lock: one recorder at a time changes the files above */
+#define PXEINV_STATE_LOCK "lock"
 
 /** What kind of answer a request gets */
 enum pxeinv_stage {

@@ -8,7 +8,8 @@
  * answers `init` with the stored leases when dnsmasq runs with leasefile-ro.
  *
  * It never holds DHCP up: a fixed, small amount of work per event, no
- * network, no shell, no lock, and a hard time limit.  Whatever goes wrong
+ * network, no shell, a lock only other hooks hold, briefly, and a hard
+ * time limit.  Whatever goes wrong
  * (state directory missing, read-only, full) it logs once, to syslog and
  * to dnsmasq's log (standard error), and exits 0.  It is meant to run as
  * an unprivileged user (dnsmasq's dhcp-scriptuser) owning the state
@@ -54,7 +55,8 @@ static void hook_log(int prio, const char *msg)
 /**
  * Name of the flag that says a failure was already logged: a file in
  * /dev/shm (the state directory may be the thing that fails), one per
- * user and state directory.
+ * user and state directory.  Only a flag of this user's counts
+ * (hook_flag_is_ours()).
  *
  * @v dir       State directory
  * @v out       Buffer, 128 bytes
@@ -67,6 +69,22 @@ static void hook_flag_name(const char *dir, char *out)
 		h = (h ^ (unsigned char)*dir) * 16777619u;
 	snprintf(out, 128, "/dev/shm/pxeinv-hook.%ld.%08lx.failing",
 		 (long)getuid(), (unsigned long)h);
+}
+
+/**
+ * Tell whether the flag is one this user made: its name is predictable,
+ * and /dev/shm is writable by everyone, so a flag another user created
+ * first (or a link) must not silence the hook.
+ *
+ * @v flag      Flag path
+ * @ret ours    1 when it is a regular file, owned by this user, one link
+ */
+static int hook_flag_is_ours(const char *flag)
+{
+	struct stat st;
+
+	return lstat(flag, &st) == 0 && S_ISREG(st.st_mode) &&
+	       st.st_uid == geteuid() && st.st_nlink == 1;
 }
 
 /**
@@ -83,7 +101,7 @@ static void hook_failed(const char *dir, const char *msg)
 	hook_flag_name(dir, flag);
 	fd = open(flag, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
 		  0600);
-	if (fd < 0 && errno == EEXIST)
+	if (fd < 0 && errno == EEXIST && hook_flag_is_ours(flag))
 		return;         /* already said */
 	if (fd >= 0)
 		close(fd);
@@ -204,6 +222,12 @@ int main(int argc, char **argv)
 			 "%s; boot-once: it now gets pxeinv/exit.ipxe "
 			 "('pxeinv rearm %s' to install again)", ev.file_node,
 			 ev.ip, ev.file_node);
+		hook_log(LOG_NOTICE, msg);
+	}
+	if (notes.once_refused) {
+		snprintf(msg, sizeof(msg), "%s: installer script fetched from "
+			 "%s, which is not the node's leased address; "
+			 "boot-once: still armed", ev.file_node, ev.ip);
 		hook_log(LOG_NOTICE, msg);
 	}
 	return 0;

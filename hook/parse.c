@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "parse.h"
+#include "../state/journal.h"
 
 /** Longest user class list we join */
 #define HOOK_USER_CLASSES 8
@@ -62,7 +63,9 @@ static void event_copy_text(char *out, size_t size, const char *in)
 
 /**
  * Parse and normalise a MAC address as dnsmasq prints it: hex bytes
- * separated by ':', optionally preceded by "TT-" (hardware type).
+ * separated by ':', optionally preceded by "TT-" (hardware type).  Two
+ * bytes at least: dnsmasq prints "01-" for a client without a hardware
+ * address, and that (or one byte) names no machine.
  *
  * @v in        Text
  * @v out       Lower-case copy, 64 bytes
@@ -88,8 +91,6 @@ static int event_parse_mac(const char *in, char *out)
 		if (strspn(out, "0123456789abcdef") != 2)
 			return 0;
 		i = 3;
-		if (i == len)
-			return 1;
 	}
 	for (;;) {
 		if (strspn(out + i, "0123456789abcdef") < 2)
@@ -97,7 +98,7 @@ static int event_parse_mac(const char *in, char *out)
 		i += 2;
 		bytes++;
 		if (i == len)
-			return bytes <= 20;
+			return bytes >= 2 && bytes <= 20;
 		if (out[i] != ':')
 			return 0;
 		i++;
@@ -136,7 +137,7 @@ static int event_parse_num(const char *in, long long *out)
 	char *end;
 
 	if (!in || !*in || strspn(in, "0123456789") != strlen(in) ||
-	    strlen(in) > 18)
+	    strlen(in) > JOURNAL_NUM_DIGITS)
 		return 0;
 	errno = 0;
 	*out = strtoll(in, &end, 10);

@@ -50,6 +50,10 @@ struct event {
 	char file[512];                 /**< tftp: absolute path */
 	long long size;                 /**< tftp: bytes */
 	char file_node[PXEINV_NODE_MAX];/**< tftp: NODE of .../nodes/NODE.ipxe */
+	char peer[8];                   /**< tftp of a node script: "node"
+	                                   when the peer is that node,
+	                                   "other" when not (record.c
+	                                   decides), else "" */
 };
 
 /**

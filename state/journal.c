@@ -154,8 +154,11 @@ size_t journal_format(const struct event *ev, char *buf)
 		jl_str(&j, "board_serial", ev->board_serial);
 		jl_str(&j, "hostname", pass ? NULL : ev->hostname);
 		jl_str(&j, "file", ev->file);
-		if (ev->action == EVENT_TFTP)
+		if (ev->action == EVENT_TFTP) {
 			jl_num(&j, "size", ev->size);
+			if (ev->peer[0])
+				jl_str(&j, "peer", ev->peer);
+		}
 		if (!j.full)
 			break;
 	}
@@ -193,7 +196,7 @@ static int journal_rotate(int dirfd, int *fd, size_t len, long long max)
 		return 0;
 	if (renameat(dirfd, JOURNAL_FILE, dirfd, JOURNAL_OLD) != 0)
 		return -errno;
-	nfd = openat(dirfd, JOURNAL_FILE, O_WRONLY | O_APPEND | O_CREAT |
+	nfd = openat(dirfd, JOURNAL_FILE, O_RDWR | O_APPEND | O_CREAT |
 		     O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (nfd < 0)
 		return -errno;
@@ -204,13 +207,16 @@ static int journal_rotate(int dirfd, int *fd, size_t len, long long max)
 
 int journal_append(int dirfd, const char *line, size_t len, long long max)
 {
+	char buf[JOURNAL_LINE_MAX + 1];
 	struct stat st;
+	size_t off = 1;
 	ssize_t n;
+	char last;
 	int fd, rc = 0;
 
 	if (len == 0 || len >= JOURNAL_LINE_MAX || line[len - 1] != '\n')
 		return -EINVAL;
-	fd = openat(dirfd, JOURNAL_FILE, O_WRONLY | O_APPEND | O_CREAT |
+	fd = openat(dirfd, JOURNAL_FILE, O_RDWR | O_APPEND | O_CREAT |
 		    O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return -errno;
@@ -220,16 +226,21 @@ int journal_append(int dirfd, const char *line, size_t len, long long max)
 		rc = -errno;
 		goto out;
 	}
+	/* a line cut short before (a full disk, a crash) has no newline:
+	 * end it in the same write, so that only it is lost, not ours */
+	buf[0] = '\n';
+	if (st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) == 1 &&
+	    last != '\n')
+		off = 0;
+	memcpy(buf + 1, line, len);
 	do {
-		n = write(fd, line, len);
+		n = write(fd, buf + off, len + 1 - off);
 	} while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)len) {
+	/* cut short: the torn line stays, for readers to skip; cutting it
+	 * back to a size taken before the write would take with it what
+	 * another writer appended meanwhile */
+	if (n != (ssize_t)(len + 1 - off))
 		rc = n < 0 ? -errno : -ENOSPC;
-		/* no torn line: cut back what was written (best effort;
-		 * readers skip a line that does not parse anyway) */
-		if (n > 0 && ftruncate(fd, st.st_size) != 0)
-			rc = -errno;
-	}
 out:
 	close(fd);
 	return rc;
@@ -313,7 +324,7 @@ static char *journal_field(struct journal_rec *rec, const char *key,
 		*size = sizeof(rec->name); return rec->name; }
 	F(event) F(stage) F(node) F(install) F(mac) F(ip) F(arch)
 	F(vendor_class) F(user_class) F(serial) F(board_serial) F(hostname)
-	F(file)
+	F(file) F(peer)
 #undef F
 	return NULL;
 }
@@ -345,10 +356,15 @@ int journal_parse(const char *line, size_t len, struct journal_rec *rec)
 			p += 4;
 		} else if (*p >= '0' && *p <= '9') {
 			long long v = 0;
+			int digits = 0;
 
-			while (p < end && *p >= '0' && *p <= '9' &&
-			       v < 1000000000000000LL)
+			/* 18 digits, as the hook and kv_get_num() take:
+			 * a longer number is refused, not cut */
+			while (p < end && *p >= '0' && *p <= '9') {
+				if (++digits > JOURNAL_NUM_DIGITS)
+					return -EINVAL;
 				v = v * 10 + (*p++ - '0');
+			}
 			if (strcmp(key, "ts") == 0)
 				rec->ts = v;
 		} else {

@@ -9,11 +9,16 @@
  *
  * event is add, old, del, tftp, init or rearm; stage and node are null for
  * clients the dnsmasq patch did not steer (node is "unknown" for steered
- * clients it could not identify); file is the TFTP path of a tftp event.
+ * clients it could not identify); file is the TFTP path of a tftp event,
+ * size its bytes, and peer, for a node's script, "node" when the address
+ * that fetched it is that node's (only then is a boot-once node marked),
+ * "other" when it is not (record.h).
  *
  * Every line is shorter than PIPE_BUF and is appended with one write() on
  * an O_APPEND descriptor: concurrent writers never interleave, and no lock
- * is taken.  A write cut short (disk full) is truncated away again.  When
+ * is taken.  A write cut short (disk full) leaves a torn line, which is
+ * never cut back (another writer may have appended since); the next
+ * append ends it with a newline, in the same write as its own line.  When
  * the file would grow past its limit it is renamed to JOURNAL_FILE ".1"
  * (replacing the previous one) and a new file is started.  Readers skip
  * lines that do not parse.
@@ -30,6 +35,9 @@
 #define JOURNAL_OLD "journal.jsonl.1"
 /** Default size limit before rotation */
 #define JOURNAL_MAX_DEFAULT (64LL * 1024 * 1024)
+/** Most digits of a number in a line (a TFTP size, a time): 18 fit a
+ * long long, and the hook accepts no more */
+#define JOURNAL_NUM_DIGITS 18
 /** Longest line, newline included (PIPE_BUF: appends stay atomic) */
 #define JOURNAL_LINE_MAX 4096
 
@@ -49,6 +57,7 @@ struct journal_rec {
 	char board_serial[PXEINV_SERIAL_MAX];
 	char hostname[EVENT_TEXT_MAX];
 	char file[512];
+	char peer[8];           /**< tftp: "node", "other", or "" */
 };
 
 /**

@@ -106,6 +106,40 @@ int leasedb_update(int dirfd, const struct event *ev)
 	return rc;
 }
 
+int leasedb_mac(int dirfd, const char *ip, char *mac)
+{
+	char line[LEASE_LINE_MAX + 1];
+	const char *p, *q;
+	ssize_t n;
+	int fd, lfd, rc;
+
+	mac[0] = '\0';
+	fd = state_subdir(dirfd, PXEINV_STATE_LEASES, 0);
+	if (fd < 0)
+		return fd;
+	lfd = openat(fd, ip, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	rc = lfd < 0 ? -errno : 0;
+	close(fd);
+	if (rc)
+		return rc;
+	n = read(lfd, line, sizeof(line) - 1);
+	rc = n < 0 ? -errno : 0;
+	close(lfd);
+	if (rc)
+		return rc;
+	if (n <= 1 || line[n - 1] != '\n')
+		return -EINVAL;
+	line[n - 1] = '\0';
+	if (!leasedb_line_is_valid(line, ip))
+		return -EINVAL;
+	/* EXPIRES MAC ...: the second field, shorter than 64 (checked) */
+	p = strchr(line, ' ') + 1;
+	q = strchr(p, ' ');
+	memcpy(mac, p, q - p);
+	mac[q - p] = '\0';
+	return 0;
+}
+
 int leasedb_dump(int dirfd, FILE *out, unsigned long *count)
 {
 	char line[LEASE_LINE_MAX + 1];

@@ -47,4 +47,15 @@ int leasedb_dump(int dirfd, FILE *out, unsigned long *count);
  */
 int leasedb_line_is_valid(const char *line, const char *ip);
 
+/**
+ * Read the MAC of the lease stored for an address.
+ *
+ * @v dirfd     State directory
+ * @v ip        Address (as checked by the hook)
+ * @v mac       Output, 64 bytes ("" unless 0 is returned)
+ * @ret rc      0, -ENOENT when no lease is stored, -EINVAL when the
+ *              stored line is malformed, or another -errno
+ */
+int leasedb_mac(int dirfd, const char *ip, char *mac);
+
 #endif /* PXEINV_STATE_LEASEDB_H */

@@ -299,8 +299,59 @@ static void rec_script_install(const char *path, char *mode)
 }
 
 /**
- * Record a TFTP transfer: a node's own script marks a boot-once node as
- * installed.
+ * Tell whether the peer of a TFTP transfer is the node whose script it
+ * fetched.
+ *
+ * It is when the peer's address is the one dnsmasq last leased to the
+ * client it steered as that node (nodes/NODE "ip", which add and old
+ * events write: dnsmasq's main loop queues a pending lease event before
+ * any finished transfer, and its helper runs one script at a time, in
+ * order, so the node's add comes before its fetch), and that lease is
+ * still that client's (leases/IP holds its MAC: not released, not handed
+ * to another machine).
+ * For a node that dnsmasq never steered (it could not identify it), it is
+ * when the address's lease belongs to an iPXE client that dnsmasq could
+ * not identify either (unknown/MAC at that address, stage ipxe): the
+ * fallback dispatcher chained the script.  An address with no lease is
+ * never the node.
+ *
+ * @v c         Context
+ * @ret is_node 1 or 0
+ */
+static int rec_peer_is_node(struct rec_ctx *c)
+{
+	const struct event *ev = c->ev;
+	char mac[64], name[64];
+	const char *ip, *own;
+	struct kvfile f;
+	int fd, rc;
+
+	if (leasedb_mac(c->dirfd, ev->ip, mac) != 0)
+		return 0;
+	fd = state_subdir(c->dirfd, PXEINV_STATE_NODES, 0);
+	rc = fd < 0 ? fd : kv_read(fd, ev->file_node, &f);
+	if (fd >= 0)
+		close(fd);
+	if (rc != 0 && rc != -ENOENT)
+		return 0;
+	if (rc == 0 && (ip = kv_get(&f, "ip"))) {
+		own = kv_get(&f, "mac");
+		return strcmp(ip, ev->ip) == 0 && own && strcmp(own, mac) == 0;
+	}
+	/* never steered as this node: the fallback dispatcher's client */
+	state_mac_name(mac, name);
+	fd = state_subdir(c->dirfd, PXEINV_STATE_UNKNOWN, 0);
+	rc = fd < 0 ? fd : kv_read(fd, name, &f);
+	if (fd >= 0)
+		close(fd);
+	return rc == 0 && (ip = kv_get(&f, "ip")) && strcmp(ip, ev->ip) == 0 &&
+	       (own = kv_get(&f, "stage")) && strcmp(own, "ipxe") == 0;
+}
+
+/**
+ * Record a TFTP transfer: a node's own script, fetched by that node,
+ * marks a boot-once node as installed; fetched from another address, it
+ * is counted as such and marks nothing.
  *
  * @v c         Context
  * @ret rc      0 or -errno
@@ -327,14 +378,23 @@ static int rec_tftp(struct rec_ctx *c)
 	kv_set_num(&st, "fetches", kv_get_num(&st, "fetches") + 1);
 	kv_set_num(&st, "last_fetch", ev->now);
 	kv_set(&st, "last_fetch_ip", ev->ip);
+	if (strcmp(ev->peer, "node") != 0) {
+		kv_set_num(&st, "other_fetches",
+			   kv_get_num(&st, "other_fetches") + 1);
+		kv_set(&st, "last_other_fetch_ip", ev->ip);
+	}
 	/* What the script says, else what dnsmasq's tags said */
 	rec_script_install(ev->file, mode);
 	if (mode[0])
 		kv_set(&st, "install", mode);
 	inst = kv_get(&st, "install");
-	/* The script of a boot-once node was fetched: dnsmasq hands out
-	 * the exit script from now on */
-	if (inst && strcmp(inst, "once") == 0) {
+	/* The script of a boot-once node was fetched by that node: dnsmasq
+	 * hands out the exit script from now on.  Another address's fetch
+	 * leaves it armed */
+	if (inst && strcmp(inst, "once") == 0 &&
+	    strcmp(ev->peer, "node") != 0) {
+		c->notes->once_refused = 1;
+	} else if (inst && strcmp(inst, "once") == 0) {
 		if ((rc = state_once_mark(c->dirfd, ev->file_node, ev->now,
 					  ev->ip))) {
 			rc = rec_fail(c, rc, PXEINV_STATE_ONCE "/%s", ev->file_node);
@@ -357,15 +417,28 @@ int record_event(const struct record_opts *opts, const struct event *ev,
 {
 	struct rec_ctx c = { opts, ev, notes, -1, err, errlen };
 	char line[JOURNAL_LINE_MAX];
+	struct event tftp;
 	struct kvfile g;
 	size_t len;
-	int rc, fresh;
+	int rc, fresh, lockfd = -1;
 
 	memset(notes, 0, sizeof(*notes));
 	err[0] = '\0';
 	c.dirfd = open(opts->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (c.dirfd < 0)
 		return rec_fail(&c, -errno, "");
+	/* one recorder at a time: counters are read, changed and renamed
+	 * back (two dnsmasq instances may share the directory) */
+	lockfd = state_lock(c.dirfd);
+	if (lockfd < 0) {
+		rc = rec_fail(&c, lockfd, PXEINV_STATE_LOCK);
+		goto out;
+	}
+	if (ev->action == EVENT_TFTP && ev->file_node[0]) {
+		tftp = *ev;
+		strcpy(tftp.peer, rec_peer_is_node(&c) ? "node" : "other");
+		c.ev = ev = &tftp;
+	}
 	len = journal_format(ev, line);
 	if ((rc = journal_append(c.dirfd, line, len, opts->journal_max))) {
 		rec_fail(&c, rc, JOURNAL_FILE);
@@ -392,6 +465,8 @@ int record_event(const struct record_opts *opts, const struct event *ev,
 	if ((rc = metrics_write_global(c.dirfd, &g)))
 		rec_fail(&c, rc, PXEINV_STATE_METRICS "/" METRICS_GLOBAL);
 out:
+	if (lockfd >= 0)
+		close(lockfd);
 	close(c.dirfd);
 	return rc;
 }

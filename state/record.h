@@ -4,7 +4,8 @@
  * boot-once marker, the counters and the metrics.
  *
  * The work per event is a fixed number of small files, whatever the size
- * of the fleet: no directory is listed, nothing waits on a lock.
+ * of the fleet: no directory is listed.  Recorders take turns on one
+ * lock per state directory (state_lock()), held for those few files.
  */
 #ifndef PXEINV_STATE_RECORD_H
 #define PXEINV_STATE_RECORD_H
@@ -28,6 +29,9 @@ struct record_opts {
 struct record_notes {
 	char warning[512];              /**< e.g. a corrupt file was reset */
 	int once_marked;                /**< a boot-once node was marked */
+	int once_refused;               /**< a boot-once node's script was
+	                                   fetched from an address not the
+	                                   node's: not marked */
 	int new_unknown;                /**< first sighting of a machine */
 };
 

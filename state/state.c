@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -30,6 +31,24 @@ int state_subdir(int dirfd, const char *sub, int create)
 		fd = openat(dirfd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	}
 	return fd < 0 ? -errno : fd;
+}
+
+int state_lock(int dirfd)
+{
+	int fd, rc;
+
+	fd = openat(dirfd, PXEINV_STATE_LOCK, O_RDONLY | O_CREAT | O_CLOEXEC |
+		    O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return -errno;
+	while ((rc = flock(fd, LOCK_EX)) != 0 && errno == EINTR)
+		;
+	if (rc != 0) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	return fd;
 }
 
 int state_put(int dirfd, const char *sub, const char *name, const char *buf,

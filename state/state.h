@@ -20,9 +20,12 @@
  *   STATE_DIR/leases/IP           one DHCP lease, in dnsmasq's lease-file
  *                                 format (lease-database mode)
  *   STATE_DIR/metrics/NAME.prom   for node_exporter's textfile collector
+ *   STATE_DIR/lock                empty; recorders take turns on its flock
  *
- * Every file is replaced with a rename, so readers never see half a file,
- * and nothing takes a lock.
+ * Every file is replaced with a rename, so readers never see half a file
+ * and take no lock.  Recorders (the hook) hold the lock while they read,
+ * change and rename a file back, so that two of them (two dnsmasq
+ * instances sharing the directory) lose no count.
  */
 #ifndef PXEINV_STATE_STATE_H
 #define PXEINV_STATE_STATE_H
@@ -49,6 +52,16 @@ const char *state_dir_default(void);
  * @ret fd      Directory descriptor, or -errno
  */
 int state_subdir(int dirfd, const char *sub, int create);
+
+/**
+ * Take the recorders' lock of a state directory (STATE_DIR/lock, created
+ * when missing), waiting for it.
+ *
+ * @v dirfd     State directory
+ * @ret fd      Descriptor holding the lock (close it to release), or
+ *              -errno
+ */
+int state_lock(int dirfd);
 
 /**
  * Replace a whole file in a subdirectory (created when missing) by rename.

@@ -33,7 +33,7 @@ DHCPCLIENT=$root/tests/integration/dhcpclient.py
 . "$(dirname "$0")/../lib/netns.sh"
 . "$(dirname "$0")/../lib/proc.sh"
 abort() { echo "run.sh: $*" >&2; fail setup "$*"; finish; }
-groups "${1-}" fragment events readonly-state full-disk bad-arguments
+groups "${1-}" fragment events readonly-state full-disk bad-arguments once-peer flag-owner
 
 [ "$(id -u)" = 0 ] || { echo "run.sh: needs root (namespaces)" >&2; echo "0 passed, 1 failed"; exit 1; }
 
@@ -184,6 +184,13 @@ dhcp() { OUT=$(C python3 "$DHCPCLIENT" --iface "$VC" "$@" 2>&1); }
 val() { printf '%s\n' "$OUT" | sed -n "s/^$1=//p" | tail -n1; }
 boot() { local o; o=$(val "$1.opt67"); echo "${o:-$(val "$1.file")}"; }
 fetch() { C curl -s --max-time 5 "tftp://$SRV/$1"; }
+# fetch_from IP PATH: fetch from IP, an address of the client's veth (a
+# leased one: the hook marks a boot-once node only when its own address
+# fetches its script)
+fetch_from() {
+	C ip addr replace "$1/16" dev "$VC" || return 1
+	C curl -s --max-time 5 --interface "$1" "tftp://$SRV/$2"
+}
 FW=(--vendor PXEClient:Arch:00007:UNDI:003000 --arch 7)
 IPXE=(--vendor PXEClient:Arch:00007:UNDI:003010 --arch 7 --user-class iPXE --ipxe)
 
@@ -314,7 +321,8 @@ else
 fi
 dhcp --mac 52:54:00:aa:00:02 "${IPXE[@]}"
 f1=$(boot ACK)
-got=$(fetch "$f1")
+IP_B=$(val ACK.yiaddr)
+got=$(fetch_from "$IP_B" "$f1")
 if [ "$f1" = "$NB" ] && [ -n "$got" ] && wait_for 10 test -e "$STATE/once/node-b"; then
 	pass once-installer-then-marked
 else
@@ -361,7 +369,7 @@ if [ $rc = 0 ] && [ ! -e "$STATE/once/node-b" ] && [ "$(boot ACK)" = "$NB" ] &&
 else
 	fail rearm-gives-installer-again "rc=$rc file '$(boot ACK)' $(cat "$T/rearm.out")"
 fi
-fetch "$NB" > /dev/null
+fetch_from "$(val ACK.yiaddr)" "$NB" > /dev/null
 if wait_for 10 test -e "$STATE/once/node-b"; then
 	dhcp --mac 52:54:00:aa:00:02 "${IPXE[@]}"
 	if [ "$(boot ACK)" = pxeinv/exit.ipxe ]; then pass once-marks-again-after-rearm; else fail once-marks-again-after-rearm "$(boot ACK)"; fi
@@ -370,10 +378,13 @@ else
 fi
 "$PXEINV" rearm --state-dir "$STATE" node-b >/dev/null 2>&1
 # A once-node that dnsmasq never identified (no tags, so its state does not
-# say "once"), whose script the fallback dispatcher chained: the script's
-# own "# install: once" line marks it
+# say "once"), whose script the fallback dispatcher chained, for an iPXE
+# dnsmasq could not identify either (the unknown machine above): the
+# script's own "# install: once" line marks it
 mv "$STATE/nodes/node-b" "$T/node-b.state"
-fetch "$NB" > /dev/null
+dhcp --mac 52:54:00:cc:00:04 --vendor PXEClient:Arch:00011:UNDI:003010 --arch 11 --ipxe \
+	--user-class "pxeinv/1 s=SER%2DX b=BRD.1"
+fetch_from "$(val ACK.yiaddr)" "$NB" > /dev/null
 if wait_for 10 test -e "$STATE/once/node-b" && [ -n "$(fetch pxeinv/installed/node-b.ipxe)" ] &&
 	grep -qx '# install: once' "$TFTP/$NB"; then
 	pass once-marked-from-script-without-tags
@@ -415,7 +426,7 @@ else
 	fail status-json "$out"
 fi
 out=$("$PXEINV" status --state-dir "$STATE" node-b 2>&1)
-if printf '%s\n' "$out" | grep -Eq ' tftp +- +10\.216\.0\.2 .*pxeinv/nodes/node-b.ipxe$' &&
+if printf '%s\n' "$out" | grep -Eq ' tftp +- +10\.216\.[0-9.]+ .*pxeinv/nodes/node-b.ipxe$' &&
 	printf '%s\n' "$out" | grep -Eq ' rearm ' && printf '%s\n' "$out" | grep -Eq ' (add|old) +ipxe '; then
 	pass status-node-history
 else
@@ -656,6 +667,93 @@ if [ "$r1$r2$r3" = 000 ] && [ "$(wc -l < "$J")" = "$lines" ]; then
 	pass bad-arguments-exit-0-record-nothing
 else
 	fail bad-arguments-exit-0-record-nothing "rc $r1 $r2 $r3"
+fi
+fi
+
+# --- boot-once: only the node itself uses up its install ---------------------
+# A boot-once node's script fetched from an address that holds no lease, or
+# from another machine's lease, leaves the node armed, and the journal and
+# status say so; fetched from the node's own leased address, it marks
+if selected once-peer; then
+PEER=$T/state-peer
+mkdir -p "$PEER"
+chown "$RUN_USER:$RUN_GROUP" "$PEER"
+conf peer "$PEER" "log-dhcp"
+start peer || abort "dnsmasq (once-peer) did not start: $(head -c 400 "$T/peer.err")"
+JP=$PEER/journal.jsonl
+NB=pxeinv/nodes/node-b.ipxe
+dhcp --mac 52:54:00:aa:00:02 "${IPXE[@]}"
+f1=$(boot ACK)
+IP_B=$(val ACK.yiaddr)
+dhcp --mac 52:54:00:aa:00:01 "${IPXE[@]}"
+IP_A=$(val ACK.yiaddr)
+# a second address of the client namespace, which never had a lease
+got1=$(fetch_from 10.216.0.3 "$NB")
+got2=$(fetch_from "$IP_A" "$NB")
+wait_for 10 has_line "$JP" "j['event'] == 'tftp' and j['ip'] == '$IP_A' and j.get('peer') == 'other'"
+dhcp --mac 52:54:00:aa:00:02 "${IPXE[@]}"
+if [ "$f1" = "$NB" ] && [ -n "$got1" ] && [ -n "$got2" ] && [ ! -e "$PEER/once/node-b" ] &&
+	[ ! -e "$PEER/installed/node-b.ipxe" ] && [ "$(boot ACK)" = "$NB" ] &&
+	[ "$("$PXEINV" lookup "$T/out-peer" --mac 52:54:00:aa:00:02 --ipxe --state-dir "$PEER" --json |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["file"])')" = "$NB" ] &&
+	has_line "$JP" "j['event'] == 'tftp' and j['ip'] == '10.216.0.3' and j['node'] == 'node-b' and j['peer'] == 'other'" &&
+	[ "$(kv "$PEER/nodes/node-b" other_fetches)" = 2 ] &&
+	grep -q "pxeinv-hook: node-b: installer script fetched from $IP_A, which is not the node's leased address; boot-once: still armed" "$LOG"; then
+	pass once-fetch-from-another-address-leaves-node-armed
+else
+	fail once-fetch-from-another-address-leaves-node-armed "file '$f1' then '$(boot ACK)', marker $(ls "$PEER/once" 2>&1); $(grep tftp "$JP" | tail -n 2)"
+fi
+out=$("$PXEINV" status --state-dir "$PEER" node-b 2>&1)
+if printf '%s\n' "$out" | grep -Eq " tftp +- +$IP_A .*pxeinv/nodes/node-b.ipxe \(not from the node's address\)\$"; then
+	pass once-status-shows-other-fetch
+else
+	fail once-status-shows-other-fetch "$out"
+fi
+got=$(fetch_from "$IP_B" "$NB")
+if [ -n "$got" ] && wait_for 10 test -e "$PEER/once/node-b" &&
+	has_line "$JP" "j['event'] == 'tftp' and j['ip'] == '$IP_B' and j['peer'] == 'node'"; then
+	dhcp --mac 52:54:00:aa:00:02 "${IPXE[@]}"
+	if [ "$(boot ACK)" = pxeinv/exit.ipxe ]; then
+		pass once-fetch-from-own-lease-marks
+	else
+		fail once-fetch-from-own-lease-marks "file '$(boot ACK)'"
+	fi
+else
+	fail once-fetch-from-own-lease-marks "marker $(ls "$PEER/once" 2>&1); $(grep tftp "$JP" | tail -n 1)"
+fi
+stop
+fi
+
+# --- the "already logged" flag: only the hook's own user's counts ------------
+# Its name in /dev/shm is predictable: a flag another user created first
+# (root here, for the hook's user nobody), or a symbolic link, must not
+# silence the hook's errors. The hook runs by hand, as nobody, on a state
+# directory it cannot use
+if selected flag-owner; then
+NOPE=$T/state-flag/missing
+mkdir -p "$T/state-flag"
+flag=/dev/shm/pxeinv-hook.$(id -u $RUN_USER).$(hook_flag_hash "$NOPE").failing
+as_hook() {
+	setpriv --reuid "$RUN_USER" --regid "$RUN_GROUP" --clear-groups \
+		env PXEINV_STATE_DIR="$NOPE" "$HOOK" add 52:54:00:aa:00:01 10.216.0.9 < /dev/null 2>&1
+}
+rm -f "$flag"
+: > "$flag"             # root's
+o1=$(as_hook); o2=$(as_hook)
+rm -f "$flag"
+ln -s /dev/null "$flag"
+o3=$(as_hook)
+rm -f "$flag"
+o4=$(as_hook); o5=$(as_hook)
+rm -f "$flag"
+n=0
+for o in "$o1" "$o2" "$o3" "$o4"; do
+	grep -q "^pxeinv-hook: $NOPE: No such file or directory; events are not recorded" <<<"$o" && n=$((n + 1))
+done
+if [ "$n" = 4 ] && [ -z "$o5" ]; then
+	pass hook-flag-of-another-user-does-not-silence
+else
+	fail hook-flag-of-another-user-does-not-silence "$n of 4 runs logged; then '$o5'"
 fi
 fi
 

@@ -57,13 +57,19 @@ def build(args, xid, mac, mtype, extra):
     if args.user_class:
         u = args.user_class.encode()
         opts += bytes([77, len(u)]) + u
-    if args.ipxe or args.ipxe_no_https:
+    bootfile = bytes.fromhex(args.file)
+    if args.ipxe or args.ipxe_no_https or args.ipxe_in_file:
         # iPXE feature flags: 0x13 bzImage, 0x19 HTTP, 0x10 PXE ext, and
         # 0x14 HTTPS unless --ipxe-no-https (an old NIC ROM's iPXE)
         enc = bytes([0x13, 1, 1, 0x19, 1, 1, 0x10, 1, 2])
         if not args.ipxe_no_https:
             enc += bytes([0x14, 1, 1])
-        opts += bytes([175, len(enc)]) + enc
+        if args.ipxe_in_file:
+            # option overload (52 = 1): 175 in the file field
+            bootfile = bytes([175, len(enc)]) + enc + b"\xff"
+            opts += bytes([52, 1, 1])
+        else:
+            opts += bytes([175, len(enc)]) + enc
     for code, hexval in args.opt:
         val = bytes.fromhex(hexval)
         opts += bytes([code, len(val)]) + val
@@ -76,7 +82,7 @@ def build(args, xid, mac, mtype, extra):
     pkt = struct.pack("!BBBBIHH4s4s4s4s16s64s128s", 1, 1, 6, hops, xid, 0,
                       0x8000, b"\0" * 4, b"\0" * 4, b"\0" * 4, giaddr,
                       mac + b"\0" * 10, bytes.fromhex(args.sname),
-                      bytes.fromhex(args.file))
+                      bootfile)
     return (pkt + b"\x63\x82\x53\x63" + opts)[:args.truncate]
 
 
@@ -137,6 +143,8 @@ def main():
                     help="no end option")
     ap.add_argument("--pad", metavar="N", type=int, default=0,
                     help="N pad bytes after the end option")
+    ap.add_argument("--ipxe-in-file", action="store_true",
+                    help="send option 175 in the file field (option 52)")
     ap.add_argument("--file", metavar="HEX", default="",
                     help="raw bytes for the file field (128 at most)")
     ap.add_argument("--sname", metavar="HEX", default="",

@@ -28,7 +28,7 @@ PXEINV=${PXEINV_BIN:-$root/build/bin/pxeinv}
 . "$(dirname "$0")/../lib/report.sh"
 . "$(dirname "$0")/../lib/netns.sh"
 . "$(dirname "$0")/../lib/proc.sh"
-groups "${1-}" startup main reload proxy tag ping blank-uuid malformed damaged-cache
+groups "${1-}" startup main reload proxy tag ping blank-uuid overload malformed damaged-cache
 
 [ "$(id -u)" = 0 ] || { echo "run.sh: needs root (network namespaces)" >&2; echo "0 passed, 1 failed"; exit 1; }
 
@@ -646,6 +646,15 @@ else
 fi
 fi
 
+if selected overload; then
+# --- option overload (52): option 175 in the file field is seen by the
+# steering as by dnsmasq's own dhcp-match: a known iPXE gets its script ------
+start_main
+dhcp --mac 52:54:00:aa:00:01 --vendor PXEClient:Arch:00007:UNDI:003010 --arch 7 --ipxe-in-file
+WANT_TEXT=node-a check overload-175-in-file-is-ipxe $NA pxeinv pxeinv-stage:ipxe pxeinv-node:node-a ipxe
+stop
+fi
+
 # --- malformed requests: after each, dnsmasq must still be running and a
 # known node's normal request must get exactly its script. The steering
 # reads each option as dnsmasq's own option_find() does (the first instance
@@ -655,10 +664,6 @@ if selected malformed; then
 node_a true
 compile && chmod -R a+rX "$OUTD" || fail malformed-compile "pxeinv compile failed"
 conf malformed "$RANGE0" "conf-file=$OUTD/pxe-inventory.conf"
-# Cases that fail until the bootonce-defects branch is merged (RFC 3004
-# short item, option 175 in an overloaded file field): they are run, and
-# SKIP while they fail; one that passes FAILs, to be taken off this list.
-pending=" m-user-class-rfc3004-short-item m-overload-175-in-file "
 FW7=(--vendor PXEClient:Arch:00007:UNDI:003000 --arch 7)
 # iPXE, with no user class: the case brings its own
 IPXE175=(--vendor PXEClient:Arch:00007:UNDI:003010 --arch 7 --ipxe)
@@ -729,16 +734,7 @@ m_case() {
 			why="${why:+$why; }then node-a got '$file' [$(tags_of "$(val xid)")]"
 		fi
 	fi
-	case $pending in
-	*" $name "*)
-		if [ -n "$why" ]; then
-			skip "$name" "fixed by the bootonce-defects branch ($why)"
-		else
-			fail "$name" "passes now: take it off the pending list"
-		fi
-		;;
-	*) if [ -z "$why" ]; then pass "$name"; else fail "$name" "$why"; fi ;;
-	esac
+	if [ -z "$why" ]; then pass "$name"; else fail "$name" "$why"; fi
 }
 
 # the decisions, for node-a, node-d and an unknown client

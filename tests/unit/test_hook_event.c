@@ -8,9 +8,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../hook/parse.h"
+#include "../../state/journal.h"
 
 /**
  * Parse an event.
@@ -187,6 +190,78 @@ static void test_free_text(void **state)
 	assert_int_equal(ev.arch, -1);
 }
 
+/**
+ * A hardware address needs two bytes at least: "01-" (a type and no
+ * address, as dnsmasq prints a client without one) or a single byte
+ * names no machine, and must not reach a lease line or a stub.
+ *
+ * @v state     cmocka state
+ */
+static void test_mac_too_short(void **state)
+{
+	static const char *const bad[] = { "01-", "01-aa", "aa", "06-" };
+	char *env[] = { NULL };
+	struct event ev;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *argv[] = { "hook", "add", (char *)bad[i], "10.0.0.5",
+				 NULL };
+
+		assert_int_equal(parse(&ev, argv, env), HOOK_EVENT_BAD);
+	}
+	{
+		char *two[] = { "hook", "add", "01-aa:bb", "10.0.0.5", NULL };
+
+		assert_int_equal(parse(&ev, two, env), HOOK_EVENT_OK);
+		assert_string_equal(ev.mac, "01-aa:bb");
+	}
+}
+
+/**
+ * A TFTP size the hook accepts is one the journal reads back, up to the
+ * hook's limit of 18 digits.
+ *
+ * @v state     cmocka state
+ */
+static void test_tftp_size_round_trip(void **state)
+{
+	static char *const sizes[] = { "10000000000000000",
+				       "999999999999999999" };
+	char *env[] = { NULL };
+	char line[JOURNAL_LINE_MAX];
+	struct journal_rec rec;
+	struct event ev;
+	size_t i, len;
+
+	(void)state;
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		char *argv[] = { "hook", "tftp", sizes[i], "10.0.0.5",
+				 "/srv/tftp/pxeinv/exit.ipxe", NULL };
+
+		assert_int_equal(parse(&ev, argv, env), HOOK_EVENT_OK);
+		assert_int_equal(ev.size, strtoll(sizes[i], NULL, 10));
+		len = journal_format(&ev, line);
+		assert_int_equal(journal_parse(line, len - 1, &rec), 0);
+		assert_string_equal(rec.event, "tftp");
+	}
+	{
+		char *argv[] = { "hook", "tftp", "1000000000000000000",
+				 "10.0.0.5", "/srv/tftp/x", NULL };
+
+		assert_int_equal(parse(&ev, argv, env), HOOK_EVENT_BAD);
+	}
+	/* a number longer than the journal keeps is refused, not cut */
+	{
+		static const char big[] = "{\"ts\":1,\"event\":\"tftp\","
+					  "\"size\":1000000000000000000}";
+
+		assert_int_equal(journal_parse(big, sizeof(big) - 1, &rec),
+				 -EINVAL);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -195,6 +270,8 @@ int main(void)
 		cmocka_unit_test(test_tftp),
 		cmocka_unit_test(test_bad_and_ignored),
 		cmocka_unit_test(test_free_text),
+		cmocka_unit_test(test_mac_too_short),
+		cmocka_unit_test(test_tftp_size_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <string.h>
 
 #include "../../cache/pxeinv_request.h"
@@ -278,6 +279,162 @@ static void test_user_class(void **state)
 	assert_int_equal(c.is_ipxe, 0);
 }
 
+/**
+ * An identity report sent as one RFC 3004 item, whose length byte
+ * dnsmasq zeroed in place, is rebuilt whatever its length: a short one
+ * (a length byte under 0x20) too.
+ *
+ * @v state     cmocka state
+ */
+static void test_user_class_rewritten_item(void **state)
+{
+	/* "\x0dpxeinv/1 s=S1" and a 40-byte item, as dnsmasq leaves them */
+	static const char shorter[] = "\0pxeinv/1 s=S1";
+	static const char longer[] = "\0pxeinv/1 s=SERIAL-0123456789 b=BOARD-42";
+	struct pxeinv_client c;
+
+	(void)state;
+	decode_user_class(shorter, sizeof(shorter) - 1, &c);
+	assert_int_equal(c.reported, 1);
+	assert_int_equal(c.is_ipxe, 1);
+	assert_string_equal(c.serial, "S1");
+	decode_user_class(longer, sizeof(longer) - 1, &c);
+	assert_int_equal(c.reported, 1);
+	assert_string_equal(c.serial, "SERIAL-0123456789");
+	assert_string_equal(c.board_serial, "BOARD-42");
+	/* one empty item: nothing to rebuild into a report */
+	decode_user_class("\0", 1, &c);
+	assert_int_equal(c.reported, 0);
+}
+
+/**
+ * Build a DHCP request: an Ethernet chaddr, the magic cookie, then the
+ * given options field, and file and sname contents.
+ *
+ * @v msg       Buffer, 300 bytes
+ * @v opts      Options field
+ * @v opts_len  Its length
+ * @v file      file field contents, or NULL
+ * @v file_len  Their length (<= 128)
+ * @v sname     sname field contents, or NULL
+ * @v sname_len Their length (<= 64)
+ * @ret len     Message length
+ */
+static size_t build_msg(unsigned char *msg, const void *opts, size_t opts_len,
+			const void *file, size_t file_len, const void *sname,
+			size_t sname_len)
+{
+	static const unsigned char mac[6] = { 0x52, 0x54, 0, 0xaa, 0, 1 };
+
+	memset(msg, 0, 300);
+	msg[0] = 1;
+	msg[1] = 1;
+	msg[2] = 6;
+	memcpy(msg + 28, mac, 6);
+	if (sname)
+		memcpy(msg + 44, sname, sname_len);
+	if (file)
+		memcpy(msg + 108, file, file_len);
+	memcpy(msg + 236, "\x63\x82\x53\x63", 4);
+	memcpy(msg + 240, opts, opts_len);
+	return 240 + opts_len;
+}
+
+/**
+ * The options of a raw request: first occurrences, and with option
+ * overload (52) the file and sname fields too, as dnsmasq's dhcp-match
+ * finds them: a known iPXE whose option 175 is in file is iPXE.
+ *
+ * @v state     cmocka state
+ */
+static void test_scan_overload(void **state)
+{
+	/* 53 = REQUEST, 52 = both, 93 = 7, 60 twice: the first wins */
+	static const unsigned char opts[] = {
+		53, 1, 3, 52, 1, 3, 0, 93, 2, 0, 7, 60, 3, 'a', 'b', 'c',
+		60, 1, 'x', 255 };
+	/* 175 (feature 20, HTTPS, is 1), then 97 */
+	static const unsigned char file[] = {
+		175, 3, 20, 1, 1, 97, 17, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+		11, 12, 13, 14, 15, 16, 255 };
+	/* 77 "iPXE", and an option that 52 = 1 leaves unread */
+	static const unsigned char sname[] = { 77, 4, 'i', 'P', 'X', 'E', 255 };
+	static const unsigned char no_overload[] = { 53, 1, 1, 255 };
+	static const unsigned char file_only[] = { 53, 1, 1, 52, 1, 1, 255 };
+	static const unsigned char runs_past[] = { 53, 1, 1, 60, 9, 'a' };
+	/* 175, then 77 running past the field: the field is ignored */
+	static const unsigned char file_runs_past[] = { 175, 1, 0, 77, 200, 1 };
+	/* empty instances are skipped: the first with a payload counts */
+	static const unsigned char empty_first[] = {
+		53, 1, 1, 175, 0, 60, 0, 60, 2, 'v', 'c', 175, 1, 0, 255 };
+	struct pxeinv_request req;
+	struct pxeinv_client c;
+	unsigned char msg[300];
+	size_t len;
+
+	(void)state;
+	len = build_msg(msg, opts, sizeof(opts), file, sizeof(file), sname,
+			sizeof(sname));
+	assert_int_equal(pxeinv_request_scan(&req, msg, len), 0);
+	assert_int_equal(req.msg_type, 3);
+	assert_int_equal(req.arch, 7);
+	assert_int_equal(req.vendor_class_len, 3);
+	assert_memory_equal(req.vendor_class, "abc", 3);
+	assert_true(req.is_ipxe);
+	assert_ptr_equal(req.ipxe_encap, msg + 108 + 2);
+	assert_int_equal(req.ipxe_encap_len, 3);
+	assert_int_equal(req.uuid_len, 17);
+	assert_int_equal(req.user_class_len, 4);
+	assert_int_equal(req.mac_len, 6);
+	assert_ptr_equal(req.mac, msg + 28);
+	assert_null(req.state_dir);
+	pxeinv_request_decode(&req, &c);
+	assert_int_equal(c.is_ipxe, 1);
+	assert_int_equal(c.lacks_https, 0);
+	assert_int_equal(c.has_uuid, 1);
+	assert_int_equal(c.has_mac, 1);
+
+	/* without 52, file and sname are names, not options */
+	len = build_msg(msg, no_overload, sizeof(no_overload), file,
+			sizeof(file), sname, sizeof(sname));
+	assert_int_equal(pxeinv_request_scan(&req, msg, len), 0);
+	assert_int_equal(req.msg_type, 1);
+	assert_false(req.is_ipxe);
+	assert_null(req.uuid);
+	assert_null(req.user_class);
+	assert_int_equal(req.arch, -1);
+	/* 52 = 1: file only */
+	len = build_msg(msg, file_only, sizeof(file_only), file, sizeof(file),
+			sname, sizeof(sname));
+	assert_int_equal(pxeinv_request_scan(&req, msg, len), 0);
+	assert_true(req.is_ipxe);
+	assert_null(req.user_class);
+
+	/* malformed: too short, an option past the end of the message */
+	assert_int_equal(pxeinv_request_scan(&req, msg, 239), -EINVAL);
+	len = build_msg(msg, runs_past, sizeof(runs_past), NULL, 0, NULL, 0);
+	assert_int_equal(pxeinv_request_scan(&req, msg, len), -EINVAL);
+	/* garbage in an overloaded field: that field says nothing */
+	len = build_msg(msg, file_only, sizeof(file_only), file_runs_past,
+			sizeof(file_runs_past), NULL, 0);
+	assert_int_equal(pxeinv_request_scan(&req, msg, len), 0);
+	assert_int_equal(req.msg_type, 1);
+	assert_false(req.is_ipxe);
+	assert_null(req.user_class);
+	len = build_msg(msg, empty_first, sizeof(empty_first), NULL, 0, NULL,
+			0);
+	assert_int_equal(pxeinv_request_scan(&req, msg, len), 0);
+	assert_true(req.is_ipxe);
+	assert_int_equal(req.ipxe_encap_len, 1);
+	assert_int_equal(req.vendor_class_len, 2);
+	/* not Ethernet: no MAC */
+	len = build_msg(msg, no_overload, sizeof(no_overload), NULL, 0, NULL,
+			0);
+	msg[1] = 6;
+	assert_int_equal(pxeinv_request_scan(&req, msg, len), 0);
+	assert_null(req.mac);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -285,6 +442,8 @@ int main(void)
 		cmocka_unit_test(test_uuid_and_client_id),
 		cmocka_unit_test(test_ipxe_features),
 		cmocka_unit_test(test_user_class),
+		cmocka_unit_test(test_user_class_rewritten_item),
+		cmocka_unit_test(test_scan_overload),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
