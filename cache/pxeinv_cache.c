@@ -295,12 +295,11 @@ int pxeinv_cache_open(const char *path, struct pxeinv_cache **cache,
 	/* The mapping keeps the copy alive: no descriptor stays open */
 	close(copy);
 	c->cdb.cdb_fd = -1;
-	/* No child reads the cache (dnsmasq's script helper, forked once
-	 * the first copy is open, runs scripts): a child that inherited the
-	 * mapping would keep that copy in memory after every reload.  Should
-	 * the advice fail, children share the copy: memory, not answers. */
-	(void)madvise((void *)c->cdb.cdb_mem, c->cdb.cdb_fsize,
-		      MADV_DONTFORK);
+	/* Children inherit the mapping: dnsmasq opens the first copy while
+	 * it reads its options, then forks into the background, and the
+	 * daemon serves that copy (MADV_DONTFORK would leave it unmapped
+	 * there).  Its script helper, forked once, keeps that first copy
+	 * after a reload: one copy's memory, shared, not one per reload. */
 	rc = cache_verify(c, err, errlen);
 	if (rc != PXEINV_OK) {
 		cache_name_file(err, errlen, path);

@@ -76,8 +76,9 @@ struct pxeinv_cache;
  *
  * The file is copied into a sealed memfd (no write, shrink or growth),
  * and that copy is verified and served: nothing done to the file
- * afterwards changes the opened cache.  No descriptor stays open, and a
- * child forked meanwhile does not inherit the copy (MADV_DONTFORK).
+ * afterwards changes the opened cache.  No descriptor stays open; a
+ * child forked meanwhile shares the copy (dnsmasq daemonises after it
+ * opened its first cache).
  *
  * @v path      Cache file
  * @v cache     Opened cache, on success
