@@ -383,6 +383,11 @@ static void mirror_finish(const struct mirror_fetch_opts *opts, CURLM *multi,
 			unlink(partial);
 	}
 	if (permanent || j->attempts > opts->retries) {
+		struct stat st;
+
+		/* keep a .partial only when it has bytes to resume from */
+		if (stat(partial, &st) == 0 && st.st_size == 0)
+			unlink(partial);
 		j->state = MIRROR_JOB_FAILED;
 		mirror_error(j, "%s: %s: %s (%d attempt%s)%s", j->path,
 			     j->url, why, j->attempts,
