@@ -95,6 +95,11 @@ check "mirror: each file fetched once, no .partial left" \
 	eval '[ "$(requests "$K")$(requests "$I")$(requests "$U")" = 111 ] && [ -z "$(find "$T/m" -name "*.partial")" ]'
 check "mirror: one progress line per file when stderr is no terminal" \
 	eval '[ "$(grep -c "^pxeinv mirror: fetched " "$T/err")" -eq 3 ]'
+rm -rf "$T/mt"
+ip netns exec "$NS_C" script -qec "$PXEINV mirror $T/nodes $T/mt" /dev/null >"$T/tty" 2>&1
+check "mirror: a progress bar on a terminal, no per-file lines" \
+	eval 'grep -q "\[#*-*\] [0-3]/3 files" "$T/tty" && grep -q "\[##############################\] 3/3 files" "$T/tty" &&
+	! grep -q "^pxeinv mirror: fetched" "$T/tty" && cmp -s "$T/m/SHA256SUMS" "$T/mt/SHA256SUMS"'
 rm -rf "$T/m1"
 mirror --jobs 1 "$T/nodes" "$T/m1"
 check "mirror --jobs 1: the same files and manifest" \
