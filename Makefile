@@ -64,9 +64,10 @@ $(STATE_ASAN_LIB): $(call objs,obj-asan,$(STATE_SRC))
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(AR) rcs $@ $^
 
+# libcurl (pxeinv mirror) and libcrypto (its SHA-256) for the CLI only
 $(BUILD)/bin/pxeinv: $(call objs,obj,$(INV_SRC) $(CLI_SRC)) $(STATE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcurl -lcrypto
 
 # The hook needs no library but libc, and is linked statically: dnsmasq
 # starts it for every event, and a static binary starts faster

@@ -19,7 +19,7 @@ DEPS=(
 	busybox-static kea-admin dnsmasq-base tcpdump
 	qemu-system-x86 ovmf mtools liblzma-dev
 	devscripts debhelper help2man mmdebstrap buildah podman runc rsync
-	liburing-dev
+	liburing-dev libcurl4-openssl-dev libssl-dev
 )
 
 # Print a progress line.

@@ -174,4 +174,22 @@ int cmd_status(int argc, char **argv);
  */
 int cmd_rearm(int argc, char **argv);
 
+/**
+ * `pxeinv assets`.
+ *
+ * @v argc      Argument count
+ * @v argv      Arguments
+ * @ret code    Exit code
+ */
+int cmd_assets(int argc, char **argv);
+
+/**
+ * `pxeinv mirror`.
+ *
+ * @v argc      Argument count
+ * @v argv      Arguments
+ * @ret code    Exit code
+ */
+int cmd_mirror(int argc, char **argv);
+
 #endif /* PXEINV_CLI_H */

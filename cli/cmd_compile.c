@@ -53,6 +53,12 @@ static void compile_help(void)
 	       "                        HTTP boot clients (arch 16 and 19); "
 	       "without it they are\n"
 	       "                        not steered\n"
+	       "      --image-base-url URL  image base every node's "
+	       "script fetches its kernel,\n"
+	       "                        initramfs or UKI from, instead of "
+	       "its imageBaseURL\n"
+	       "                        (a mirror written by 'pxeinv "
+	       "mirror'; checked as imageBaseURL)\n"
 	       "      --hook PATH       dhcp-script to set in the dnsmasq "
 	       "fragment (pxeinv-hook)\n"
 	       "      --state-dir DIR   pxeinv state directory, for "
@@ -93,6 +99,27 @@ static void compile_print_changes(const struct node *nodes,
 			       nodes[i].hostname);
 	for (i = 0; i < st->nremoved; i++)
 		printf("removed %s\n", st->removed[i]);
+}
+
+/**
+ * Point every node at one image base (--image-base-url).
+ *
+ * @v nodes     Checked nodes
+ * @v count     Number of nodes
+ * @v url       Image base, checked
+ * @v arena     Arena for the copy without trailing '/'
+ */
+static void compile_set_image_base(struct node *nodes, size_t count,
+				   const char *url, struct arena *arena)
+{
+	size_t len = strlen(url), i;
+	char *base;
+
+	while (len > 0 && url[len - 1] == '/')
+		len--;
+	base = arena_strndup(arena, url, len);
+	for (i = 0; i < count; i++)
+		nodes[i].image_base = base;
 }
 
 /**
@@ -165,6 +192,7 @@ int cmd_compile(int argc, char **argv)
 		{ "ipxe-dir", required_argument, NULL, 'i' },
 		{ "efi-full", no_argument, NULL, 'e' },
 		{ "http-url", required_argument, NULL, 'u' },
+		{ "image-base-url", required_argument, NULL, 'b' },
 		{ "hook", required_argument, NULL, 'k' },
 		{ "state-dir", required_argument, NULL, 's' },
 		{ "changes", no_argument, NULL, 'c' },
@@ -175,7 +203,7 @@ int cmd_compile(int argc, char **argv)
 	struct compile_stats st = { 0 };
 	struct inventory inv = { 0 };
 	struct node *nodes = NULL;
-	const char *filter = NULL;
+	const char *filter = NULL, *image_base = NULL;
 	char dirbuf[PATH_MAX], err[PATH_MAX + 256], *url = NULL;
 	int c, code, rc, changes = 0;
 
@@ -196,6 +224,9 @@ int cmd_compile(int argc, char **argv)
 		case 'u':
 			co.http_url = optarg;
 			break;
+		case 'b':
+			image_base = optarg;
+			break;
 		case 'k':
 			co.hook = optarg;
 			break;
@@ -215,6 +246,12 @@ int cmd_compile(int argc, char **argv)
 				       "OUT_DIR");
 	co.nodes_dir = argv[optind];
 	co.out_dir = argv[optind + 1];
+	if (image_base && !check_image_base_is_valid(image_base))
+		return cli_usage_error("compile", "--image-base-url must be an "
+				       "http:// or https:// URL with a host "
+				       "name, in the characters imageBaseURL "
+				       "allows (no spaces, quotes, '$', '{' "
+				       "or '}')");
 	if (co.http_url) {
 		size_t len = strlen(co.http_url);
 
@@ -274,6 +311,8 @@ int cmd_compile(int argc, char **argv)
 			"unchanged\n", inv.diags.errors, co.out_dir);
 		goto out;
 	}
+	if (image_base)
+		compile_set_image_base(nodes, inv.n, image_base, &inv.arena);
 	if (compile_write(&co, &inv, nodes, &st, err, sizeof(err)) != 0) {
 		fprintf(stderr, "pxeinv compile: %s; %s left unchanged\n", err,
 			co.out_dir);

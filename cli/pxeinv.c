@@ -25,6 +25,10 @@ static const struct cli_command cli_commands[] = {
 	{ "status", cmd_status, "show what the hook saw: nodes, unknown "
 	  "machines, history" },
 	{ "rearm", cmd_rearm, "let a boot-once node be installed again" },
+	{ "assets", cmd_assets, "list the kernels, initramfs and UKIs the "
+	  "inventory boots" },
+	{ "mirror", cmd_mirror, "download them into a directory to serve "
+	  "(an air-gapped mirror)" },
 };
 
 /**

@@ -600,6 +600,20 @@ static const char *check_url(struct check *c, const char *key,
 	return out;
 }
 
+int check_image_base_is_valid(const char *url)
+{
+	const char *host;
+
+	if (strncmp(url, "https://", 8) == 0)
+		host = url + 8;
+	else if (strncmp(url, "http://", 7) == 0)
+		host = url + 7;
+	else
+		return 0;
+	return isalnum((unsigned char)host[0]) &&
+	       strspn(url, CHECK_URL_CHARS) == strlen(url);
+}
+
 /**
  * Check the install key.
  *

@@ -16,4 +16,14 @@
  */
 size_t node_check_all(struct inventory *inv, struct node **nodes);
 
+/**
+ * Check an image base URL given outside the inventory (compile
+ * --image-base-url) by imageBaseURL's rules: http:// or https://, a host
+ * name, and only the characters a URL may have in a script.
+ *
+ * @v url       URL
+ * @ret ok      1 when imageBaseURL would accept it, else 0
+ */
+int check_image_base_is_valid(const char *url);
+
 #endif /* PXEINV_CHECK_H */

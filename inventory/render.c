@@ -99,24 +99,71 @@ void render_kernel_args(FILE *out, const struct node *n)
 		render_put(out, " ", n->extra_args, NULL);
 }
 
+const char *render_image_base(const struct node *n)
+{
+	return n->image_base ? n->image_base : NODE_DEFAULT_IMAGE_BASE;
+}
+
+/**
+ * List the files a node's boot lines fetch, whatever its install mode.
+ *
+ * @v n         Node
+ * @v assets    The files, in the order the boot lines fetch them
+ * @ret count   Number of files (1 for a UKI, else 2)
+ */
+static size_t render_boot_assets(const struct node *n,
+				 enum render_asset assets[RENDER_ASSETS_MAX])
+{
+	if (n->uki) {
+		assets[0] = RENDER_ASSET_UKI;
+		return 1;
+	}
+	assets[0] = RENDER_ASSET_KERNEL;
+	assets[1] = RENDER_ASSET_INITRD;
+	return 2;
+}
+
+size_t render_node_assets(const struct node *n,
+			  enum render_asset assets[RENDER_ASSETS_MAX])
+{
+	/* install: false: the node's script exits and fetches nothing */
+	if (n->install == PXEINV_INSTALL_NO)
+		return 0;
+	return render_boot_assets(n, assets);
+}
+
+void render_asset_url(FILE *out, const char *base, const struct node *n,
+		      enum render_asset asset)
+{
+	static const char *const files[][2] = {
+		[RENDER_ASSET_KERNEL] = { "kernel-amd64", "kernel-arm64" },
+		[RENDER_ASSET_INITRD] = { "initramfs-amd64.xz",
+					  "initramfs-arm64.xz" },
+		[RENDER_ASSET_UKI] = { "metal-amd64-uki.efi",
+				       "metal-arm64-uki.efi" },
+	};
+
+	if (base)
+		render_put(out, base, "/", NULL);
+	render_put(out, n->schematic, "/", n->version, "/",
+		   files[asset][strcmp(n->arch, "arm64") == 0], NULL);
+}
+
 void render_boot_lines(FILE *out, const struct node *n)
 {
-	const char *base = n->image_base ? n->image_base :
-			   NODE_DEFAULT_IMAGE_BASE;
+	const char *base = render_image_base(n);
+	enum render_asset assets[RENDER_ASSETS_MAX];
+	size_t count = render_boot_assets(n, assets);
 
-	if (n->uki) {
-		render_put(out, "imgfree\nkernel ", base, "/", n->schematic,
-			   "/", n->version, "/metal-", n->arch, "-uki.efi ",
-			   NULL);
-		render_kernel_args(out, n);
-		fputs("\nboot\n", out);
-		return;
-	}
-	render_put(out, "imgfree\nkernel ", base, "/", n->schematic, "/",
-		   n->version, "/kernel-", n->arch, " ", NULL);
+	fputs("imgfree\nkernel ", out);
+	render_asset_url(out, base, n, assets[0]);
+	fputc(' ', out);
 	render_kernel_args(out, n);
-	render_put(out, "\ninitrd ", base, "/", n->schematic, "/", n->version,
-		   "/initramfs-", n->arch, ".xz\nboot\n", NULL);
+	if (count > 1) {
+		fputs("\ninitrd ", out);
+		render_asset_url(out, base, n, assets[1]);
+	}
+	fputs("\nboot\n", out);
 }
 
 void render_node_script(FILE *out, const struct node *n)

@@ -24,6 +24,48 @@ struct render_conf {
 	const char *http_arm64;
 };
 
+/** A file a node's boot lines fetch from its image base */
+enum render_asset {
+	RENDER_ASSET_KERNEL,    /**< kernel-ARCH */
+	RENDER_ASSET_INITRD,    /**< initramfs-ARCH.xz */
+	RENDER_ASSET_UKI,       /**< metal-ARCH-uki.efi */
+};
+
+/** Most files one node fetches (kernel and initramfs) */
+#define RENDER_ASSETS_MAX 2
+
+/**
+ * Find a node's image base URL.
+ *
+ * @v n         Node
+ * @ret base    imageBaseURL, or the factory's default (no trailing '/')
+ */
+const char *render_image_base(const struct node *n);
+
+/**
+ * List the files a node's script fetches.
+ *
+ * @v n         Node
+ * @v assets    The files, in the order the script fetches them
+ * @ret count   Number of files: 0 for install: false (the script exits),
+ *              1 for a UKI, else 2
+ */
+size_t render_node_assets(const struct node *n,
+			  enum render_asset assets[RENDER_ASSETS_MAX]);
+
+/**
+ * Write the URL of one of a node's files, or its path below the image
+ * base (SCHEMATIC/VERSION/FILE, the factory's layout).  The one place
+ * that knows that layout: the scripts and `pxeinv assets` both use it.
+ *
+ * @v out       Stream
+ * @v base      Image base URL, or NULL for the path alone
+ * @v n         Node
+ * @v asset     File
+ */
+void render_asset_url(FILE *out, const char *base, const struct node *n,
+		      enum render_asset asset);
+
 /**
  * Write a node's kernel command line arguments (after the kernel URL).
  *

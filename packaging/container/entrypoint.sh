@@ -14,6 +14,7 @@
 # dnsmasq, which rereads the cache (a failed compile keeps the old tree).
 # A compile that replaces a previous tree logs the nodes whose scripts it
 # added, changed or removed ("entrypoint: inventory: changed node-01").
+# PXEINV_IMAGE_BASE_URL: compile --image-base-url (a `pxeinv mirror`).
 # Arguments are passed to dnsmasq (e.g. --dhcp-range=...,  --log-dhcp).
 set -u
 
@@ -28,6 +29,7 @@ compile() {
 		# what changed, when there is a previous tree to compare with
 		changes=$(pxeinv compile --ipxe-dir /usr/lib/pxeinv/ipxe --hook /usr/lib/pxeinv/pxeinv-hook \
 			--state-dir "$STATE" ${PXEINV_HTTP_URL:+--http-url "$PXEINV_HTTP_URL"} \
+			${PXEINV_IMAGE_BASE_URL:+--image-base-url "$PXEINV_IMAGE_BASE_URL"} \
 			$([ -f "$OUT/.pxeinv-manifest" ] && echo --changes) "$NODES" "$OUT")
 		rc=$?
 		[ -z "$changes" ] || printf '%s\n' "$changes" | sed 's/^/entrypoint: inventory: /' >&2

@@ -13,7 +13,7 @@ trap 'rm -rf "$T"' EXIT
 
 . "$(dirname "$0")/../lib/report.sh"
 groups "${1-}" help check merge compile-outputs lookup status compile-atomic \
-	large-tree full-disk no-inode corrupt-cache changes node-name state-dir layers completion
+	large-tree full-disk no-inode corrupt-cache changes node-name state-dir layers completion assets
 [ -x "$PXEINV" ] || { skip cli "$PXEINV is missing (./build.sh pxeinv)"; finish; }
 
 # Run pxeinv, keeping stdout, stderr and the exit code.
@@ -770,6 +770,89 @@ if [ "$(comp pxeinv compile "$T/cdir/no")" = "$(printf '%s\n' "$T/cdir/nodes-a" 
 	[ "$(comp pxeinv lookup x --arch 1)" = "$(printf '11\n16\n19')" ]; then
 	pass "completion: directories for NODES_DIR and OUT_DIR, node names for status, arch numbers"
 else fail "completion: directories, status nodes, arch numbers" "$(comp pxeinv compile "$T/cdir/no"; comp pxeinv status --state-dir "$T/cst" node-)"; fi
+fi
+
+
+# --- assets, compile --image-base-url ------------------------------------------
+if selected assets; then
+# script_urls OUT_DIR: every URL the node scripts of OUT_DIR fetch, sorted
+script_urls() {
+	cat "$1"/tftp/pxeinv/nodes/*.ipxe | awk '$1 == "kernel" || $1 == "initrd" { print $2 }' | sort -u
+}
+# A tree of every kind of node: UKI and arm64, another version, install:
+# once, install: false, and a second image base: 7 files (2 + 2 + 2 + 1)
+mkdir -p "$T/amix/a"
+S1=376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba
+S2=ce4c980550dd2ab1b17bbf2b08801c7eb59418eafe8f279833297925d67c7515
+printf 'schematicID: %s\ntalosVersion: v1.9.5\ninstall: true\n' "$S1" >"$T/amix/_defaults.yaml"
+printf 'serial: A1\n' >"$T/amix/a/plain1.yaml"
+printf 'serial: A2\ninstall: once\n' >"$T/amix/a/plain2.yaml"
+printf 'serial: A3\nuki: true\narch: arm64\n' >"$T/amix/a/uki.yaml"
+printf 'serial: A4\ntalosVersion: v1.10.0\nschematicID: %s\n' "$S2" >"$T/amix/a/newer.yaml"
+printf 'serial: A5\nimageBaseURL: http://mirror.example/img/\n' >"$T/amix/a/other-base.yaml"
+printf 'serial: A6\ntalosVersion: v1.8.0\ninstall: false\n' >"$T/amix/a/off.yaml"
+run assets "$ROOT/nodes"
+expect_rc "assets: the example tree" 0
+if run compile -q "$ROOT/nodes" "$T/aout" && [ "$(script_urls "$T/aout")" = "$("$PXEINV" assets "$ROOT/nodes" | awk '{ print $2 }' | sort)" ] &&
+	[ "$(script_urls "$T/aout" | wc -l)" -eq 2 ]; then
+	pass "assets: the example tree lists exactly the URLs its compiled scripts fetch"
+else fail "assets: the example tree lists exactly the URLs its compiled scripts fetch" "$(cat "$T/out")"; fi
+# node-06 is install: false; every other node fetches both files
+if [ "$("$PXEINV" assets "$ROOT/nodes" | awk '{ print $3 }' | sort -u)" = \
+	"node-01,node-02,node-03,node-04,node-05,node-07,node-08,node-09,node-10,node-11,node-12" ]; then
+	pass "assets: each file names the nodes that fetch it, without the install: false ones"
+else fail "assets: each file names the nodes that fetch it, without the install: false ones" "$("$PXEINV" assets "$ROOT/nodes")"; fi
+run assets "$T/amix"
+cp "$T/out" "$T/amix.txt"
+if [ "$rc" -eq 0 ] && run compile -q "$T/amix" "$T/amixout" && [ "$(script_urls "$T/amixout")" = "$(awk '{ print $2 }' "$T/amix.txt" | sort)" ] &&
+	[ "$(wc -l <"$T/amix.txt")" -eq 7 ]; then
+	pass "assets: UKI, arm64, another version, install: once and a second base list exactly the scripts' URLs"
+else fail "assets: UKI, arm64, another version, install: once and a second base list exactly the scripts' URLs" "$(cat "$T/amix.txt")"; fi
+expect_line "assets: a UKI is one file, with the factory's layout" "$T/amix.txt" \
+	"$S1/v1.9.5/metal-arm64-uki.efi https://pxe.factory.talos.dev/image/$S1/v1.9.5/metal-arm64-uki.efi uki"
+expect_line "assets: one file fetched by two nodes is listed once, with both" "$T/amix.txt" \
+	"$S1/v1.9.5/initramfs-amd64.xz https://pxe.factory.talos.dev/image/$S1/v1.9.5/initramfs-amd64.xz plain1,plain2"
+expect_line "assets: the same path from another image base is its own URL" "$T/amix.txt" \
+	"$S1/v1.9.5/kernel-amd64 http://mirror.example/img/$S1/v1.9.5/kernel-amd64 other-base"
+if ! grep -q 'v1.8.0\|off' "$T/amix.txt"; then pass "assets: install: false fetches nothing"
+else fail "assets: install: false fetches nothing" "$(cat "$T/amix.txt")"; fi
+run assets --json "$T/amix"
+if [ "$rc" -eq 0 ] && python3 -c '
+import json, sys
+got = [" ".join([a["path"], a["url"], ",".join(a["nodes"])]) for a in json.load(open(sys.argv[1]))]
+want = open(sys.argv[2]).read().splitlines()
+sys.exit(0 if got == want and len(got) == 7 else 1)' "$T/out" "$T/amix.txt"; then
+	pass "assets --json: the same files, paths, URLs and nodes as the text"
+else fail "assets --json: the same files, paths, URLs and nodes as the text" "$(head -c 600 "$T/out")"; fi
+mkdir -p "$T/aempty"
+run assets --json "$T/aempty"
+if [ "$rc" -eq 0 ] && [ "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])))' "$T/out")" = "[]" ]; then
+	pass "assets --json: an empty tree is an empty array"
+else fail "assets --json: an empty tree is an empty array" "$(cat "$T/out")"; fi
+make_bad_tree
+run assets "$T/bad"
+if [ "$rc" -eq 1 ] && [ ! -s "$T/out" ] && grep -q 'error:' "$T/err"; then pass "assets: an invalid tree exits 1 and lists nothing"
+else fail "assets: an invalid tree exits 1 and lists nothing" "exit $rc; $(head -c 300 "$T/out")"; fi
+run assets "$T/no-such-dir"
+expect_rc "assets: a missing NODES_DIR exits 3" 3
+run assets
+expect_rc "assets: no NODES_DIR is a usage error" 2
+run assets --bogus "$ROOT/nodes"
+expect_rc "assets: a bad option is a usage error" 2
+run assets -f k8s-prod/node-1 "$ROOT/nodes"
+if [ "$rc" -eq 0 ] && [ "$(awk '{ print $3 }' "$T/out" | sort -u)" = "node-10,node-11,node-12" ]; then
+	pass "assets --filter: only the nodes selected"
+else fail "assets --filter: only the nodes selected" "$(cat "$T/out")"; fi
+run compile -q --image-base-url http://10.9.0.1:8080/mirror/ "$T/amix" "$T/amirror"
+if [ "$rc" -eq 0 ] && [ "$(script_urls "$T/amirror")" = "$(awk '{ print "http://10.9.0.1:8080/mirror/" $1 }' "$T/amix.txt" | sort -u)" ]; then
+	pass "compile --image-base-url: every script fetches the assets' paths below the mirror"
+else fail "compile --image-base-url: every script fetches the assets' paths below the mirror" "$(script_urls "$T/amirror")"; fi
+for bad in ftp://10.9.0.1/m 'http://10.9.0.1/m x' 'http://10.9.0.1/$m' 'http://10.9.0.1/{m}' "http://10.9.0.1/m'" http:///m 'http://' mirror; do
+	run compile -q --image-base-url "$bad" "$T/amix" "$T/abad"
+	if [ "$rc" -eq 2 ] && [ ! -e "$T/abad" ] && grep -q -- '--image-base-url must be' "$T/err"; then
+		pass "compile --image-base-url '$bad' is a usage error, before any output"
+	else fail "compile --image-base-url '$bad' is a usage error, before any output" "exit $rc; $(head -c 300 "$T/err")"; fi
+done
 fi
 
 finish

@@ -24,6 +24,8 @@
 #   unknown     exits to the next boot device; no kernel is fetched
 #   no-install  install: false exits
 #   reload      pxeinv compile + SIGHUP, no restart: the next boot gets the new args
+#   mirror      pxeinv mirror copies the stand-in factory, which stops; the
+#               copy, served on another port, boots a guest (--image-base-url)
 #
 # Environment: KEEP=1 keeps the temporary directory (logs, consoles);
 # E2E_CASES="uefi bios ..." runs a subset; PXEINV_BIN, PXEINV_DNSMASQ,
@@ -37,7 +39,7 @@ E2E_NAME=e2e
 
 . "$(dirname "$0")/../lib/report.sh"
 abort() { echo "run.sh: $*" >&2; fail setup "$*"; finish; }
-groups "${1-}" uefi bios chassis two-nics unknown no-install reload
+groups "${1-}" uefi bios chassis two-nics unknown no-install reload mirror
 
 [ "$(id -u)" = 0 ] || abort "needs root (network namespaces, tap devices)"
 e2e_deps || abort "cannot install ${E2E_PKGS[*]}"
@@ -53,7 +55,7 @@ SCH=376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba
 VER=v1.9.5
 OUT=$T/out
 NODES=$T/nodes
-CASES=${E2E_CASES:-"uefi bios chassis two-nics unknown no-install reload"}
+CASES=${E2E_CASES:-"uefi bios chassis two-nics unknown no-install reload mirror"}
 want() { selected "$1" && [[ " $CASES " == *" $1 "* ]]; }
 
 # --- the test inventory ---------------------------------------------------
@@ -94,8 +96,11 @@ mkdir -p "$STATE"
 chown nobody:nogroup "$STATE"
 export PXEINV_STATE_DIR=$STATE
 
+# IMAGE_BASE: compile --image-base-url (the mirror case)
+IMAGE_BASE=
 compile() {
 	"$PXEINV" compile -q --ipxe-dir "$IPXE_DIR" --hook "$HOOK" \
+		${IMAGE_BASE:+--image-base-url "$IMAGE_BASE"} \
 		--state-dir "$STATE" "$NODES" "$OUT" 2>"$T/compile.err" &&
 		chmod -R a+rX "$OUT"
 }
@@ -372,6 +377,50 @@ if want no-install || want reload; then
 	want no-install && { start_no_install || fail no-install "cannot start the guest"; }
 	want no-install && check_no_install
 	[ -n "${reload_started:-}" ] && check_reload
+fi
+# mirror: pxeinv mirror copies the stand-in factory's files, the stand-in
+# stops, the copy is served on another port and path, and a guest boots
+# from it alone (compile --image-base-url).
+MIRROR_PID=
+prepare_mirror() {
+	local c=mirror
+	mkdir -p "$T/srv"
+	ip netns exec "$NS" "$PXEINV" mirror "$NODES" "$T/srv/talos-mirror" 2>"$T/mirror.err" ||
+		{ fail $c "pxeinv mirror: $(cat "$T/mirror.err")"; return 1; }
+	proc_stop HTTP_PID
+	chmod -R a+rX "$T/srv"
+	ip netns exec "$NS" python3 -u -m http.server 8081 --bind "$SRV" --directory "$T/srv" \
+		</dev/null >"$T/mirror-http.log" 2>&1 &
+	MIRROR_PID=$!
+	proc_wait_log "$T/mirror-http.log" 'Serving HTTP' "$MIRROR_PID" ||
+		{ fail $c "the mirror's HTTP server did not start"; return 1; }
+	IMAGE_BASE=http://$SRV:8081/talos-mirror
+	compile || { fail $c "pxeinv compile: $(cat "$T/compile.err")"; return 1; }
+	grep -q "^kernel http://$SRV:8081/talos-mirror/$SCH/$VER/kernel-amd64 " "$OUT/tftp/pxeinv/nodes/uefi.ipxe" ||
+		{ fail $c "the script does not point at the mirror"; return 1; }
+	e2e_dnsmasq_hup || { fail $c "no reload logged after SIGHUP"; return 1; }
+	: >"$T/http.log"
+}
+check_mirror() {
+	local c=mirror
+	e2e_wait_guest uefi-mirror 200 || { fail $c "guest did not power off within 200 s"; e2e_tail uefi-mirror; return; }
+	grep -q "GET /talos-mirror/$SCH/$VER/kernel-amd64 " "$T/mirror-http.log" &&
+		grep -q "GET /talos-mirror/$SCH/$VER/initramfs-amd64.xz " "$T/mirror-http.log" ||
+		{ fail $c "kernel/initramfs not fetched from the mirror: $(tail -n 5 "$T/mirror-http.log")"; return; }
+	[ ! -s "$T/http.log" ] && [ -z "$HTTP_PID" ] || { fail $c "the stand-in factory was still asked"; return; }
+	check_cmdline $c uefi-mirror "$OUT/tftp/pxeinv/nodes/uefi.ipxe" uefi || return
+	pass $c
+}
+if want mirror; then
+	step "mirror"
+	if prepare_mirror; then
+		if nic 52:54:00:e2:01:01 br0 1 "" && e2e_guest uefi-mirror uefi "${NIC[@]}" \
+			-smbios type=1,serial=E2E-UEFI-1 -smbios type=2,serial=E2E-UEFI-1B \
+			-uuid 11111111-2222-3333-4444-000000000101; then
+			check_mirror
+		else fail mirror "cannot start the guest"; fi
+	fi
+	proc_stop MIRROR_PID
 fi
 step "done"
 finish
