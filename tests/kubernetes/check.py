@@ -177,11 +177,20 @@ def mount_of(container, spec, path):
 
 
 def env_of(container):
-    """A container's environment as a dict (literal values only)."""
+    """A container's environment.
+
+    @v container  a container
+    @ret env  a dict of name to value (None for valueFrom)
+    """
     return {e["name"]: e.get("value") for e in container.get("env", [])}
 
 
 def check_kinds(root, docs, facts):
+    """Every document is a kind this deployment uses, at its apiVersion.
+
+    @v root, docs, facts  the repository, load_manifests(), image_facts()
+    @ret None; Failure when the check does not hold
+    """
     for name, d in docs:
         kind, api = d.get("kind"), d.get("apiVersion")
         if KNOWN_KINDS.get(kind) != api:
@@ -189,6 +198,11 @@ def check_kinds(root, docs, facts):
 
 
 def check_kustomization(root, docs, facts):
+    """kustomization.yaml lists every manifest, the namespace, and the image.
+
+    @v root, docs, facts  the repository, load_manifests(), image_facts()
+    @ret None; Failure when the check does not hold
+    """
     ks = [d for _, d in docs if d.get("kind") == "Kustomization"]
     if len(ks) != 1:
         raise Failure(f"{len(ks)} kustomization.yaml")
@@ -206,6 +220,11 @@ def check_kustomization(root, docs, facts):
 
 
 def check_workloads(root, docs, facts):
+    """The workload runs the image, untagged (kustomize sets it), with its ENTRYPOINT.
+
+    @v root, docs, facts  the repository, load_manifests(), image_facts()
+    @ret None; Failure when the check does not hold
+    """
     if not workloads(docs):
         raise Failure("no DaemonSet or Deployment")
     for name, spec in workloads(docs):
@@ -217,12 +236,22 @@ def check_workloads(root, docs, facts):
 
 
 def check_host_network(root, docs, facts):
+    """The pods are on the host's network: DHCP and TFTP on the segment.
+
+    @v root, docs, facts  the repository, load_manifests(), image_facts()
+    @ret None; Failure when the check does not hold
+    """
     for name, spec in workloads(docs):
         if spec.get("hostNetwork") is not True:
             raise Failure(f"{name}: hostNetwork is {spec.get('hostNetwork')}")
 
 
 def check_user(root, docs, facts):
+    """pxeinv runs as the image's user and group, non-root.
+
+    @v root, docs, facts  the repository, load_manifests(), image_facts()
+    @ret None; Failure when the check does not hold
+    """
     for name, spec in workloads(docs):
         sc = pxeinv_container(spec, facts).get("securityContext", {})
         got = (sc.get("runAsUser"), sc.get("runAsGroup"), sc.get("runAsNonRoot"))
@@ -232,6 +261,11 @@ def check_user(root, docs, facts):
 
 
 def check_capabilities(root, docs, facts):
+    """Exactly dnsmasq's file capabilities, no_new_privs off, none for the others.
+
+    @v root, docs, facts  the repository, load_manifests(), image_facts()
+    @ret None; Failure when the check does not hold
+    """
     for name, spec in workloads(docs):
         sc = pxeinv_container(spec, facts).get("securityContext", {})
         caps = sc.get("capabilities", {})
@@ -250,6 +284,11 @@ def check_capabilities(root, docs, facts):
 
 
 def check_state(root, docs, facts):
+    """A writable volume at the entrypoint's state directory.
+
+    @v root, docs, facts  the repository, load_manifests(), image_facts()
+    @ret None; Failure when the check does not hold
+    """
     for name, spec in workloads(docs):
         c = pxeinv_container(spec, facts)
         state = env_of(c).get("PXEINV_STATE_DIR") or facts["state"]
@@ -261,6 +300,11 @@ def check_state(root, docs, facts):
 
 
 def check_inventory(root, docs, facts):
+    """PXEINV_NODES is the inventory git-sync publishes, and PXEINV_WATCH follows it.
+
+    @v root, docs, facts  the repository, load_manifests(), image_facts()
+    @ret None; Failure when the check does not hold
+    """
     for name, spec in workloads(docs):
         c = pxeinv_container(spec, facts)
         nodes = env_of(c).get("PXEINV_NODES") or facts["nodes"]
@@ -293,6 +337,11 @@ def check_inventory(root, docs, facts):
 
 
 def check_environment(root, docs, facts):
+    """The PXEINV_ variables set are ones the entrypoint reads.
+
+    @v root, docs, facts  the repository, load_manifests(), image_facts()
+    @ret None; Failure when the check does not hold
+    """
     for name, spec in workloads(docs):
         unknown = {n for n in env_of(pxeinv_container(spec, facts)) if n.startswith("PXEINV_")} - facts["env"]
         if unknown:
@@ -300,6 +349,11 @@ def check_environment(root, docs, facts):
 
 
 def check_dnsmasq_options(root, docs, facts):
+    """A ConfigMap at dnsmasq's conf-dir, with a key it reads that names interface=.
+
+    @v root, docs, facts  the repository, load_manifests(), image_facts()
+    @ret None; Failure when the check does not hold
+    """
     maps = {d["metadata"]["name"]: d for _, d in docs if d.get("kind") == "ConfigMap"}
     for name, spec in workloads(docs):
         c = pxeinv_container(spec, facts)
@@ -320,6 +374,11 @@ def check_dnsmasq_options(root, docs, facts):
 
 
 def check_probes(root, docs, facts):
+    """Liveness and readiness probes exec an executable the Containerfile installs.
+
+    @v root, docs, facts  the repository, load_manifests(), image_facts()
+    @ret None; Failure when the check does not hold
+    """
     for name, spec in workloads(docs):
         c = pxeinv_container(spec, facts)
         probes = [p for p in ("startupProbe", "livenessProbe", "readinessProbe") if p in c]
@@ -413,7 +472,11 @@ DRIFTS = [
 
 
 def copy_inputs(root, dst):
-    """Copy the files the checks read from root to dst."""
+    """Copy the files the checks read.
+
+    @v root  the repository
+    @v dst   an empty directory
+    """
     for path in ("Containerfile", "packaging/container", "tests/container/run.sh",
                  "packaging/gitlab-ci.yml", MANIFESTS):
         src = os.path.join(root, path)
@@ -444,6 +507,10 @@ def run_drifts(root):
 
 
 def main():
+    """Run the checks, or the drifts, and print one line per result.
+
+    @ret rc  0 when all pass, 1 otherwise
+    """
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--root", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
     ap.add_argument("--drift", action="store_true")
