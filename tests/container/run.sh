@@ -104,7 +104,9 @@ cleanup() {
 	if [ "${KEEP:-0}" = 1 ]; then
 		echo "# kept $T and container $NAME (CONTAINERS_STORAGE_CONF=$W/storage.conf)"
 	else
-		podman rm -f -t 2 "$NAME" "$NAME-k8s" >/dev/null 2>&1
+		# one at a time: podman removes none of the names when one is missing
+		podman rm -f -t 2 "$NAME" >/dev/null 2>&1
+		podman rm -f -t 2 "$NAME-k8s" >/dev/null 2>&1
 		rm -rf "$T"
 		# podman leaves its overlay mounts under build/: drop them, so that
 		# `rm -rf build` works (podman mounts again on next use)
