@@ -21,10 +21,11 @@
 #                      downgrade back (mmdebstrap root)
 #   tests/container    the Containerfile, built offline with buildah and run
 #                      with podman and three capabilities
+#   tests/kubernetes   packaging/kubernetes against the image, offline
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-ALL="unit cli compat integration hook mirror ipxe e2e package container"
+ALL="unit cli compat integration hook mirror kubernetes ipxe e2e package container"
 SUITES=${PXEINV_SUITES:-$ALL}
 CASE=
 if [ "${1:-}" = --list ]; then

@@ -2,9 +2,11 @@
 # pxeinv container entrypoint: compile the inventory, run dnsmasq, reload on
 # SIGHUP.
 #
-# The whole container runs as user pxeinv (the image's USER); podman gives it
-# NET_ADMIN, NET_RAW and NET_BIND_SERVICE as ambient capabilities, which is
-# all dnsmasq needs to bind ports 67/69 and answer DHCP.
+# The whole container runs as user pxeinv (the image's USER). dnsmasq needs
+# NET_ADMIN, NET_RAW and NET_BIND_SERVICE to bind ports 67/69 and answer
+# DHCP: /usr/sbin/dnsmasq holds them as file capabilities, so it gets them
+# from the bounding set whether or not the runtime passes them as ambient
+# capabilities (podman does, Kubernetes does not).
 #
 #   /etc/pxeinv/nodes     the inventory (baked in at build time, or mounted)
 #   /etc/pxeinv/dnsmasq.d extra dnsmasq config (*.conf), e.g. a dhcp-range
@@ -16,12 +18,25 @@
 # added, changed or removed ("entrypoint: inventory: changed node-01").
 # PXEINV_IMAGE_BASE_URL: compile --image-base-url (a `pxeinv mirror`).
 # Arguments are passed to dnsmasq (e.g. --dhcp-range=...,  --log-dhcp).
+#
+# Environment: PXEINV_NODES (the inventory, default /etc/pxeinv/nodes),
+# PXEINV_STATE_DIR (/var/lib/pxeinv), PXEINV_HTTP_URL (compile --http-url),
+# PXEINV_WATCH=SECONDS: every SECONDS, resolve PXEINV_NODES's symlinks and,
+# when the path has changed (git-sync swapped its link to a new revision),
+# recompile and reload as on SIGHUP. Unset: no polling.
 set -u
 
 NODES=${PXEINV_NODES:-/etc/pxeinv/nodes}
 STATE=${PXEINV_STATE_DIR:-/var/lib/pxeinv}
 OUT=$STATE/out
+WATCH=${PXEINV_WATCH:-}
 export PXEINV_STATE_DIR=$STATE
+
+case $WATCH in
+'' | *[!0-9]* | 0*)
+	[ -z "$WATCH" ] || { echo "entrypoint: PXEINV_WATCH must be a number of seconds (1 or more), not '$WATCH'" >&2; exit 1; }
+	;;
+esac
 
 compile() {
 	local changes rc
@@ -40,6 +55,7 @@ compile() {
 	fi
 }
 
+watched=$(readlink -f "$NODES")
 compile || [ -f "$OUT/pxe-inventory.conf" ] || { echo "entrypoint: nothing compiled, exiting" >&2; exit 1; }
 
 dnsmasq --keep-in-foreground --log-facility=- --conf-file=/etc/pxeinv/dnsmasq.conf "$@" &
@@ -50,7 +66,29 @@ reload() {
 	compile && kill -HUP "$pid"
 }
 trap reload HUP
-trap 'kill -TERM "$pid" 2>/dev/null' TERM INT
+stopping=
+trap 'stopping=1; kill -TERM "$pid" 2>/dev/null' TERM INT
+
+# PXEINV_WATCH: recompile when the inventory's resolved path changes
+watch() {
+	local now
+	now=$(readlink -f "$NODES")
+	[ "$now" != "$watched" ] || return 0
+	echo "entrypoint: $NODES is now ${now:-missing}: recompiling" >&2
+	watched=$now
+	compile && kill -HUP "$pid"
+}
+if [ -n "$WATCH" ]; then
+	while [ -z "$stopping" ] && kill -0 "$pid" 2>/dev/null; do
+		sleep "$WATCH" &
+		wait $!
+		[ -n "$stopping" ] || watch
+	done
+	kill $! 2>/dev/null
+	# the shell may have reaped dnsmasq already: wait still has its status
+	wait "$pid"
+	rc=$?
+fi
 
 # wait returns early when a trapped signal arrives; loop until dnsmasq exits
 while kill -0 "$pid" 2>/dev/null; do

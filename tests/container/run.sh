@@ -3,8 +3,9 @@
 # with podman in a network namespace with only NET_ADMIN, NET_RAW and
 # NET_BIND_SERVICE, and boot-check it with a DHCP client and TFTP.
 #
-# Usage: tests/container/run.sh [image | --list]   (as root; the checks run
-#        the image the build makes, so they are one group)
+# Usage: tests/container/run.sh [GROUP | --list]   (as root; every group
+#        runs the image the build makes: image, as podman runs it, and
+#        kubernetes, as packaging/kubernetes runs it)
 #
 # Environment:
 #   PXEINV_IPXE_DOWNLOAD=1  let the image build try the upstream iPXE source
@@ -27,7 +28,7 @@ DHCPCLIENT=$root/tests/integration/dhcpclient.py
 
 . "$(dirname "$0")/../lib/report.sh"
 . "$(dirname "$0")/../lib/netns.sh"
-groups "${1-}" image
+groups "${1-}" image kubernetes
 abort() { fail "$1" "${2:-}"; finish; }
 
 [ "$(id -u)" = 0 ] || { echo "run.sh: needs root" >&2; echo "0 passed, 1 failed"; exit 1; }
@@ -103,7 +104,9 @@ cleanup() {
 	if [ "${KEEP:-0}" = 1 ]; then
 		echo "# kept $T and container $NAME (CONTAINERS_STORAGE_CONF=$W/storage.conf)"
 	else
+		# one at a time: podman removes none of the names when one is missing
 		podman rm -f -t 2 "$NAME" >/dev/null 2>&1
+		podman rm -f -t 2 "$NAME-k8s" >/dev/null 2>&1
 		rm -rf "$T"
 		# podman leaves its overlay mounts under build/: drop them, so that
 		# `rm -rf build` works (podman mounts again on next use)
@@ -124,6 +127,7 @@ val() { printf '%s\n' "$OUT" | sed -n "s/^$1=//p" | tail -n1; }
 bootfile() { local f; f=$(val "$1.file"); [ -n "$f" ] || f=$(val "$1.opt67"); echo "$f"; }
 
 # --- run ----------------------------------------------------------------------
+if selected image; then
 # the inventory mounted (a copy, so that the reload test can change it), and
 # the site's dnsmasq settings
 cp -a "$root/nodes" "$T/nodes"
@@ -197,5 +201,98 @@ else fail "the reload logs the one node whose script changed" "$(grep '^entrypoi
 podman stop -t 5 "$NAME" >/dev/null 2>&1
 [ "$(podman inspect -f '{{.State.ExitCode}}' "$NAME")" = 0 ] && pass "stops cleanly on SIGTERM" ||
 	fail "stops cleanly on SIGTERM" "exit $(podman inspect -f '{{.State.ExitCode}}' "$NAME")"
+fi
+
+if selected kubernetes; then
+# The image as packaging/kubernetes runs it: no ambient capabilities (setpriv
+# clears them before the entrypoint, as Kubernetes never sets them for a
+# non-root container), a read-only root, the state in a directory of the
+# host owned by the image's user, and the inventory in git-sync's layout:
+# revisions under /git/.worktrees, /git/inventory a link swapped from one to
+# the next, PXEINV_WATCH=1.
+K=$NAME-k8s
+G=$T/git
+mkdir -p "$G/.worktrees/rev1" "$G/.worktrees/rev2" "$T/k8s-site" "$T/k8s-state"
+cp -a "$root/nodes" "$G/.worktrees/rev1/nodes"
+cp -a "$root/nodes" "$G/.worktrees/rev2/nodes"
+sed -i 's/^ip: 192.168.200.20/ip: 192.168.200.77/' "$G/.worktrees/rev2/nodes/k8s-prod/node-10.yaml"
+ln -s .worktrees/rev1 "$G/inventory"
+printf 'interface=%s\ndhcp-range=10.215.0.100,10.215.0.150,255.255.255.0,12h\n' "$VS" > "$T/k8s-site/site.conf"
+chmod -R a+rX "$T"
+uid=$(podman run --rm --entrypoint /usr/bin/id "$IMAGE" -u 2>&1)
+gid=$(podman run --rm --entrypoint /usr/bin/id "$IMAGE" -g 2>&1)
+chown "$uid:$gid" "$T/k8s-state"
+k8s=(--network="ns:/run/netns/$NS_S" --read-only --read-only-tmpfs=false
+	--cap-drop=ALL --cap-add=NET_ADMIN,NET_RAW,NET_BIND_SERVICE
+	-e PXEINV_NODES=/git/inventory/nodes -e PXEINV_WATCH=1
+	-v "$G:/git:ro" -v "$T/k8s-site:/etc/pxeinv/dnsmasq.d:ro" -v "$T/k8s-state:/var/lib/pxeinv"
+	--entrypoint /usr/bin/setpriv "$IMAGE" --inh-caps=-all --ambient-caps=-all -- /usr/lib/pxeinv/entrypoint)
+if podman run -d --name "$K" "${k8s[@]}" --log-dhcp > "$T/k8s-run.log" 2>&1; then
+	pass "podman run as Kubernetes does (user $uid:$gid, no ambient capabilities, read-only root)"
+else
+	abort "podman run as Kubernetes does" "$(cat "$T/k8s-run.log")"
+fi
+for _ in $(seq 50); do grep -q 'pxe-inventory: loaded' <<<"$(podman logs "$K" 2>&1)" && break; sleep 0.2; done
+grep -q 'pxe-inventory: loaded' <<<"$(podman logs "$K" 2>&1)" && pass "k8s: dnsmasq loaded the inventory from git-sync's link" ||
+	abort "k8s: dnsmasq loaded the inventory from git-sync's link" "$(podman logs "$K" 2>&1 | tail -n 5)"
+init=$(podman inspect -f '{{.State.Pid}}' "$K")
+dpid=
+for p in $(podman top "$K" hpid 2>/dev/null | tail -n +2); do
+	grep -q dnsmasq "/proc/$p/comm" 2>/dev/null && dpid=$p
+done
+caps() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status" 2>/dev/null; }
+[ "$(caps "$init" CapAmb)" = 0000000000000000 ] && [ "$(caps "$init" CapPrm)" = 0000000000000000 ] &&
+	pass "k8s: the entrypoint holds no capability, ambient or permitted" ||
+	fail "k8s: the entrypoint holds no capability, ambient or permitted" "CapAmb $(caps "$init" CapAmb) CapPrm $(caps "$init" CapPrm)"
+# NET_BIND_SERVICE (10), NET_ADMIN (12), NET_RAW (13), from the file
+[ "$(caps "$dpid" CapPrm)" = 0000000000003400 ] && [ "$(caps "$dpid" CapAmb)" = 0000000000000000 ] &&
+	pass "k8s: dnsmasq holds its three capabilities from its file capabilities" ||
+	fail "k8s: dnsmasq holds its three capabilities from its file capabilities" "pid '$dpid' CapPrm $(caps "$dpid" CapPrm) CapAmb $(caps "$dpid" CapAmb)"
+podman exec "$K" /usr/lib/pxeinv/probe > "$T/probe.log" 2>&1 && pass "k8s: the probe passes" ||
+	fail "k8s: the probe passes" "$(cat "$T/probe.log")"
+dora --mac 52:54:00:a0:10:01 --vendor PXEClient:Arch:00007:UNDI:003016 --arch 7 --ipxe
+C curl -s --max-time 5 -o "$T/k8s1.ipxe" "tftp://$SRV/$(bootfile ACK)"
+grep -q 'ip=192.168.200.20' "$T/k8s1.ipxe" && pass "k8s: node-10 gets the first revision's script" ||
+	fail "k8s: node-10 gets the first revision's script" "$(echo $OUT) $(head -c 300 "$T/k8s1.ipxe")"
+# what git-sync does: a new revision, then the link renamed over the old one
+ln -s .worktrees/rev2 "$G/inventory.new" && mv -T "$G/inventory.new" "$G/inventory"
+for _ in $(seq 50); do grep -q 'pxe-inventory: reloaded' <<<"$(podman logs "$K" 2>&1)" && break; sleep 0.2; done
+log=$(podman logs "$K" 2>&1)
+if grep -qx 'entrypoint: /git/inventory/nodes is now /git/.worktrees/rev2/nodes: recompiling' <<<"$log" &&
+	grep -qx 'entrypoint: inventory: changed node-10' <<<"$log" && grep -q 'pxe-inventory: reloaded' <<<"$log"; then
+	pass "k8s: PXEINV_WATCH recompiles the new revision and reloads dnsmasq"
+else fail "k8s: PXEINV_WATCH recompiles the new revision and reloads dnsmasq" "$(tail -n 5 <<<"$log")"; fi
+C curl -s --max-time 5 -o "$T/k8s2.ipxe" "tftp://$SRV/pxeinv/nodes/node-10.ipxe"
+grep -q 'ip=192.168.200.77' "$T/k8s2.ipxe" && pass "k8s: node-10 gets the new revision's script" ||
+	fail "k8s: node-10 gets the new revision's script" "$(grep -o 'ip=[^ ]*' "$T/k8s2.ipxe")"
+sleep 2
+[ "$(grep -c 'recompiling' <<<"$(podman logs "$K" 2>&1)")" = 1 ] && pass "k8s: an unchanged link is not recompiled" ||
+	fail "k8s: an unchanged link is not recompiled" "$(podman logs "$K" 2>&1 | grep recompiling)"
+podman stop -t 5 "$K" >/dev/null 2>&1
+[ "$(podman inspect -f '{{.State.ExitCode}}' "$K")" = 0 ] && pass "k8s: stops cleanly on SIGTERM while watching" ||
+	fail "k8s: stops cleanly on SIGTERM while watching" "exit $(podman inspect -f '{{.State.ExitCode}}' "$K")"
+podman rm -f -t 2 "$K" >/dev/null 2>&1
+
+# the error paths: no_new_privs (allowPrivilegeEscalation: false) voids the
+# file capabilities, and dnsmasq's exit ends the container with its status
+out=$(timeout 60 podman run --rm --security-opt no-new-privileges "${k8s[@]}" 2>&1)
+rc=$?
+[ "$rc" != 0 ] && grep -q 'failed to bind DHCP server socket: Permission denied' <<<"$out" &&
+	pass "k8s: with no_new_privs dnsmasq cannot bind port 67 and the container fails (exit $rc)" ||
+	fail "k8s: with no_new_privs dnsmasq cannot bind port 67 and the container fails" "exit $rc: $(tail -n 3 <<<"$out")"
+out=$(podman run --rm -e PXEINV_WATCH=5s "$IMAGE" 2>&1)
+rc=$?
+[ "$rc" = 1 ] && grep -qx "entrypoint: PXEINV_WATCH must be a number of seconds (1 or more), not '5s'" <<<"$out" &&
+	pass "k8s: PXEINV_WATCH=5s is refused" || fail "k8s: PXEINV_WATCH=5s is refused" "exit $rc: $out"
+out=$(podman run --rm --entrypoint /usr/lib/pxeinv/probe "$IMAGE" 2>&1)
+rc=$?
+[ "$rc" = 1 ] && [ "$out" = "probe: dnsmasq is not running" ] && pass "k8s: the probe fails without dnsmasq" ||
+	fail "k8s: the probe fails without dnsmasq" "exit $rc: $out"
+out=$(podman run --rm -e PXEINV_STATE_DIR=/tmp --entrypoint /bin/sh "$IMAGE" \
+	-c 'cp /bin/sleep /tmp/dnsmasq && { /tmp/dnsmasq 30 & } && sleep 0.5 && exec /usr/lib/pxeinv/probe' 2>&1)
+rc=$?
+[ "$rc" = 1 ] && [ "$out" = "probe: no compiled inventory in /tmp/out" ] && pass "k8s: the probe fails without a compiled inventory" ||
+	fail "k8s: the probe fails without a compiled inventory" "exit $rc: $out"
+fi
 
 finish
