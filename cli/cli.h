@@ -28,33 +28,42 @@ enum cli_exit {
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/** The options every command takes, to end its struct option list */
-#define CLI_OPTIONS_COMMON \
-	{ "help", no_argument, NULL, 'h' }, \
-	{ "version", no_argument, NULL, 'V' }, \
-	{ NULL, 0, NULL, 0 }
+/** cli_options(): the options are read, the command goes on */
+#define CLI_CONTINUE -1
 
-/** cli_getopt(): the command is done, with the exit code it was given */
-#define CLI_OPT_EXIT -2
+/** What an option does */
+enum cli_opt_kind {
+	CLI_OPT_FLAG,           /**< sets *(int *)target to 1 */
+	CLI_OPT_TEXT,           /**< sets *(const char **)target to its value */
+	CLI_OPT_CALL,           /**< calls call(value, target) */
+};
+
+/** One option of a command (--help and --version are every command's) */
+struct cli_opt {
+	const char *name;       /**< long name, without "--"; NULL ends a list */
+	int letter;             /**< short option, or 0 */
+	enum cli_opt_kind kind;
+	void *target;           /**< what it sets, or call()'s context */
+	int (*call)(const char *value, void *target); /**< CLI_OPT_CALL: reads
+				     the value, says what is wrong with it
+				     on stderr, and returns CLI_CONTINUE or
+				     the exit code */
+};
 
 /**
- * Read a command's next option, answering --help, --version and a bad
- * option the same way for every command.  main() resets getopt (optind,
- * opterr) before it runs the command.
+ * Read a command's options, answering --help, --version and a bad option
+ * the same way for every command.  main() resets getopt (optind, opterr)
+ * before it runs the command; optind is at the first operand afterwards.
  *
  * @v argc      Argument count
  * @v argv      Arguments (argv[0] is the command)
- * @v shortopts Short options, "hV" included
- * @v opts      Long options, ending with CLI_OPTIONS_COMMON
  * @v cmd       Command name, for messages
  * @v help      Prints the command's help on stdout
- * @v code      Exit code, set when CLI_OPT_EXIT is returned
- * @ret c       The option's character, -1 after the last option, or
- *              CLI_OPT_EXIT
+ * @v opts      The command's options, ending with a NULL name
+ * @ret code    CLI_CONTINUE, or the exit code the command ends with
  */
-int cli_getopt(int argc, char **argv, const char *shortopts,
-	       const struct option *opts, const char *cmd,
-	       void (*help)(void), int *code);
+int cli_options(int argc, char **argv, const char *cmd, void (*help)(void),
+		const struct cli_opt *opts);
 
 /**
  * Load and check an inventory, printing diagnostics to stderr.

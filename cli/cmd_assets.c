@@ -85,30 +85,20 @@ static void assets_print_json(FILE *out, const struct asset_list *list)
 
 int cmd_assets(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "filter", required_argument, NULL, 'f' },
-		{ "json", no_argument, NULL, 'j' },
-		CLI_OPTIONS_COMMON,
-	};
 	struct asset_list list = { 0 };
 	struct inventory inv = { 0 };
 	struct node *nodes = NULL;
 	const char *filter = NULL;
-	int c, code, json = 0, rc;
+	int code, json = 0, rc;
+	const struct cli_opt opts[] = {
+		{ "filter", 'f', CLI_OPT_TEXT, &filter, NULL },
+		{ "json", 0, CLI_OPT_FLAG, &json, NULL },
+		{ NULL },
+	};
 
-	while ((c = cli_getopt(argc, argv, "f:hV", opts, "assets",
-				assets_help, &code)) != -1) {
-		switch (c) {
-		case CLI_OPT_EXIT:
-			return code;
-		case 'f':
-			filter = optarg;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		}
-	}
+	if ((code = cli_options(argc, argv, "assets", assets_help, opts)) !=
+	    CLI_CONTINUE)
+		return code;
 	if (argc - optind != 1)
 		return cli_usage_error("assets", "expected one NODES_DIR");
 	rc = cli_load_checked(&inv, argv[optind], filter, &nodes);

@@ -28,38 +28,22 @@ static void check_help(void)
 
 int cmd_check(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "filter", required_argument, NULL, 'f' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "warnings-as-errors", no_argument, NULL, 'W' },
-		{ "quiet", no_argument, NULL, 'q' },
-		CLI_OPTIONS_COMMON,
-	};
 	struct inventory inv = { 0 };
 	const char *filter = NULL;
 	struct node *nodes = NULL;
-	int c, code, json = 0, werror = 0, quiet = 0, rc;
+	int code, json = 0, werror = 0, quiet = 0, rc;
 	size_t i, installed = 0;
+	const struct cli_opt opts[] = {
+		{ "filter", 'f', CLI_OPT_TEXT, &filter, NULL },
+		{ "json", 0, CLI_OPT_FLAG, &json, NULL },
+		{ "warnings-as-errors", 'W', CLI_OPT_FLAG, &werror, NULL },
+		{ "quiet", 'q', CLI_OPT_FLAG, &quiet, NULL },
+		{ NULL },
+	};
 
-	while ((c = cli_getopt(argc, argv, "f:WqhV", opts, "check",
-				check_help, &code)) != -1) {
-		switch (c) {
-		case CLI_OPT_EXIT:
-			return code;
-		case 'f':
-			filter = optarg;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'W':
-			werror = 1;
-			break;
-		case 'q':
-			quiet = 1;
-			break;
-		}
-	}
+	if ((code = cli_options(argc, argv, "check", check_help, opts)) !=
+	    CLI_CONTINUE)
+		return code;
 	if (argc - optind != 1)
 		return cli_usage_error("check", "expected one NODES_DIR");
 	if (inventory_load(&inv, argv[optind], filter) != 0) {

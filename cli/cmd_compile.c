@@ -187,60 +187,29 @@ static void compile_report_ipxe(const char *dir)
 
 int cmd_compile(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "filter", required_argument, NULL, 'f' },
-		{ "ipxe-dir", required_argument, NULL, 'i' },
-		{ "efi-full", no_argument, NULL, 'e' },
-		{ "http-url", required_argument, NULL, 'u' },
-		{ "image-base-url", required_argument, NULL, 'b' },
-		{ "hook", required_argument, NULL, 'k' },
-		{ "state-dir", required_argument, NULL, 's' },
-		{ "changes", no_argument, NULL, 'c' },
-		{ "quiet", no_argument, NULL, 'q' },
-		CLI_OPTIONS_COMMON,
-	};
 	struct compile_opts co = { 0 };
 	struct compile_stats st = { 0 };
 	struct inventory inv = { 0 };
 	struct node *nodes = NULL;
 	const char *filter = NULL, *image_base = NULL;
 	char dirbuf[PATH_MAX], err[PATH_MAX + 256], *url = NULL;
-	int c, code, rc, changes = 0;
+	int code, rc, changes = 0;
+	const struct cli_opt opts[] = {
+		{ "filter", 'f', CLI_OPT_TEXT, &filter, NULL },
+		{ "ipxe-dir", 0, CLI_OPT_TEXT, &co.ipxe_dir, NULL },
+		{ "efi-full", 0, CLI_OPT_FLAG, &co.efi_full, NULL },
+		{ "http-url", 0, CLI_OPT_TEXT, &co.http_url, NULL },
+		{ "image-base-url", 0, CLI_OPT_TEXT, &image_base, NULL },
+		{ "hook", 0, CLI_OPT_TEXT, &co.hook, NULL },
+		{ "state-dir", 0, CLI_OPT_TEXT, &co.state_dir, NULL },
+		{ "changes", 0, CLI_OPT_FLAG, &changes, NULL },
+		{ "quiet", 'q', CLI_OPT_FLAG, &co.quiet, NULL },
+		{ NULL },
+	};
 
-	while ((c = cli_getopt(argc, argv, "f:qhV", opts, "compile",
-				compile_help, &code)) != -1) {
-		switch (c) {
-		case CLI_OPT_EXIT:
-			return code;
-		case 'f':
-			filter = optarg;
-			break;
-		case 'i':
-			co.ipxe_dir = optarg;
-			break;
-		case 'e':
-			co.efi_full = 1;
-			break;
-		case 'u':
-			co.http_url = optarg;
-			break;
-		case 'b':
-			image_base = optarg;
-			break;
-		case 'k':
-			co.hook = optarg;
-			break;
-		case 's':
-			co.state_dir = optarg;
-			break;
-		case 'c':
-			changes = 1;
-			break;
-		case 'q':
-			co.quiet = 1;
-			break;
-		}
-	}
+	if ((code = cli_options(argc, argv, "compile", compile_help, opts)) !=
+	    CLI_CONTINUE)
+		return code;
 	if (argc - optind != 2)
 		return cli_usage_error("compile", "expected NODES_DIR and "
 				       "OUT_DIR");

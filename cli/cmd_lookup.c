@@ -126,102 +126,153 @@ static void lookup_json_field(const char *name, const char *value, int last)
 	fputs(last ? "}\n" : ", ", stdout);
 }
 
+/** What the options say about the client to simulate */
+struct lookup_args {
+	struct pxeinv_request req;
+	unsigned char mac[6];
+	unsigned char uuid[17];
+	const char *serial;
+	const char *board;
+	int have_id;            /**< an identity was given */
+};
+
+/**
+ * Read --mac.
+ *
+ * @v value     Option value
+ * @v ctx       struct lookup_args
+ * @ret code    CLI_CONTINUE, or EXIT_INVALID when it is not a MAC
+ */
+static int lookup_opt_mac(const char *value, void *ctx)
+{
+	struct lookup_args *a = ctx;
+
+	if (pxeinv_mac_parse(value, a->mac) != 0) {
+		fprintf(stderr, "pxeinv lookup: '%s' is not a MAC address "
+			"(aa:bb:cc:dd:ee:ff)\n", value);
+		return EXIT_INVALID;
+	}
+	a->req.mac = a->mac;
+	a->req.mac_len = sizeof(a->mac);
+	a->have_id = 1;
+	return CLI_CONTINUE;
+}
+
+/**
+ * Read --uuid.
+ *
+ * @v value     Option value
+ * @v ctx       struct lookup_args
+ * @ret code    CLI_CONTINUE, or EXIT_INVALID when it is not a UUID
+ */
+static int lookup_opt_uuid(const char *value, void *ctx)
+{
+	struct lookup_args *a = ctx;
+
+	if (!lookup_parse_uuid(value, a->uuid)) {
+		fprintf(stderr, "pxeinv lookup: '%s' is not a UUID "
+			"(8-4-4-4-12 hex digits)\n", value);
+		return EXIT_INVALID;
+	}
+	a->req.uuid = a->uuid;
+	a->req.uuid_len = sizeof(a->uuid);
+	a->have_id = 1;
+	return CLI_CONTINUE;
+}
+
+/**
+ * Read --serial.
+ *
+ * @v value     Option value
+ * @v ctx       struct lookup_args
+ * @ret code    CLI_CONTINUE
+ */
+static int lookup_opt_serial(const char *value, void *ctx)
+{
+	struct lookup_args *a = ctx;
+
+	a->serial = value;
+	a->have_id = 1;
+	return CLI_CONTINUE;
+}
+
+/**
+ * Read --board-serial.
+ *
+ * @v value     Option value
+ * @v ctx       struct lookup_args
+ * @ret code    CLI_CONTINUE
+ */
+static int lookup_opt_board(const char *value, void *ctx)
+{
+	struct lookup_args *a = ctx;
+
+	a->board = value;
+	a->have_id = 1;
+	return CLI_CONTINUE;
+}
+
+/**
+ * Read --arch.
+ *
+ * @v value     Option value
+ * @v arch      Architecture number, set
+ * @ret code    CLI_CONTINUE or EXIT_USAGE
+ */
+static int lookup_opt_arch(const char *value, void *arch)
+{
+	char *end;
+	long n = strtol(value, &end, 10);
+
+	if (*end || end == value || n < 0 || n > 65535)
+		return cli_usage_error("lookup", "--arch takes a number "
+				       "0-65535");
+	*(int *)arch = (int)n;
+	return CLI_CONTINUE;
+}
+
 int cmd_lookup(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "mac", required_argument, NULL, 'm' },
-		{ "uuid", required_argument, NULL, 'u' },
-		{ "serial", required_argument, NULL, 's' },
-		{ "board-serial", required_argument, NULL, 'b' },
-		{ "arch", required_argument, NULL, 'a' },
-		{ "ipxe", no_argument, NULL, 'i' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "state-dir", required_argument, NULL, 'S' },
-		CLI_OPTIONS_COMMON,
-	};
-	struct pxeinv_request req = { .arch = -1 };
+	struct lookup_args a = { .req = { .arch = -1 } };
 	struct pxeinv_answer ans;
 	struct pxeinv_cache *cache;
-	unsigned char mac[6], uuid[17];
 	char user_class[600] = "", path[PATH_MAX], err[PATH_MAX + 128];
-	const char *serial = NULL, *board = NULL;
-	int c, code, json = 0, ipxe = 0, have_id = 0, rc;
-	char *end;
-	long arch;
+	int code, json = 0, ipxe = 0, rc;
+	const struct cli_opt opts[] = {
+		{ "mac", 0, CLI_OPT_CALL, &a, lookup_opt_mac },
+		{ "uuid", 0, CLI_OPT_CALL, &a, lookup_opt_uuid },
+		{ "serial", 0, CLI_OPT_CALL, &a, lookup_opt_serial },
+		{ "board-serial", 0, CLI_OPT_CALL, &a, lookup_opt_board },
+		{ "arch", 0, CLI_OPT_CALL, &a.req.arch, lookup_opt_arch },
+		{ "ipxe", 0, CLI_OPT_FLAG, &ipxe, NULL },
+		{ "json", 0, CLI_OPT_FLAG, &json, NULL },
+		{ "state-dir", 0, CLI_OPT_TEXT, &a.req.state_dir, NULL },
+		{ NULL },
+	};
 
-	while ((c = cli_getopt(argc, argv, "hV", opts, "lookup",
-				lookup_help, &code)) != -1) {
-		switch (c) {
-		case CLI_OPT_EXIT:
-			return code;
-		case 'm':
-			if (pxeinv_mac_parse(optarg, mac) != 0) {
-				fprintf(stderr, "pxeinv lookup: '%s' is not a "
-					"MAC address (aa:bb:cc:dd:ee:ff)\n",
-					optarg);
-				return EXIT_INVALID;
-			}
-			req.mac = mac;
-			req.mac_len = 6;
-			have_id = 1;
-			break;
-		case 'u':
-			if (!lookup_parse_uuid(optarg, uuid)) {
-				fprintf(stderr, "pxeinv lookup: '%s' is not a "
-					"UUID (8-4-4-4-12 hex digits)\n",
-					optarg);
-				return EXIT_INVALID;
-			}
-			req.uuid = uuid;
-			req.uuid_len = sizeof(uuid);
-			have_id = 1;
-			break;
-		case 's':
-			serial = optarg;
-			have_id = 1;
-			break;
-		case 'b':
-			board = optarg;
-			have_id = 1;
-			break;
-		case 'a':
-			arch = strtol(optarg, &end, 10);
-			if (*end || end == optarg || arch < 0 || arch > 65535)
-				return cli_usage_error("lookup", "--arch takes "
-						       "a number 0-65535");
-			req.arch = arch;
-			break;
-		case 'i':
-			ipxe = 1;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'S':
-			req.state_dir = optarg;
-			break;
-		}
-	}
+	if ((code = cli_options(argc, argv, "lookup", lookup_help, opts)) !=
+	    CLI_CONTINUE)
+		return code;
 	if (argc - optind != 1)
 		return cli_usage_error("lookup", "expected one OUT_DIR");
-	if (!have_id)
+	if (!a.have_id)
 		return cli_usage_error("lookup", "give at least one of --mac, "
 				       "--uuid, --serial, --board-serial");
-	if (serial || board) {
+	if (a.serial || a.board) {
 		strcpy(user_class, "pxeinv/1 s=");
 		lookup_append_encoded(user_class, sizeof(user_class),
-				      serial ? serial : "");
+				      a.serial ? a.serial : "");
 		strcat(user_class, " b=");
 		lookup_append_encoded(user_class, sizeof(user_class),
-				      board ? board : "");
-		req.user_class = (const unsigned char *)user_class;
-		req.user_class_len = strlen(user_class);
+				      a.board ? a.board : "");
+		a.req.user_class = (const unsigned char *)user_class;
+		a.req.user_class_len = strlen(user_class);
 	}
-	req.is_ipxe = ipxe || req.arch < 0;
-	if (!req.is_ipxe) {
+	a.req.is_ipxe = ipxe || a.req.arch < 0;
+	if (!a.req.is_ipxe) {
 		/* A firmware client: its identity report is not there yet */
-		req.user_class = NULL;
-		req.user_class_len = 0;
+		a.req.user_class = NULL;
+		a.req.user_class_len = 0;
 	}
 
 	snprintf(path, sizeof(path), "%s/pxe-inventory.cdb", argv[optind]);
@@ -230,7 +281,7 @@ int cmd_lookup(int argc, char **argv)
 		fprintf(stderr, "pxeinv lookup: %s\n", err);
 		return EXIT_IO;
 	}
-	rc = pxeinv_steer(cache, &req, &ans);
+	rc = pxeinv_steer(cache, &a.req, &ans);
 	pxeinv_cache_close(cache);
 	if (rc < 0) {
 		fprintf(stderr, "pxeinv lookup: %s: a record is malformed; "

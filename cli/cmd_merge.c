@@ -28,25 +28,18 @@ static void merge_help(void)
 
 int cmd_merge(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "filter", required_argument, NULL, 'f' },
-		CLI_OPTIONS_COMMON,
-	};
 	struct inventory inv = { 0 };
 	const char *filter = NULL;
 	size_t i;
-	int c, code, rc = EXIT_OK;
+	int code, rc = EXIT_OK;
+	const struct cli_opt opts[] = {
+		{ "filter", 'f', CLI_OPT_TEXT, &filter, NULL },
+		{ NULL },
+	};
 
-	while ((c = cli_getopt(argc, argv, "f:hV", opts, "merge",
-				merge_help, &code)) != -1) {
-		switch (c) {
-		case CLI_OPT_EXIT:
-			return code;
-		case 'f':
-			filter = optarg;
-			break;
-		}
-	}
+	if ((code = cli_options(argc, argv, "merge", merge_help, opts)) !=
+	    CLI_CONTINUE)
+		return code;
 	if (argc - optind != 1)
 		return cli_usage_error("merge", "expected one NODES_DIR");
 	if (inventory_load(&inv, argv[optind], filter) != 0) {

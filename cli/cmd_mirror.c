@@ -238,16 +238,38 @@ static int mirror_download(const struct mirror_fetch_opts *opts,
 	return EXIT_OK;
 }
 
+/**
+ * Read --jobs.
+ *
+ * @v value     Option value
+ * @v jobs      Downloads at a time, set
+ * @ret code    CLI_CONTINUE or EXIT_USAGE
+ */
+static int mirror_opt_jobs(const char *value, void *jobs)
+{
+	if (mirror_parse_count(value, 1, MIRROR_JOBS_MAX, jobs) != 0)
+		return cli_usage_error("mirror", "--jobs must be 1 to %d",
+				       MIRROR_JOBS_MAX);
+	return CLI_CONTINUE;
+}
+
+/**
+ * Read --retries.
+ *
+ * @v value     Option value
+ * @v retries   Retries, set
+ * @ret code    CLI_CONTINUE or EXIT_USAGE
+ */
+static int mirror_opt_retries(const char *value, void *retries)
+{
+	if (mirror_parse_count(value, 0, MIRROR_RETRIES_MAX, retries) != 0)
+		return cli_usage_error("mirror", "--retries must be 0 to %d",
+				       MIRROR_RETRIES_MAX);
+	return CLI_CONTINUE;
+}
+
 int cmd_mirror(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "filter", required_argument, NULL, 'f' },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "retries", required_argument, NULL, 'r' },
-		{ "cacert", required_argument, NULL, 'c' },
-		{ "verify", no_argument, NULL, 'v' },
-		CLI_OPTIONS_COMMON,
-	};
 	struct mirror_fetch_opts fo = {
 		.jobs = MIRROR_JOBS_DEFAULT,
 		.retries = MIRROR_RETRIES_DEFAULT,
@@ -261,39 +283,20 @@ int cmd_mirror(int argc, char **argv)
 	struct node *nodes = NULL;
 	const char *filter = NULL;
 	char err[PATH_MAX + 128];
-	int c, code, verify = 0, rc;
+	int code, verify = 0, rc;
 	size_t njobs = 0;
+	const struct cli_opt opts[] = {
+		{ "filter", 'f', CLI_OPT_TEXT, &filter, NULL },
+		{ "jobs", 'j', CLI_OPT_CALL, &fo.jobs, mirror_opt_jobs },
+		{ "retries", 0, CLI_OPT_CALL, &fo.retries, mirror_opt_retries },
+		{ "cacert", 0, CLI_OPT_TEXT, &fo.cacert, NULL },
+		{ "verify", 0, CLI_OPT_FLAG, &verify, NULL },
+		{ NULL },
+	};
 
-	while ((c = cli_getopt(argc, argv, "f:j:hV", opts, "mirror",
-				mirror_help, &code)) != -1) {
-		switch (c) {
-		case CLI_OPT_EXIT:
-			return code;
-		case 'f':
-			filter = optarg;
-			break;
-		case 'j':
-			if (mirror_parse_count(optarg, 1, MIRROR_JOBS_MAX,
-					       &fo.jobs) != 0)
-				return cli_usage_error("mirror", "--jobs must "
-						       "be 1 to %d",
-						       MIRROR_JOBS_MAX);
-			break;
-		case 'r':
-			if (mirror_parse_count(optarg, 0, MIRROR_RETRIES_MAX,
-					       &fo.retries) != 0)
-				return cli_usage_error("mirror", "--retries "
-						       "must be 0 to %d",
-						       MIRROR_RETRIES_MAX);
-			break;
-		case 'c':
-			fo.cacert = optarg;
-			break;
-		case 'v':
-			verify = 1;
-			break;
-		}
-	}
+	if ((code = cli_options(argc, argv, "mirror", mirror_help, opts)) !=
+	    CLI_CONTINUE)
+		return code;
 	if (argc - optind != 2)
 		return cli_usage_error("mirror", "expected NODES_DIR and DIR");
 	fo.dir = argv[optind + 1];

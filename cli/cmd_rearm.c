@@ -77,24 +77,17 @@ static int rearm_one(int dirfd, const char *dir, const char *node)
 
 int cmd_rearm(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "state-dir", required_argument, NULL, 's' },
-		CLI_OPTIONS_COMMON,
-	};
 	struct cli_state_dir sd;
 	const char *dir = NULL, *out_dir = NULL;
-	int c, code, i, dirfd, rc = EXIT_OK, one;
+	int code, i, dirfd, rc = EXIT_OK, one;
+	const struct cli_opt opts[] = {
+		{ "state-dir", 0, CLI_OPT_TEXT, &dir, NULL },
+		{ NULL },
+	};
 
-	while ((c = cli_getopt(argc, argv, "hV", opts, "rearm",
-				rearm_help, &code)) != -1) {
-		switch (c) {
-		case CLI_OPT_EXIT:
-			return code;
-		case 's':
-			dir = optarg;
-			break;
-		}
-	}
+	if ((code = cli_options(argc, argv, "rearm", rearm_help, opts)) !=
+	    CLI_CONTINUE)
+		return code;
 	if (argc - optind >= 2 && cli_is_out_dir(argv[optind]))
 		out_dir = argv[optind++];
 	if (optind >= argc)

@@ -658,43 +658,45 @@ static void status_free(struct st_report *r)
 	free(r->nodes);
 }
 
+/**
+ * Read --stale-days.
+ *
+ * @v value     Option value
+ * @v days      Days, set
+ * @ret code    CLI_CONTINUE, or EXIT_INVALID when it is not a number of days
+ */
+static int status_opt_days(const char *value, void *days)
+{
+	char *end;
+	long n = strtol(value, &end, 10);
+
+	if (!*value || *end || n < 0 || n > 36500) {
+		fprintf(stderr, "pxeinv status: --stale-days: '%s' is not a "
+			"number of days\n", value);
+		return EXIT_INVALID;
+	}
+	*(int *)days = (int)n;
+	return CLI_CONTINUE;
+}
+
 int cmd_status(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "state-dir", required_argument, NULL, 's' },
-		{ "stale-days", required_argument, NULL, 'd' },
-		{ "json", no_argument, NULL, 'j' },
-		CLI_OPTIONS_COMMON,
-	};
 	struct st_report r = { 0 };
 	struct cli_state_dir sd;
 	const char *dir = NULL, *out_dir = NULL, *node = NULL;
-	int c, code, i, json = 0, days = STATUS_STALE_DAYS, dirfd, rc = EXIT_OK;
+	int c, code, i, json = 0, days = STATUS_STALE_DAYS, dirfd;
+	int rc = EXIT_OK;
 	long long now = time(NULL);
-	char *end;
+	const struct cli_opt opts[] = {
+		{ "state-dir", 0, CLI_OPT_TEXT, &dir, NULL },
+		{ "stale-days", 0, CLI_OPT_CALL, &days, status_opt_days },
+		{ "json", 0, CLI_OPT_FLAG, &json, NULL },
+		{ NULL },
+	};
 
-	while ((c = cli_getopt(argc, argv, "hV", opts, "status",
-				status_help, &code)) != -1) {
-		switch (c) {
-		case CLI_OPT_EXIT:
-			return code;
-		case 's':
-			dir = optarg;
-			break;
-		case 'd':
-			days = strtol(optarg, &end, 10);
-			if (!*optarg || *end || days < 0 || days > 36500) {
-				fprintf(stderr, "pxeinv status: --stale-days: "
-					"'%s' is not a number of days\n",
-					optarg);
-				return EXIT_INVALID;
-			}
-			break;
-		case 'j':
-			json = 1;
-			break;
-		}
-	}
+	if ((code = cli_options(argc, argv, "status", status_help, opts)) !=
+	    CLI_CONTINUE)
+		return code;
 	if (argc - optind > 2)
 		return cli_usage_error("status", "expected [OUT_DIR] [NODE]");
 	for (i = optind; i < argc; i++) {

@@ -3,10 +3,16 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "version.h"
 #include "cli.h"
+
+/** Most options one command has */
+#define CLI_OPTS_MAX 16
+/** getopt value of a command's first long option (past every letter) */
+#define CLI_LONG_BASE 256
 
 /** One command */
 struct cli_command {
@@ -69,30 +75,66 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-int cli_getopt(int argc, char **argv, const char *shortopts,
-	       const struct option *opts, const char *cmd,
-	       void (*help)(void), int *code)
+int cli_options(int argc, char **argv, const char *cmd, void (*help)(void),
+		const struct cli_opt *opts)
 {
-	int c;
+	struct option lopts[CLI_OPTS_MAX + 3];
+	char shortopts[2 * CLI_OPTS_MAX + 3];
+	size_t n, s = 0;
+	int c, code;
 
-	c = getopt_long(argc, argv, shortopts, opts, NULL);
-	switch (c) {
-	case 'h':
-		help();
-		*code = EXIT_OK;
-		return CLI_OPT_EXIT;
-	case 'V':
-		printf("pxeinv %s\n", PXEINV_VERSION);
-		*code = EXIT_OK;
-		return CLI_OPT_EXIT;
-	case '?':
-	case ':':
-		*code = cli_usage_error(cmd, "bad option '%s'",
-					argv[optind - 1]);
-		return CLI_OPT_EXIT;
-	default:
-		return c;
+	for (n = 0; opts[n].name; n++) {
+		if (n == CLI_OPTS_MAX)
+			abort();        /* a command with too many options */
+		lopts[n].name = opts[n].name;
+		lopts[n].has_arg = opts[n].kind == CLI_OPT_FLAG ?
+				   no_argument : required_argument;
+		lopts[n].flag = NULL;
+		lopts[n].val = CLI_LONG_BASE + (int)n;
+		if (opts[n].letter) {
+			shortopts[s++] = (char)opts[n].letter;
+			if (opts[n].kind != CLI_OPT_FLAG)
+				shortopts[s++] = ':';
+		}
 	}
+	lopts[n] = (struct option){ "help", no_argument, NULL, 'h' };
+	lopts[n + 1] = (struct option){ "version", no_argument, NULL, 'V' };
+	lopts[n + 2] = (struct option){ NULL, 0, NULL, 0 };
+	memcpy(shortopts + s, "hV", 3);
+	while ((c = getopt_long(argc, argv, shortopts, lopts, NULL)) != -1) {
+		const struct cli_opt *o = NULL;
+		size_t k;
+
+		if (c == 'h') {
+			help();
+			return EXIT_OK;
+		}
+		if (c == 'V') {
+			printf("pxeinv %s\n", PXEINV_VERSION);
+			return EXIT_OK;
+		}
+		if (c >= CLI_LONG_BASE && c < CLI_LONG_BASE + (int)n)
+			o = &opts[c - CLI_LONG_BASE];
+		for (k = 0; !o && k < n; k++)
+			if (opts[k].letter && opts[k].letter == c)
+				o = &opts[k];
+		if (!o)
+			return cli_usage_error(cmd, "bad option '%s'",
+					       argv[optind - 1]);
+		switch (o->kind) {
+		case CLI_OPT_FLAG:
+			*(int *)o->target = 1;
+			break;
+		case CLI_OPT_TEXT:
+			*(const char **)o->target = optarg;
+			break;
+		case CLI_OPT_CALL:
+			if ((code = o->call(optarg, o->target)) != CLI_CONTINUE)
+				return code;
+			break;
+		}
+	}
+	return CLI_CONTINUE;
 }
 
 /**
@@ -120,8 +162,8 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < sizeof(cli_commands) / sizeof(*cli_commands); i++)
 		if (!strcmp(argv[1], cli_commands[i].name)) {
-			/* each command reads its options with cli_getopt(),
-			 * which reports bad ones itself */
+			/* each command reads its options with
+			 * cli_options(), which reports bad ones itself */
 			optind = 1;
 			opterr = 0;
 			return cli_commands[i].run(argc - 1, argv + 1);
