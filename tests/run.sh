@@ -14,6 +14,7 @@
 #   tests/compat       merge.py and the seed's templates as oracles
 #   tests/integration  the patched dnsmasq in network namespaces
 #   tests/hook         the dhcp-script hook, driven by the patched dnsmasq
+#   tests/fuzz         the libFuzzer targets of fuzz/, 45 s each
 #   tests/ipxe         the iPXE build, booted in QEMU
 #   tests/e2e          firmware -> iPXE -> node script -> kernel, in QEMU
 #   tests/package      the .debs upgrade a stock dnsmasq host in place, and
@@ -23,7 +24,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-ALL="unit cli compat integration hook ipxe e2e package container"
+ALL="unit cli compat integration hook fuzz ipxe e2e package container"
 SUITES=${PXEINV_SUITES:-$ALL}
 CASE=
 if [ "${1:-}" = --list ]; then
