@@ -114,19 +114,31 @@ build_hook() {
 	say "hook: $BUILD/bin/pxeinv-hook"
 }
 
-# Run the fuzz targets: fuzz [TARGET [SECONDS]].
-run_fuzz() {
-	local only=${1:-} seconds=${2:-60} t found=0 failed=0
+# The fuzz targets (fuzz/fuzz_TARGET.c)
+FUZZ_TARGETS=(steer cache yaml hook)
+
+# Refuse fuzz arguments that name nothing, before the build.
+check_fuzz_args() {
+	local only=${1:-} seconds=${2:-60} t
+	[ $# -le 2 ] || { usage >&2; exit 2; }
 	[[ $seconds =~ ^[0-9]+$ ]] && [ "$seconds" -gt 0 ] ||
 		die "fuzz: SECONDS must be a positive number, not '$seconds'"
+	[ -n "$only" ] || return 0
+	for t in "${FUZZ_TARGETS[@]}"; do
+		[ "$t" != "$only" ] || return 0
+	done
+	die "fuzz: no target '$only' (${FUZZ_TARGETS[*]})"
+}
+
+# Build the fuzz targets and run each, or TARGET: fuzz [TARGET [SECONDS]].
+run_fuzz() {
+	local only=${1:-} seconds=${2:-60} t failed=0
 	say "fuzz: make fuzz"
 	make -s -j"$(nproc)" fuzz
-	for t in steer cache yaml hook; do
+	for t in "${FUZZ_TARGETS[@]}"; do
 		[ -z "$only" ] || [ "$only" = "$t" ] || continue
-		found=1
 		fuzz/run-target.sh "$t" "$seconds" || failed=1
 	done
-	[ "$found" -eq 1 ] || die "fuzz: no target '$only' (steer, cache, yaml, hook)"
 	return "$failed"
 }
 
@@ -181,6 +193,7 @@ demo)
 	;;
 fuzz)
 	shift
+	check_fuzz_args "$@"
 	deps
 	run_fuzz "$@"
 	;;
