@@ -109,7 +109,8 @@ check: unit unit-asan unit-valgrind
 FUZZ_CC      ?= clang
 FUZZ_SRC     := $(wildcard fuzz/fuzz_*.c)
 FUZZ_TARGETS := $(patsubst fuzz/%.c,%,$(FUZZ_SRC))
-FUZZ_FLAGS   := -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all
+FUZZ_FLAGS   := -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all \
+                -DARENA_CHUNK_SIZE='(64 * 1024 - 64)'
 FUZZ_LIB_SRC := $(INV_SRC) $(HOOK_SRC) $(STATE_SRC)
 
 $(BUILD)/obj-fuzz/%.o: %.c
