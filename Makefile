@@ -30,7 +30,8 @@ define objs
 $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 endef
 
-.PHONY: all pxeinv hook unit unit-asan unit-valgrind check clean help
+.PHONY: all pxeinv hook unit unit-asan unit-valgrind check clean help \
+	fuzz fuzz-replay
 
 all: pxeinv hook
 
@@ -41,6 +42,8 @@ help:
 	@echo "make unit-asan      the same under ASan + UBSan"
 	@echo "make unit-valgrind  the same under valgrind (memcheck)"
 	@echo "make check          all three"
+	@echo "make fuzz           build the libFuzzer targets (clang) in $(BUILD)/fuzz"
+	@echo "make fuzz-replay    build them without libFuzzer, to run files"
 	@echo "make clean          remove $(BUILD)/obj*, bin, tests"
 
 # build.sh runs `make pxeinv`: the hook comes with the CLI
@@ -100,8 +103,42 @@ unit-valgrind: $(addprefix $(BUILD)/tests/,$(TESTS))
 
 check: unit unit-asan unit-valgrind
 
+# Fuzz targets (fuzz/): libFuzzer with ASan + UBSan, built with clang
+# into $(BUILD)/fuzz/TARGET; and the same targets without libFuzzer,
+# built with $(CC) under ASan + UBSan into $(BUILD)/fuzz-replay/TARGET,
+# which run files (the unit suite replays fuzz/regress/ with them).
+FUZZ_CC      ?= clang
+FUZZ_SRC     := $(wildcard fuzz/fuzz_*.c)
+FUZZ_TARGETS := $(patsubst fuzz/%.c,%,$(FUZZ_SRC))
+FUZZ_FLAGS   := -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all \
+                -DARENA_CHUNK_SIZE='(64 * 1024 - 64)'
+FUZZ_LIB_SRC := $(INV_SRC) $(HOOK_SRC) $(STATE_SRC)
+
+$(BUILD)/obj-fuzz/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) \
+	  -fsanitize=fuzzer-no-link,address,undefined $(WARN) -MMD -MP \
+	  -c $< -o $@
+
+$(BUILD)/fuzz/%: $(BUILD)/obj-fuzz/fuzz/%.o \
+		$(call objs,obj-fuzz,$(FUZZ_LIB_SRC))
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined \
+	  -o $@ $^ $(LDLIBS)
+
+$(BUILD)/fuzz-replay/%: $(BUILD)/obj-asan/fuzz/%.o \
+		$(BUILD)/obj-asan/fuzz/replay.o \
+		$(call objs,obj-asan,$(INV_SRC) $(HOOK_SRC)) $(STATE_ASAN_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -g $(SANITIZE) -o $@ $^ $(LDLIBS)
+
+fuzz: $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
+
+fuzz-replay: $(addprefix $(BUILD)/fuzz-replay/,$(FUZZ_TARGETS))
+
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/obj-asan $(BUILD)/bin $(BUILD)/lib \
-	  $(BUILD)/tests $(BUILD)/tests-asan
+	  $(BUILD)/tests $(BUILD)/tests-asan \
+	  $(BUILD)/obj-fuzz $(BUILD)/fuzz $(BUILD)/fuzz-replay
 
--include $(shell find $(BUILD)/obj $(BUILD)/obj-asan -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/obj-asan $(BUILD)/obj-fuzz -name '*.d' 2>/dev/null)

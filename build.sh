@@ -20,6 +20,7 @@ DEPS=(
 	qemu-system-x86 ovmf mtools liblzma-dev
 	devscripts debhelper help2man mmdebstrap buildah podman runc rsync
 	liburing-dev libcurl4-openssl-dev libssl-dev
+	clang libclang-rt-14-dev
 )
 
 # Print a progress line.
@@ -55,6 +56,11 @@ Commands:
   demo      deps, all, then boot node-01 of the example nodes/ in QEMU
             through the patched dnsmasq, showing each stage and its kernel
             command line (tests/e2e/demo.sh)
+  fuzz [TARGET [SECONDS]]
+            build the libFuzzer targets of fuzz/ (clang, ASan + UBSan) and
+            run each (or TARGET: steer, cache, yaml, hook) for SECONDS
+            (default 60) on its corpus; prints exec/s and total executions,
+            and fails with the reproducer's path when a target finds one
   bench     run every bench/ script
   clean     remove build/
 
@@ -108,6 +114,34 @@ build_hook() {
 	say "hook: $BUILD/bin/pxeinv-hook"
 }
 
+# The fuzz targets (fuzz/fuzz_TARGET.c)
+FUZZ_TARGETS=(steer cache yaml hook)
+
+# Refuse fuzz arguments that name nothing, before the build.
+check_fuzz_args() {
+	local only=${1:-} seconds=${2:-60} t
+	[ $# -le 2 ] || { usage >&2; exit 2; }
+	[[ $seconds =~ ^[0-9]+$ ]] && [ "$seconds" -gt 0 ] ||
+		die "fuzz: SECONDS must be a positive number, not '$seconds'"
+	[ -n "$only" ] || return 0
+	for t in "${FUZZ_TARGETS[@]}"; do
+		[ "$t" != "$only" ] || return 0
+	done
+	die "fuzz: no target '$only' (${FUZZ_TARGETS[*]})"
+}
+
+# Build the fuzz targets and run each, or TARGET: fuzz [TARGET [SECONDS]].
+run_fuzz() {
+	local only=${1:-} seconds=${2:-60} t failed=0
+	say "fuzz: make fuzz"
+	make -s -j"$(nproc)" fuzz
+	for t in "${FUZZ_TARGETS[@]}"; do
+		[ -z "$only" ] || [ "$only" = "$t" ] || continue
+		fuzz/run-target.sh "$t" "$seconds" || failed=1
+	done
+	return "$failed"
+}
+
 # Refuse a test SUITE or CASE that names nothing, before the build.
 check_test_args() {
 	local suite=${1:-} filter=${2:-} name
@@ -156,6 +190,12 @@ demo)
 	deps
 	build_all
 	exec tests/e2e/demo.sh
+	;;
+fuzz)
+	shift
+	check_fuzz_args "$@"
+	deps
+	run_fuzz "$@"
 	;;
 bench)
 	deps

@@ -185,7 +185,8 @@ static int request_ipxe_lacks_https(const struct pxeinv_request *req)
  * @v in        Field start
  * @v len       Field length
  * @v out       Output buffer, PXEINV_SERIAL_MAX bytes
- * @ret len     Decoded length, or -1 when malformed or too long
+ * @ret len     Decoded length, or -1 when malformed (a '%' without two
+ *              hex digits, a byte outside printable ASCII) or too long
  */
 static int request_decode_field(const unsigned char *in, size_t len,
 				char *out)
@@ -197,20 +198,18 @@ static int request_decode_field(const unsigned char *in, size_t len,
 		unsigned int c = in[i];
 
 		if (c == '%') {
-			char hex[3];
-			char *end;
+			int hi, lo;
 
-			if (i + 2 >= len)
+			if (i + 2 >= len ||
+			    (hi = pxeinv_hex_value(in[i + 1])) < 0 ||
+			    (lo = pxeinv_hex_value(in[i + 2])) < 0)
 				return -1;
-			hex[0] = in[i + 1];
-			hex[1] = in[i + 2];
-			hex[2] = '\0';
-			c = strtoul(hex, &end, 16);
-			if (*end)
-				return -1;
+			c = hi << 4 | lo;
 			i += 2;
 		}
-		if (c < 0x20 || c == 0x7f || c == '\t')
+		/* printable ASCII, as the cache's serials and the hook's
+		 * tags are */
+		if (c < 0x20 || c >= 0x7f)
 			return -1;
 		if (n >= PXEINV_SERIAL_MAX - 1)
 			return -1;

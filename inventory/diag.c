@@ -9,6 +9,19 @@
 #include "json_out.h"
 #include "oom.h"
 
+/**
+ * Make a message one line of text: a control character that a quoted
+ * value brought in (a line break, a terminal escape) becomes '?'.
+ *
+ * @v msg       Message, changed in place
+ */
+static void diag_make_one_line(char *msg)
+{
+	for (; *msg; msg++)
+		if ((unsigned char)*msg < 0x20 || *msg == 0x7f)
+			*msg = '?';
+}
+
 void diag_add(struct diags *d, enum diag_level level, const char *file,
 	      unsigned int line, unsigned int col, const char *fmt, ...)
 {
@@ -40,6 +53,7 @@ void diag_add(struct diags *d, enum diag_level level, const char *file,
 	va_start(ap, fmt);
 	vsnprintf(g->msg, len + 1, fmt, ap);
 	va_end(ap);
+	diag_make_one_line(g->msg);
 	d->n++;
 	if (level == DIAG_ERROR)
 		d->errors++;

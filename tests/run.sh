@@ -15,6 +15,7 @@
 #   tests/integration  the patched dnsmasq in network namespaces
 #   tests/hook         the dhcp-script hook, driven by the patched dnsmasq
 #   tests/mirror       pxeinv mirror against a stand-in factory with faults
+#   tests/fuzz         the libFuzzer targets of fuzz/, 45 s each
 #   tests/ipxe         the iPXE build, booted in QEMU
 #   tests/e2e          firmware -> iPXE -> node script -> kernel, in QEMU
 #   tests/package      the .debs upgrade a stock dnsmasq host in place, and
@@ -25,7 +26,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-ALL="unit cli compat integration hook mirror kubernetes ipxe e2e package container"
+ALL="unit cli compat integration hook mirror kubernetes fuzz ipxe e2e package container"
 SUITES=${PXEINV_SUITES:-$ALL}
 CASE=
 if [ "${1:-}" = --list ]; then

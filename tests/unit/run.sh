@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Unit tests (cmocka), three times: plain, under ASan+UBSan, and under
-# valgrind. Ends with "N passed, N failed" (one count per test per mode).
+# valgrind; then the fuzz targets' regression inputs and seeds
+# (fuzz/regress/TARGET, fuzz/corpus/TARGET), replayed under ASan+UBSan
+# without libFuzzer (cases fuzz_regress_TARGET). Ends with "N passed,
+# N failed" (one count per test per mode, one per replayed target).
 #
 #   tests/unit/run.sh [NAME | --list]
 #
@@ -18,10 +21,21 @@ test_names() {
 		sed -E 's/^tests\/unit\/([a-z_]+)\.c:.*\( */\1 /'
 }
 
+# Print "fuzz_TARGET fuzz_regress_TARGET" for every fuzz target.
+fuzz_names() {
+	local f
+	for f in fuzz/fuzz_*.c; do
+		[ -f "$f" ] || continue
+		f=${f#fuzz/}
+		f=${f%.c}
+		echo "$f fuzz_regress_${f#fuzz_}"
+	done
+}
+
 filter=${1:-}
 case $filter in
 --list)
-	test_names | cut -d ' ' -f 2
+	{ test_names; fuzz_names; } | cut -d ' ' -f 2
 	exit 0
 	;;
 -*)
@@ -35,7 +49,12 @@ matches=$(test_names | while read -r prog name; do
 	[ -z "$filter" ] || [[ $name == $filter ]] && echo "$prog"
 done)
 programs=$(sort -u <<<"$matches" | paste -sd ' ')
-if [ -z "$programs" ]; then
+# The fuzz targets whose regression inputs replay
+replays=$(fuzz_names | while read -r prog name; do
+	# shellcheck disable=SC2053 # the filter is a glob
+	[ -z "$filter" ] || [[ $name == $filter ]] && echo "$prog"
+done | paste -sd ' ')
+if [ -z "$programs" ] && [ -z "$replays" ]; then
 	echo "$0: no unit test matches '$filter' (tests/unit/run.sh --list)" >&2
 	exit 2
 fi
@@ -44,6 +63,7 @@ export PXEINV_TEST_FILTER=$filter
 passed=0
 failed=0
 for mode in unit unit-asan unit-valgrind; do
+	[ -n "$programs" ] || break
 	if [ ! -f /usr/include/cmocka.h ]; then
 		echo "SKIP $mode: libcmocka-dev is not installed (./build.sh deps)"
 		skipped=$((skipped + 1))
@@ -76,6 +96,29 @@ for mode in unit unit-asan unit-valgrind; do
 	passed=$((passed + ok))
 	failed=$((failed + bad))
 	rm -f "$log"
+done
+# The fuzz targets' regression inputs and seeds, without libFuzzer
+for prog in $replays; do
+	name=fuzz_regress_${prog#fuzz_}
+	if ! out=$(make -s "build/fuzz-replay/$prog" 2>&1); then
+		echo "FAIL $name: build"
+		tail -n 20 <<<"$out"
+		failed=$((failed + 1))
+		continue
+	fi
+	dirs=()
+	for d in "fuzz/regress/${prog#fuzz_}" "fuzz/corpus/${prog#fuzz_}"; do
+		[ ! -d "$d" ] || dirs+=("$d")
+	done
+	if out=$(ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		"build/fuzz-replay/$prog" "${dirs[@]}" 2>&1); then
+		echo "PASS $name (${out##*: })"
+		passed=$((passed + 1))
+	else
+		echo "FAIL $name"
+		tail -n 20 <<<"$out"
+		failed=$((failed + 1))
+	fi
 done
 if [ "$skipped" -gt 0 ]; then
 	echo "$passed passed, $failed failed, $skipped skipped"
