@@ -84,11 +84,12 @@ static int yaml_write(const char *path, const uint8_t *data, size_t len)
 }
 
 /**
- * Count the lines of a file's contents (a last line without its newline
- * counts).
+ * Count the lines of a file as YAML 1.1 (and libyaml, whose marks the
+ * diagnostics carry) counts them: a line ends at LF, CR, CR LF, and at the
+ * Unicode breaks NEL (U+0085), LS (U+2028) and PS (U+2029).
  *
- * @v data      Contents
- * @v len       Length
+ * @v data      File
+ * @v len       Its length
  * @ret lines   Lines
  */
 static unsigned int yaml_lines(const uint8_t *data, size_t len)
@@ -96,10 +97,16 @@ static unsigned int yaml_lines(const uint8_t *data, size_t len)
 	unsigned int lines = 1;
 	size_t i;
 
-	for (i = 0; i < len; i++)
-		lines += data[i] == '\n' || (data[i] == '\r' &&
-					     (i + 1 == len ||
-					      data[i + 1] != '\n'));
+	for (i = 0; i < len; i++) {
+		if (data[i] == '\n' ||
+		    (data[i] == '\r' && (i + 1 == len || data[i + 1] != '\n')))
+			lines++;
+		else if (data[i] == 0xc2 && i + 1 < len && data[i + 1] == 0x85)
+			lines++;
+		else if (data[i] == 0xe2 && i + 2 < len && data[i + 1] == 0x80 &&
+			 (data[i + 2] == 0xa8 || data[i + 2] == 0xa9))
+			lines++;
+	}
 	return lines;
 }
 
