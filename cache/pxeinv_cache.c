@@ -282,7 +282,7 @@ int pxeinv_cache_open(const char *path, struct pxeinv_cache **cache,
 	c = calloc(1, sizeof(*c));
 	if (!c) {
 		cache_set_error(err, errlen, "out of memory");
-		rc = PXEINV_ERR_IO;
+		rc = -ENOMEM;
 		goto err_alloc;
 	}
 	if (cdb_init(&c->cdb, copy) != 0) {

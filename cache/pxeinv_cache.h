@@ -85,7 +85,7 @@ struct pxeinv_cache;
  * @v err       Buffer for a one-line reason that names the file, on
  *              failure (may be NULL)
  * @v errlen    Size of err
- * @ret rc      PXEINV_OK or a negative enum pxeinv_rc
+ * @ret rc      PXEINV_OK, a negative enum pxeinv_rc, or -ENOMEM
  */
 int pxeinv_cache_open(const char *path, struct pxeinv_cache **cache,
 		      char *err, size_t errlen);

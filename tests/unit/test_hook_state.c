@@ -24,6 +24,7 @@
 #include "../../state/record.h"
 #include "../../state/state.h"
 #include "../../state/stub.h"
+#include "testtree.h"
 
 /** Scratch state directory */
 static char dir[64];
@@ -37,8 +38,7 @@ static char dir[64];
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/pxeinv-hook-unit.XXXXXX");
-	assert_non_null(mkdtemp(dir));
+	testtree_scratch(dir, "hook-unit");
 	return 0;
 }
 
@@ -50,11 +50,8 @@ static int setup(void **state)
  */
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	assert_int_equal(system(cmd), 0);
+	testtree_scratch_remove(dir);
 	return 0;
 }
 

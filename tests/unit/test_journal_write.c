@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "../../state/journal.h"
+#include "testtree.h"
 
 /** Scratch state directory */
 static char dir[64];
@@ -65,8 +66,7 @@ ssize_t write(int fd, const void *buf, size_t count)
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/pxeinv-journal-unit.XXXXXX");
-	assert_non_null(mkdtemp(dir));
+	testtree_scratch(dir, "journal-unit");
 	return 0;
 }
 
@@ -78,11 +78,8 @@ static int setup(void **state)
  */
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	assert_int_equal(system(cmd), 0);
+	testtree_scratch_remove(dir);
 	return 0;
 }
 

@@ -93,3 +93,17 @@ void testtree_free(struct testtree *t)
 	free(t->text);
 	t->text = NULL;
 }
+
+void testtree_scratch(char *dir, const char *name)
+{
+	snprintf(dir, 64, "/tmp/pxeinv-%s.XXXXXX", name);
+	assert_non_null(mkdtemp(dir));
+}
+
+void testtree_scratch_remove(const char *dir)
+{
+	struct stat st;
+
+	compile_rm_tree(dir);
+	assert_int_not_equal(stat(dir, &st), 0);
+}

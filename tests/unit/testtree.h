@@ -59,4 +59,19 @@ void testtree_expect(const struct testtree *t, const char *line);
  */
 void testtree_free(struct testtree *t);
 
+/**
+ * Make a scratch directory under /tmp for a test program.
+ *
+ * @v dir       Buffer, 64 bytes, for its path
+ * @v name      Part of its name ("hook-unit")
+ */
+void testtree_scratch(char *dir, const char *name);
+
+/**
+ * Remove a scratch directory and everything in it.
+ *
+ * @v dir       Its path
+ */
+void testtree_scratch_remove(const char *dir);
+
 #endif /* PXEINV_TESTTREE_H */
