@@ -255,7 +255,7 @@ test_qemu_uefi() {
 	else
 		check uefi-identity-in-dhcp wait_for \
 			"user class: pxeinv/1 s=$SERIAL_ENC b=$BOARD_ENC\$" "$T/dnsmasq.log" 30
-		check uefi-embedded-script-messages wait_for 'pxeinv: chaining tftp://' "$T/serial.log" 30
+		check uefi-embedded-script-messages wait_for 'pxeinv: chaining chained\.ipxe \(next-server [0-9]' "$T/serial.log" 30
 		check uefi-chain-next-file wait_for 'PXEINV-TEST-CHAINED-OK' "$T/serial.log" 60
 		check uefi-exit-after-chain wait_for 'pxeinv: chained.ipxe returned, exiting' "$T/serial.log" 30
 	fi
