@@ -14,6 +14,8 @@
 #   e2e_guest NAME FW OPTS   start a QEMU guest (FW: uefi|bios), serial in $T/NAME.serial
 #   e2e_wait_guest NAME SECS wait for the guest to power off (or the timeout)
 #   e2e_cmdline NAME         the kernel command line the guest's initramfs printed
+#   e2e_netns NAME           one more namespace, $NS-NAME, removed by the trap
+#   e2e_veth BR NAME ADDR    a veth from bridge BR of $NS into $NS-NAME, ADDR there
 #
 # Every wait is bounded; every process started here is killed by the trap.
 
@@ -33,6 +35,7 @@ OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.fd
 E2E_PKGS=(qemu-system-x86 ipxe-qemu ovmf seabios dnsmasq-base busybox-static xz-utils iproute2 python3 procps)
 
 declare -A GUEST_PID=()
+E2E_MORE_NS=()
 HTTP_PID=
 DNSMASQ_PID=
 
@@ -106,14 +109,16 @@ e2e_cleanup() {
 	done
 	[ -n "$DNSMASQ_PID" ] && kill "$DNSMASQ_PID" 2>/dev/null
 	[ -n "$HTTP_PID" ] && kill "$HTTP_PID" 2>/dev/null
-	# anything else of ours still inside the namespace
-	if [ -n "${NS:-}" ]; then
-		for p in $(ip netns pids "$NS" 2>/dev/null); do kill "$p" 2>/dev/null; done
-		sleep 0.3
-		for p in $(ip netns pids "$NS" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
-	fi
+	# anything else of ours still inside the namespaces
+	for n in "${E2E_MORE_NS[@]}" ${NS:+"$NS"}; do
+		for p in $(ip netns pids "$n" 2>/dev/null); do kill "$p" 2>/dev/null; done
+	done
+	sleep 0.3
+	for n in "${E2E_MORE_NS[@]}" ${NS:+"$NS"}; do
+		for p in $(ip netns pids "$n" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+	done
 	wait 2>/dev/null
-	[ -n "${NS:-}" ] && ip netns del "$NS" 2>/dev/null
+	for n in "${E2E_MORE_NS[@]}" ${NS:+"$NS"}; do ip netns del "$n" 2>/dev/null; done
 	if [ -n "${T:-}" ] && [ -d "$T" ]; then
 		if [ -n "${KEEP:-}" ]; then echo "# kept $T" >&2; else rm -rf "$T"; fi
 	fi
@@ -132,6 +137,35 @@ e2e_setup() {
 		ip -n "$NS" link set br0 type bridge forward_delay 0 stp_state 0 &&
 		ip -n "$NS" addr add "$SRV/24" dev br0 &&
 		ip -n "$NS" link set br0 up
+}
+
+# e2e_netns NAME: one more namespace, $NS-NAME (a router, a second server),
+# with lo up; the trap kills what runs in it and removes it.
+e2e_netns() {
+	ip netns add "$NS-$1" || return 1
+	E2E_MORE_NS+=("$NS-$1")
+	ip -n "$NS-$1" link set lo up
+}
+
+# e2e_veth BRIDGE NAME ADDR/LEN [IFNAME]: a veth pair from BRIDGE (a bridge of
+# $NS, used as a switch) into namespace $NS-NAME, where it is IFNAME (eth0)
+# with ADDR/LEN.
+e2e_veth() {
+	local br=$1 n=$NS-$2 addr=$3 ifn=${4:-eth0} host
+	host=v$2-$ifn
+	host=${host:0:15}
+	ip -n "$NS" link add "$host" type veth peer name "$ifn" netns "$n" &&
+		ip -n "$NS" link set "$host" master "$br" &&
+		ip -n "$NS" link set "$host" up &&
+		ip -n "$n" addr add "$addr" dev "$ifn" &&
+		ip -n "$n" link set "$ifn" up
+}
+
+# e2e_bridge NAME: one more bridge in $NS (a switch: no address).
+e2e_bridge() {
+	ip -n "$NS" link add "$1" type bridge &&
+		ip -n "$NS" link set "$1" type bridge forward_delay 0 stp_state 0 &&
+		ip -n "$NS" link set "$1" up
 }
 
 # e2e_tap NAME [BRIDGE]: a tap device for a guest, on br0 (or another bridge, "none" for none).
