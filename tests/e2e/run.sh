@@ -26,6 +26,25 @@
 #   reload      pxeinv compile + SIGHUP, no restart: the next boot gets the new args
 #   mirror      pxeinv mirror copies the stand-in factory, which stops; the
 #               copy, served on another port, boots a guest (--image-base-url)
+#   relay       a second subnet (bridge brrelay) behind a router namespace
+#               running Debian's stock dnsmasq as a DHCP relay only; the
+#               patched dnsmasq serves that subnet's dhcp-range through it, and
+#               the guest reaches TFTP and the factory through the router.
+#               SeaBIOS: one DHCP exchange per boot (its ROM is iPXE), the
+#               fastest boot, and the relay is the same for any firmware
+#   active-active  two patched servers (namespaces aa1, aa2) on one segment
+#               (bridge braa), the same inventory compiled twice with a state
+#               directory each, disjoint ranges; the guest boots with both up,
+#               then again with the server that answered it stopped. Each
+#               server logs one decision per reply it sent. SeaBIOS: one DHCP
+#               exchange per boot, so one server serves a whole boot
+#   https-upgrade  SeaBIOS with QEMU's own iPXE ROM (bookworm, no HTTPS) and a
+#               node whose imageBaseURL is https://: dnsmasq hands the ROM
+#               ipxe.pxe, whose DHCP then gets the node script, and its kernel
+#               request reaches a stand-in HTTPS factory (self-signed: our
+#               iPXE refuses it, as expected); the same guest with an http://
+#               node boots its kernel with no ipxe.pxe. SeaBIOS because the
+#               ROM being upgraded is a BIOS NIC ROM
 #
 # Environment: KEEP=1 keeps the temporary directory (logs, consoles);
 # E2E_CASES="uefi bios ..." runs a subset; PXEINV_BIN, PXEINV_DNSMASQ,
@@ -39,7 +58,7 @@ E2E_NAME=e2e
 
 . "$(dirname "$0")/../lib/report.sh"
 abort() { echo "run.sh: $*" >&2; fail setup "$*"; finish; }
-groups "${1-}" uefi bios chassis two-nics unknown no-install reload mirror
+groups "${1-}" uefi bios chassis two-nics unknown no-install reload mirror relay active-active https-upgrade
 
 [ "$(id -u)" = 0 ] || abort "needs root (network namespaces, tap devices)"
 e2e_deps || abort "cannot install ${E2E_PKGS[*]}"
@@ -55,7 +74,7 @@ SCH=376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba
 VER=v1.9.5
 OUT=$T/out
 NODES=$T/nodes
-CASES=${E2E_CASES:-"uefi bios chassis two-nics unknown no-install reload mirror"}
+CASES=${E2E_CASES:-"uefi bios chassis two-nics unknown no-install reload mirror relay active-active https-upgrade"}
 want() { selected "$1" && [[ " $CASES " == *" $1 "* ]]; }
 
 # --- the test inventory ---------------------------------------------------
@@ -88,6 +107,22 @@ node chassis-2 'serial: E2E-CHASSIS-3' 'boardSerial: E2E-BOARD-3B' \
 node two-nics 'mac:' '  - "52:54:00:e2:04:01"' '  - "52:54:00:e2:04:02"' "ip: $E2E_NET.41" \
 	'install: true' 'extraKernelArgs: e2e.case=two-nics'
 node no-install 'mac: "52:54:00:e2:06:01"' "ip: $E2E_NET.61" 'install: false'
+# relay, active-active and https-upgrade: their subnets and nodes
+RELAY_NET=10.213.93
+RELAY_RT=$E2E_NET.250 # the router's address on br0
+AA_NET=10.213.94
+TLS_PORT=8443
+topology_nodes() {
+	node relay 'mac: "52:54:00:e2:0d:01"' "ip: $RELAY_NET.21" "gateway: $RELAY_NET.1" \
+		'install: true' 'extraKernelArgs: e2e.case=relay'
+	node aa 'mac: "52:54:00:e2:0e:01"' "ip: $AA_NET.21" "gateway: $AA_NET.254" \
+		'install: true' 'extraKernelArgs: e2e.case=active-active'
+	node https-up 'mac: "52:54:00:e2:0c:01"' "ip: $E2E_NET.71" "imageBaseURL: https://$SRV:$TLS_PORT/image" \
+		'install: true' 'extraKernelArgs: e2e.case=https-upgrade'
+	node https-off 'mac: "52:54:00:e2:0c:02"' "ip: $E2E_NET.72" \
+		'install: true' 'extraKernelArgs: e2e.case=https-upgrade-http'
+}
+topology_nodes
 
 # The hook records every boot (run as nobody, like dnsmasq itself)
 HOOK=${PXEINV_HOOK:-$E2E_ROOT/build/bin/pxeinv-hook}
@@ -119,6 +154,8 @@ log-dhcp
 dhcp-scriptuser=nobody
 conf-file=$OUT/pxe-inventory.conf
 EOF
+# relay: the relayed subnet's range (dnsmasq picks it by the relay's giaddr)
+echo "dhcp-range=set:relayed,$RELAY_NET.100,$RELAY_NET.199,255.255.255.0,10m" >>"$T/dnsmasq.conf"
 
 e2e_http "$SCH" "$VER" || abort "HTTP server did not start: $(cat "$T/http.log")"
 e2e_dnsmasq "$T/dnsmasq.conf" || abort "dnsmasq did not start: $(cat "$T/dnsmasq.err")"
@@ -421,6 +458,281 @@ if want mirror; then
 		else fail mirror "cannot start the guest"; fi
 	fi
 	proc_stop MIRROR_PID
+fi
+# --- relay, active-active, https-upgrade -------------------------------------
+# log_xids LOG MAC [NODE]: the xids of MAC's DISCOVER/REQUEST lines in LOG,
+# and of the decisions for NODE, as a grep -E alternative
+log_xids() {
+	{
+		grep -E "DHCP(DISCOVER|REQUEST)\([^)]*\) ([0-9.]+ )?$2" "$1" | awk '{print $5}'
+		[ -n "${3:-}" ] && grep -E "\]: [0-9]+ pxe-inventory: node=$3 " "$1" | awk '{print $5}'
+	} | sort -u | paste -sd'|'
+}
+# acked_ip LOG MAC: the address of MAC's last DHCPACK in LOG
+acked_ip() { grep -E "DHCPACK\([^)]*\) [0-9.]+ $2" "$1" | tail -n 1 | awk '{print $7}'; }
+# aa_tail I: the last lines of server aa<I>'s log
+aa_tail() { echo "--- aa$1 dnsmasq (tail)" >&2; tail -n 25 "$T/aa$1.log" | sed 's/^/    /' >&2; }
+
+# relay: bridge brrelay (a switch) for the second subnet; namespace rt, the
+# router, with eth0 on br0 and eth1 on brrelay, forwarding, and Debian's stock
+# dnsmasq relaying DHCP from eth1 to the patched dnsmasq ($SRV). $NS has no
+# address on the second subnet, only a route to it through rt.
+RELAY_PID=
+prepare_relay() {
+	local c=relay
+	[ -x /usr/sbin/dnsmasq ] || { fail $c "no /usr/sbin/dnsmasq (dnsmasq-base)"; return 1; }
+	e2e_bridge brrelay && e2e_netns rt &&
+		e2e_veth br0 rt "$RELAY_RT/24" eth0 && e2e_veth brrelay rt "$RELAY_NET.1/24" eth1 &&
+		ip netns exec "$NS-rt" sysctl -q -w net.ipv4.ip_forward=1 &&
+		ip -n "$NS" route add "$RELAY_NET.0/24" via "$RELAY_RT" ||
+		{ fail $c "cannot set up the router namespace"; return 1; }
+	: >"$T/relay.log"
+	chmod 666 "$T/relay.log"
+	# no --interface: bound to eth1 alone (SO_BINDTODEVICE), dnsmasq would
+	# not see the server's replies, which come to the relay on eth0
+	ip netns exec "$NS-rt" /usr/sbin/dnsmasq -k --conf-file=/dev/null --port=0 \
+		--dhcp-relay="$RELAY_NET.1,$SRV" --log-dhcp --user=nobody --group=nogroup \
+		--dhcp-leasefile="$T/relay.leases" --pid-file="$T/relay.pid" --log-facility="$T/relay.log" \
+		</dev/null >"$T/relay.err" 2>&1 &
+	RELAY_PID=$!
+	proc_wait_log "$T/relay.log" 'started, version' "$RELAY_PID" ||
+		{ fail $c "the relay's dnsmasq did not start: $(cat "$T/relay.err" "$T/relay.log")"; return 1; }
+}
+start_relay() {
+	nic 52:54:00:e2:0d:01 brrelay 1 && e2e_guest relay bios "${NIC[@]}" -smbios type=1,serial=E2E-RELAY-13
+}
+check_relay() {
+	local c=relay d x ip
+	e2e_wait_guest relay 200 || { fail $c "guest did not power off within 200 s"; e2e_tail relay; return; }
+	x=$(xids 52:54:00:e2:0d:01)
+	[ -n "$x" ] || { fail $c "no request of the guest reached the patched dnsmasq"; return; }
+	d=$(decisions 52:54:00:e2:0d:01)
+	grep -q 'node=relay matched=mac stage=ipxe install=yes file=pxeinv/nodes/relay.ipxe$' <<<"$d" ||
+		{ fail $c "not steered to the node script: $d"; return; }
+	# through the relay: the stock dnsmasq relayed it, and was no DHCP server
+	grep -q "DHCP relay at $RELAY_NET.1 -> $SRV" "$T/relay.log" ||
+		{ fail $c "the relay's log shows no relayed request: $(tail -n 5 "$T/relay.log")"; return; }
+	grep -q 'DHCPOFFER\|DHCPACK' "$T/relay.log" && { fail $c "the relay answered DHCP itself"; return; }
+	# the patched dnsmasq took the relay's giaddr: the relayed subnet's
+	# range, received on br0, and the default router is the giaddr
+	grep -q -E "\]: ($x) available DHCP range: $RELAY_NET\.100 -- $RELAY_NET\.199$" "$DNSMASQ_LOG" ||
+		{ fail $c "the relayed subnet's range was not chosen"; return; }
+	grep -q -E "\]: ($x) sent size: +4 option: +3 router +$RELAY_NET\.1$" "$DNSMASQ_LOG" ||
+		{ fail $c "router option is not the relay's address"; return; }
+	ip=$(acked_ip "$DNSMASQ_LOG" 52:54:00:e2:0d:01)
+	[[ $ip == "$RELAY_NET".* ]] || { fail $c "acknowledged address [$ip] not on the relayed subnet"; return; }
+	echo "# relay: $ip acknowledged through the relay $RELAY_NET.1"
+	# TFTP and HTTP through the router: $NS has no address on that subnet
+	grep -q "sent .*/tftp/pxeinv/nodes/relay.ipxe to $ip\$" "$DNSMASQ_LOG" ||
+		{ fail $c "node script not sent to $ip"; return; }
+	grep -F "$ip - " "$T/http.log" | grep -q -F "$KURL_RE" ||
+		{ fail $c "kernel not fetched from $ip"; return; }
+	check_cmdline $c relay "$OUT/tftp/pxeinv/nodes/relay.ipxe" bios || return
+	pass $c
+}
+
+# active-active: bridge braa (a switch) with $NS at .254 (the gateway to the
+# stand-in factory) and two patched servers, aa1 (.1) and aa2 (.2), each in
+# its own namespace with its own compile of the same tree, state directory
+# and half of the range.
+AA_PID1=
+AA_PID2=
+prepare_aa() {
+	local c=active-active i
+	e2e_bridge braa && ip -n "$NS" addr add "$AA_NET.254/24" dev braa ||
+		{ fail $c "cannot set up bridge braa"; return 1; }
+	for i in 1 2; do
+		e2e_netns aa$i && e2e_veth braa aa$i "$AA_NET.$i/24" eth0 ||
+			{ fail $c "cannot set up namespace aa$i"; return 1; }
+		mkdir -p "$T/aa$i-state" "$T/aa$i-out"
+		chown nobody:nogroup "$T/aa$i-state"
+		"$PXEINV" compile -q --ipxe-dir "$IPXE_DIR" --hook "$HOOK" --state-dir "$T/aa$i-state" \
+			"$NODES" "$T/aa$i-out" 2>"$T/aa$i-compile.err" && chmod -R a+rX "$T/aa$i-out" ||
+			{ fail $c "pxeinv compile: $(cat "$T/aa$i-compile.err")"; return 1; }
+		cat >"$T/aa$i.conf" <<EOF
+port=0
+interface=eth0
+bind-interfaces
+user=nobody
+group=nogroup
+dhcp-range=$AA_NET.$((50 + 50 * i)),$AA_NET.$((99 + 50 * i)),255.255.255.0,10m
+dhcp-option=option:router,$AA_NET.254
+dhcp-leasefile=$T/aa$i.leases
+log-dhcp
+dhcp-scriptuser=nobody
+conf-file=$T/aa$i-out/pxe-inventory.conf
+EOF
+	done
+	cmp -s "$T/aa1-out/pxe-inventory.cdb" "$T/aa2-out/pxe-inventory.cdb" &&
+		diff -r "$T/aa1-out/tftp/pxeinv/nodes" "$T/aa2-out/tftp/pxeinv/nodes" >/dev/null ||
+		{ fail $c "the two compiles differ"; return 1; }
+	aa_start 1 && aa_start 2
+}
+# aa_start I: start server aa<I> (log $T/aa<I>.log)
+aa_start() {
+	local i=$1
+	: >"$T/aa$i.log"
+	chmod 666 "$T/aa$i.log"
+	ip netns exec "$NS-aa$i" "$DNSMASQ" -k --conf-file="$T/aa$i.conf" --pid-file="$T/aa$i.pid" \
+		--log-facility="$T/aa$i.log" </dev/null >"$T/aa$i.err" 2>&1 &
+	printf -v "AA_PID$i" '%s' $!
+	proc_wait_log "$T/aa$i.log" 'pxe-inventory: loaded' "$!" && proc_wait_log "$T/aa$i.log" 'DHCP, IP range' "$!" ||
+		{ fail active-active "server aa$i did not start: $(cat "$T/aa$i.err")"; return 1; }
+}
+start_aa() {
+	nic 52:54:00:e2:0e:01 braa 1 && e2e_guest "aa-$1" bios "${NIC[@]}" -smbios type=1,serial=E2E-AA-14
+}
+# aa_served_by: AA_SERVED, the server (1 or 2) that acknowledged the guest
+# since the last call; fails unless exactly one did
+AA_ACKS1=0
+AA_ACKS2=0
+aa_served_by() {
+	local a1 a2
+	a1=$(grep -c -E "DHCPACK\(eth0\) [0-9.]+ 52:54:00:e2:0e:01" "$T/aa1.log")
+	a2=$(grep -c -E "DHCPACK\(eth0\) [0-9.]+ 52:54:00:e2:0e:01" "$T/aa2.log")
+	if [ "$a1" -gt "$AA_ACKS1" ] && [ "$a2" -eq "$AA_ACKS2" ]; then AA_SERVED=1
+	elif [ "$a2" -gt "$AA_ACKS2" ] && [ "$a1" -eq "$AA_ACKS1" ]; then AA_SERVED=2
+	else return 1; fi
+	AA_ACKS1=$a1 AA_ACKS2=$a2
+}
+# aa_decisions_match I: in server aa<I>'s log, every request of the guest has
+# as many pxe-inventory decisions as replies sent (offer, ack, nak): a
+# server logs no decision for a request it does not answer, such as the
+# other server's DHCPREQUEST
+aa_decisions_match() {
+	local log=$T/aa$1.log x nd nr
+	for x in $(log_xids "$log" 52:54:00:e2:0e:01 aa | tr '|' ' '); do
+		nd=$(grep -c -E "\]: $x pxe-inventory: node=" "$log")
+		nr=$(grep -c -E "\]: $x DHCP(OFFER|ACK|NAK)\(" "$log")
+		[ "$nd" = "$nr" ] || { echo "aa$1, xid $x: $nd decisions, $nr replies"; return 1; }
+	done
+}
+# aa_in_range IP I: IP is in server aa<I>'s half of the range (the node's
+# DHCP address comes from the server that answers, not from the inventory)
+aa_in_range() {
+	local h=${1##*.}
+	[ "${1%.*}" = "$AA_NET" ] && [ "$h" -ge $((50 + 50 * $2)) ] && [ "$h" -le $((99 + 50 * $2)) ]
+}
+check_aa() {
+	local c=active-active s s2 o ip m
+	e2e_wait_guest aa-1 200 || { fail $c "first boot did not power off within 200 s"; e2e_tail aa-1; aa_tail 1; aa_tail 2; return; }
+	aa_served_by && s=$AA_SERVED || { fail $c "first boot: not acknowledged by exactly one server"; aa_tail 1; aa_tail 2; return; }
+	o=$((3 - s))
+	ip=$(acked_ip "$T/aa$s.log" 52:54:00:e2:0e:01)
+	echo "# active-active: first boot served by aa$s ($ip)"
+	check_cmdline $c aa-1 "$T/aa$s-out/tftp/pxeinv/nodes/aa.ipxe" bios || return
+	grep -q "sent .*/tftp/pxeinv/nodes/aa.ipxe to $ip\$" "$T/aa$s.log" || { fail $c "aa$s did not send the node script"; return; }
+	grep -q -E "DHCPDISCOVER\(eth0\) 52:54:00:e2:0e:01" "$T/aa$o.log" ||
+		{ fail $c "aa$o did not see the guest's DISCOVER (not on one segment?)"; return; }
+	# checked at the end, so that a mismatch does not hide the second boot
+	for m in 1 2; do aa_decisions_match $m; done >"$T/aa.mismatch"
+	aa_in_range "$ip" "$s" || { fail $c "first boot: $ip is not in aa$s's range"; return; }
+	# the second boot, with the server that answered stopped
+	proc_stop "AA_PID$s"
+	start_aa 2 || { fail $c "cannot start the second guest"; return; }
+	e2e_wait_guest aa-2 200 || { fail $c "second boot did not power off within 200 s"; e2e_tail aa-2; aa_tail $o; return; }
+	aa_served_by && s2=$AA_SERVED || { fail $c "second boot: not acknowledged by exactly one server"; aa_tail $o; return; }
+	[ "$s2" = "$o" ] || { fail $c "second boot served by aa$s2, which was stopped"; return; }
+	ip=$(acked_ip "$T/aa$o.log" 52:54:00:e2:0e:01)
+	echo "# active-active: second boot served by aa$o ($ip)"
+	grep -q "sent .*/tftp/pxeinv/nodes/aa.ipxe to $ip\$" "$T/aa$o.log" || { fail $c "aa$o did not send the node script"; return; }
+	check_cmdline $c aa-2 "$T/aa$o-out/tftp/pxeinv/nodes/aa.ipxe" bios || return
+	aa_in_range "$ip" "$o" || { fail $c "second boot: $ip is not in aa$o's range"; return; }
+	aa_decisions_match $o >>"$T/aa.mismatch"
+	# each hook recorded the boot it served in its own state directory
+	for m in 1 2; do
+		for _ in $(seq 50); do
+			[ -s "$T/aa$m-state/nodes/aa" ] && break
+			sleep 0.2
+		done
+		[ -s "$T/aa$m-state/nodes/aa" ] || { fail $c "aa$m's hook did not record the node in $T/aa$m-state"; return; }
+	done
+	[ -s "$T/aa.mismatch" ] &&
+		{ fail $c "a decision logged for no reply: $(sort -u "$T/aa.mismatch" | paste -sd';')"; return; }
+	pass $c
+}
+
+# https-upgrade: a stand-in HTTPS factory (self-signed, made here) on
+# $SRV:$TLS_PORT serving $T/www; two SeaBIOS guests with QEMU's iPXE ROM.
+TLS_PID=
+prepare_https() {
+	local c=https-upgrade
+	command -v openssl >/dev/null || { fail $c "no openssl"; return 1; }
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=$SRV" -addext "subjectAltName=IP:$SRV" \
+		-keyout "$T/tls.key" -out "$T/tls.crt" >"$T/openssl.err" 2>&1 ||
+		{ fail $c "openssl: $(cat "$T/openssl.err")"; return 1; }
+	: >"$T/tls.log"
+	ip netns exec "$NS" python3 -u "$E2E_ROOT/tests/e2e/tls-factory.py" "$SRV" "$TLS_PORT" \
+		"$T/tls.crt" "$T/tls.key" "$T/www" "$T/tls.log" </dev/null >"$T/tls.err" 2>&1 &
+	TLS_PID=$!
+	proc_wait_log "$T/tls.err" 'Serving HTTPS' "$TLS_PID" 150 ||
+		{ fail $c "the HTTPS factory did not start: $(cat "$T/tls.err")"; return 1; }
+}
+start_https() {
+	nic 52:54:00:e2:0c:01 br0 1 && e2e_guest https-up bios "${NIC[@]}" -smbios type=1,serial=E2E-HTTPS-12 &&
+		nic 52:54:00:e2:0c:02 br0 1 && e2e_guest https-off bios "${NIC[@]}" -smbios type=1,serial=E2E-HTTPS-12
+}
+check_https() {
+	local c=https-upgrade d ip end
+	# https-up: the ROM gets ipxe.pxe, whose own DHCP gets the node script,
+	# whose kernel line opens TLS to the factory (refused certificate)
+	end=$((SECONDS + 200))
+	while [ $SECONDS -lt $end ]; do
+		ip=$(acked_ip "$DNSMASQ_LOG" 52:54:00:e2:0c:01)
+		[ -n "$ip" ] && grep -q "^clienthello $ip " "$T/tls.log" && break
+		kill -0 "${GUEST_PID[https-up]}" 2>/dev/null || break
+		sleep 0.5
+	done
+	sleep 2 # the handshake's end, and iPXE's error on the console
+	e2e_kill_guest https-up
+	d=$(decisions 52:54:00:e2:0c:01)
+	[ "$(head -n 1 <<<"$d")" = "node=https-up matched=mac stage=firmware install=yes file=ipxe.pxe (iPXE without HTTPS)" ] ||
+		{ fail $c "the ROM was not handed ipxe.pxe: $d"; e2e_tail https-up; return; }
+	grep -q "sent .*/tftp/ipxe.pxe to $ip\$" "$DNSMASQ_LOG" || { fail $c "ipxe.pxe not sent to $ip"; return; }
+	# an iPXE that lacked HTTPS would be handed ipxe.pxe again: the node
+	# script means this request said HTTPS (option 175, feature 20)
+	grep -q -x 'node=https-up matched=mac stage=ipxe install=yes file=pxeinv/nodes/https-up.ipxe' <<<"$d" ||
+		{ fail $c "our iPXE's request not steered to the node script: $d"; e2e_tail https-up; return; }
+	grep -q "sent .*/tftp/pxeinv/nodes/https-up.ipxe to $ip\$" "$DNSMASQ_LOG" || { fail $c "node script not sent"; return; }
+	grep -q "^clienthello $ip " "$T/tls.log" ||
+		{ fail $c "no TLS ClientHello from $ip: $(cat "$T/tls.log")"; e2e_tail https-up; return; }
+	grep "$ip" "$T/tls.log" | head -n 2 | sed 's/^/# tls: /'
+	# the console: the ROM's banner lists no HTTPS, then ours does
+	e2e_serial https-up | grep -a '^Features:' >"$T/https-up.features"
+	[ "$(wc -l <"$T/https-up.features")" -ge 2 ] && ! head -n 1 "$T/https-up.features" | grep -q -w HTTPS &&
+		sed -n 2p "$T/https-up.features" | grep -q -w HTTPS ||
+		{ fail $c "console: not a ROM without HTTPS followed by an iPXE with it: $(cat "$T/https-up.features")"; return; }
+	e2e_serial https-up | grep -a -m 1 'Could not boot image' | sed 's/^/# console: /'
+	grep -a -q "$MARK_START" "$T/https-up.serial" && { fail $c "a kernel started over HTTPS with a self-signed certificate?"; return; }
+	# https-off: the same guest, an http:// node: no upgrade
+	e2e_wait_guest https-off 150 || { fail $c "http guest did not power off within 150 s"; e2e_tail https-off; return; }
+	d=$(decisions 52:54:00:e2:0c:02)
+	ip=$(acked_ip "$DNSMASQ_LOG" 52:54:00:e2:0c:02)
+	[ "$(head -n 1 <<<"$d")" = "node=https-off matched=mac stage=ipxe install=yes file=pxeinv/nodes/https-off.ipxe" ] ||
+		{ fail $c "http node: first request not steered to its script: $d"; return; }
+	grep -q 'stage=firmware\|without HTTPS' <<<"$d" && { fail $c "http node upgraded: $d"; return; }
+	grep -q "sent .*/tftp/ipxe.pxe to $ip\$" "$DNSMASQ_LOG" && { fail $c "ipxe.pxe sent to the http node"; return; }
+	check_cmdline $c https-off "$OUT/tftp/pxeinv/nodes/https-off.ipxe" bios || return
+	pass $c
+}
+
+if want relay || want active-active; then
+	step "relay + active-active (the second boot of active-active follows its first)"
+	relay_started= aa_started=
+	want relay && prepare_relay && { start_relay && relay_started=1 || fail relay "cannot start the guest"; }
+	want active-active && prepare_aa && { start_aa 1 && aa_started=1 || fail active-active "cannot start the guest"; }
+	[ -n "$aa_started" ] && check_aa
+	[ -n "$relay_started" ] && check_relay
+	proc_stop RELAY_PID
+	proc_stop AA_PID1
+	proc_stop AA_PID2
+fi
+if want https-upgrade; then
+	step "https-upgrade (two guests)"
+	if prepare_https; then
+		if start_https; then check_https; else fail https-upgrade "cannot start the guests"; fi
+	fi
+	proc_stop TLS_PID
 fi
 step "done"
 finish
