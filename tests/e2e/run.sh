@@ -415,51 +415,8 @@ if want no-install || want reload; then
 	want no-install && check_no_install
 	[ -n "${reload_started:-}" ] && check_reload
 fi
-# mirror: pxeinv mirror copies the stand-in factory's files, the stand-in
-# stops, the copy is served on another port and path, and a guest boots
-# from it alone (compile --image-base-url).
-MIRROR_PID=
-prepare_mirror() {
-	local c=mirror
-	mkdir -p "$T/srv"
-	ip netns exec "$NS" "$PXEINV" mirror "$NODES" "$T/srv/talos-mirror" 2>"$T/mirror.err" ||
-		{ fail $c "pxeinv mirror: $(cat "$T/mirror.err")"; return 1; }
-	proc_stop HTTP_PID
-	chmod -R a+rX "$T/srv"
-	ip netns exec "$NS" python3 -u -m http.server 8081 --bind "$SRV" --directory "$T/srv" \
-		</dev/null >"$T/mirror-http.log" 2>&1 &
-	MIRROR_PID=$!
-	proc_wait_log "$T/mirror-http.log" 'Serving HTTP' "$MIRROR_PID" ||
-		{ fail $c "the mirror's HTTP server did not start"; return 1; }
-	IMAGE_BASE=http://$SRV:8081/talos-mirror
-	compile || { fail $c "pxeinv compile: $(cat "$T/compile.err")"; return 1; }
-	grep -q "^kernel http://$SRV:8081/talos-mirror/$SCH/$VER/kernel-amd64 " "$OUT/tftp/pxeinv/nodes/uefi.ipxe" ||
-		{ fail $c "the script does not point at the mirror"; return 1; }
-	e2e_dnsmasq_hup || { fail $c "no reload logged after SIGHUP"; return 1; }
-	: >"$T/http.log"
-}
-check_mirror() {
-	local c=mirror
-	e2e_wait_guest uefi-mirror 200 || { fail $c "guest did not power off within 200 s"; e2e_tail uefi-mirror; return; }
-	grep -q "GET /talos-mirror/$SCH/$VER/kernel-amd64 " "$T/mirror-http.log" &&
-		grep -q "GET /talos-mirror/$SCH/$VER/initramfs-amd64.xz " "$T/mirror-http.log" ||
-		{ fail $c "kernel/initramfs not fetched from the mirror: $(tail -n 5 "$T/mirror-http.log")"; return; }
-	[ ! -s "$T/http.log" ] && [ -z "$HTTP_PID" ] || { fail $c "the stand-in factory was still asked"; return; }
-	check_cmdline $c uefi-mirror "$OUT/tftp/pxeinv/nodes/uefi.ipxe" uefi || return
-	pass $c
-}
-if want mirror; then
-	step "mirror"
-	if prepare_mirror; then
-		if nic 52:54:00:e2:01:01 br0 1 "" && e2e_guest uefi-mirror uefi "${NIC[@]}" \
-			-smbios type=1,serial=E2E-UEFI-1 -smbios type=2,serial=E2E-UEFI-1B \
-			-uuid 11111111-2222-3333-4444-000000000101; then
-			check_mirror
-		else fail mirror "cannot start the guest"; fi
-	fi
-	proc_stop MIRROR_PID
-fi
 # --- relay, active-active, https-upgrade -------------------------------------
+# (before mirror, which stops the stand-in factory and points OUT at its copy)
 # log_xids LOG MAC [NODE]: the xids of MAC's DISCOVER/REQUEST lines in LOG,
 # and of the decisions for NODE, as a grep -E alternative
 log_xids() {
@@ -718,7 +675,7 @@ check_https() {
 
 if want relay || want active-active; then
 	step "relay + active-active (the second boot of active-active follows its first)"
-	relay_started= aa_started=
+	relay_started='' aa_started=''
 	want relay && prepare_relay && { start_relay && relay_started=1 || fail relay "cannot start the guest"; }
 	want active-active && prepare_aa && { start_aa 1 && aa_started=1 || fail active-active "cannot start the guest"; }
 	[ -n "$aa_started" ] && check_aa
@@ -733,6 +690,50 @@ if want https-upgrade; then
 		if start_https; then check_https; else fail https-upgrade "cannot start the guests"; fi
 	fi
 	proc_stop TLS_PID
+fi
+# mirror: pxeinv mirror copies the stand-in factory's files, the stand-in
+# stops, the copy is served on another port and path, and a guest boots
+# from it alone (compile --image-base-url).
+MIRROR_PID=
+prepare_mirror() {
+	local c=mirror
+	mkdir -p "$T/srv"
+	ip netns exec "$NS" "$PXEINV" mirror "$NODES" "$T/srv/talos-mirror" 2>"$T/mirror.err" ||
+		{ fail $c "pxeinv mirror: $(cat "$T/mirror.err")"; return 1; }
+	proc_stop HTTP_PID
+	chmod -R a+rX "$T/srv"
+	ip netns exec "$NS" python3 -u -m http.server 8081 --bind "$SRV" --directory "$T/srv" \
+		</dev/null >"$T/mirror-http.log" 2>&1 &
+	MIRROR_PID=$!
+	proc_wait_log "$T/mirror-http.log" 'Serving HTTP' "$MIRROR_PID" ||
+		{ fail $c "the mirror's HTTP server did not start"; return 1; }
+	IMAGE_BASE=http://$SRV:8081/talos-mirror
+	compile || { fail $c "pxeinv compile: $(cat "$T/compile.err")"; return 1; }
+	grep -q "^kernel http://$SRV:8081/talos-mirror/$SCH/$VER/kernel-amd64 " "$OUT/tftp/pxeinv/nodes/uefi.ipxe" ||
+		{ fail $c "the script does not point at the mirror"; return 1; }
+	e2e_dnsmasq_hup || { fail $c "no reload logged after SIGHUP"; return 1; }
+	: >"$T/http.log"
+}
+check_mirror() {
+	local c=mirror
+	e2e_wait_guest uefi-mirror 200 || { fail $c "guest did not power off within 200 s"; e2e_tail uefi-mirror; return; }
+	grep -q "GET /talos-mirror/$SCH/$VER/kernel-amd64 " "$T/mirror-http.log" &&
+		grep -q "GET /talos-mirror/$SCH/$VER/initramfs-amd64.xz " "$T/mirror-http.log" ||
+		{ fail $c "kernel/initramfs not fetched from the mirror: $(tail -n 5 "$T/mirror-http.log")"; return; }
+	[ ! -s "$T/http.log" ] && [ -z "$HTTP_PID" ] || { fail $c "the stand-in factory was still asked"; return; }
+	check_cmdline $c uefi-mirror "$OUT/tftp/pxeinv/nodes/uefi.ipxe" uefi || return
+	pass $c
+}
+if want mirror; then
+	step "mirror"
+	if prepare_mirror; then
+		if nic 52:54:00:e2:01:01 br0 1 "" && e2e_guest uefi-mirror uefi "${NIC[@]}" \
+			-smbios type=1,serial=E2E-UEFI-1 -smbios type=2,serial=E2E-UEFI-1B \
+			-uuid 11111111-2222-3333-4444-000000000101; then
+			check_mirror
+		else fail mirror "cannot start the guest"; fi
+	fi
+	proc_stop MIRROR_PID
 fi
 step "done"
 finish
