@@ -445,9 +445,9 @@ prepare_relay() {
 		{ fail $c "cannot set up the router namespace"; return 1; }
 	: >"$T/relay.log"
 	chmod 666 "$T/relay.log"
-	# no --interface: bound to eth1 alone (SO_BINDTODEVICE), dnsmasq would
-	# not see the server's replies, which come to the relay on eth0
-	ip netns exec "$NS-rt" /usr/sbin/dnsmasq -k --conf-file=/dev/null --port=0 \
+	# --interface=eth1: the relay listens on the client side only; the
+	# server's replies reach it on eth0 all the same
+	ip netns exec "$NS-rt" /usr/sbin/dnsmasq -k --conf-file=/dev/null --port=0 --interface=eth1 \
 		--dhcp-relay="$RELAY_NET.1,$SRV" --log-dhcp --user=nobody --group=nogroup \
 		--dhcp-leasefile="$T/relay.leases" --pid-file="$T/relay.pid" --log-facility="$T/relay.log" \
 		</dev/null >"$T/relay.err" 2>&1 &
