@@ -40,11 +40,12 @@
 #               exchange per boot, so one server serves a whole boot
 #   https-upgrade  SeaBIOS with QEMU's own iPXE ROM (bookworm, no HTTPS) and a
 #               node whose imageBaseURL is https://: dnsmasq hands the ROM
-#               ipxe.pxe, whose DHCP then gets the node script, and its kernel
-#               request reaches a stand-in HTTPS factory (self-signed: our
-#               iPXE refuses it, as expected); the same guest with an http://
-#               node boots its kernel with no ipxe.pxe. SeaBIOS because the
-#               ROM being upgraded is a BIOS NIC ROM
+#               ipxe.pxe, whose DHCP (HTTPS in option 175, read off br0) then
+#               gets the node script, and its kernel request reaches a
+#               stand-in HTTPS factory (self-signed: our iPXE refuses it, as
+#               expected); the same guest with an http:// node boots its
+#               kernel with no ipxe.pxe. SeaBIOS because the ROM being
+#               upgraded is a BIOS NIC ROM
 #
 # Environment: KEEP=1 keeps the temporary directory (logs, consoles);
 # E2E_CASES="uefi bios ..." runs a subset; PXEINV_BIN, PXEINV_DNSMASQ,
@@ -612,6 +613,7 @@ check_aa() {
 # https-upgrade: a stand-in HTTPS factory (self-signed, made here) on
 # $SRV:$TLS_PORT serving $T/www; two SeaBIOS guests with QEMU's iPXE ROM.
 TLS_PID=
+SNIFF_PID=
 prepare_https() {
 	local c=https-upgrade
 	command -v openssl >/dev/null || { fail $c "no openssl"; return 1; }
@@ -624,13 +626,32 @@ prepare_https() {
 	TLS_PID=$!
 	proc_wait_log "$T/tls.err" 'Serving HTTPS' "$TLS_PID" 150 ||
 		{ fail $c "the HTTPS factory did not start: $(cat "$T/tls.err")"; return 1; }
+	# the iPXE features (option 175) of every DHCP request on br0
+	: >"$T/dhcp-sniff.log"
+	ip netns exec "$NS" python3 -u "$E2E_ROOT/tests/e2e/dhcp-sniff.py" br0 "$T/dhcp-sniff.log" \
+		</dev/null >"$T/dhcp-sniff.err" 2>&1 &
+	SNIFF_PID=$!
+	proc_wait_log "$T/dhcp-sniff.err" 'Sniffing' "$SNIFF_PID" 150 ||
+		{ fail $c "the DHCP sniffer did not start: $(cat "$T/dhcp-sniff.err")"; return 1; }
+}
+# https_features MAC XIDS: "with" if every request of MAC with one of XIDS
+# (a grep -E alternative) announced HTTPS (feature 20), "without" if none
+# did, else "mixed" ("none" without such requests)
+https_features() {
+	grep -E "^$1 ($2) " "$T/dhcp-sniff.log" | awk '
+		{ n++; if ($4 ~ /[=,]20(,|$)/) h++ }
+		END { print n == 0 ? "none" : h == n ? "with" : h == 0 ? "without" : "mixed" }'
+}
+# node_xids NODE WHAT: the xids of NODE's decisions that match WHAT
+node_xids() {
+	grep -E "\]: [0-9]+ pxe-inventory: node=$1 .*$2" "$DNSMASQ_LOG" | awk '{print $5}' | sort -u | paste -sd'|'
 }
 start_https() {
 	nic 52:54:00:e2:0c:01 br0 1 && e2e_guest https-up bios "${NIC[@]}" -smbios type=1,serial=E2E-HTTPS-12 &&
 		nic 52:54:00:e2:0c:02 br0 1 && e2e_guest https-off bios "${NIC[@]}" -smbios type=1,serial=E2E-HTTPS-12
 }
 check_https() {
-	local c=https-upgrade d ip end
+	local c=https-upgrade d ip end f
 	# https-up: the ROM gets ipxe.pxe, whose own DHCP gets the node script,
 	# whose kernel line opens TLS to the factory (refused certificate)
 	end=$((SECONDS + 200))
@@ -651,6 +672,11 @@ check_https() {
 	grep -q -x 'node=https-up matched=mac stage=ipxe install=yes file=pxeinv/nodes/https-up.ipxe' <<<"$d" ||
 		{ fail $c "our iPXE's request not steered to the node script: $d"; e2e_tail https-up; return; }
 	grep -q "sent .*/tftp/pxeinv/nodes/https-up.ipxe to $ip\$" "$DNSMASQ_LOG" || { fail $c "node script not sent"; return; }
+	# on the wire: the ROM's requests lack HTTPS, those of our iPXE have it
+	f=$(https_features 52:54:00:e2:0c:01 "$(node_xids https-up 'stage=firmware .*without HTTPS')")
+	[ "$f" = without ] || { fail $c "the requests steered to ipxe.pxe: HTTPS feature $f"; return; }
+	f=$(https_features 52:54:00:e2:0c:01 "$(node_xids https-up 'stage=ipxe .*https-up.ipxe$')")
+	[ "$f" = with ] || { fail $c "the requests steered to the node script: HTTPS feature $f"; return; }
 	grep -q "^clienthello $ip " "$T/tls.log" ||
 		{ fail $c "no TLS ClientHello from $ip: $(cat "$T/tls.log")"; e2e_tail https-up; return; }
 	grep "$ip" "$T/tls.log" | head -n 2 | sed 's/^/# tls: /'
@@ -668,6 +694,8 @@ check_https() {
 	[ "$(head -n 1 <<<"$d")" = "node=https-off matched=mac stage=ipxe install=yes file=pxeinv/nodes/https-off.ipxe" ] ||
 		{ fail $c "http node: first request not steered to its script: $d"; return; }
 	grep -q 'stage=firmware\|without HTTPS' <<<"$d" && { fail $c "http node upgraded: $d"; return; }
+	f=$(https_features 52:54:00:e2:0c:02 "$(node_xids https-off 'stage=ipxe')")
+	[ "$f" = without ] || { fail $c "the http node's ROM: HTTPS feature $f (not the same ROM?)"; return; }
 	grep -q "sent .*/tftp/ipxe.pxe to $ip\$" "$DNSMASQ_LOG" && { fail $c "ipxe.pxe sent to the http node"; return; }
 	check_cmdline $c https-off "$OUT/tftp/pxeinv/nodes/https-off.ipxe" bios || return
 	pass $c
@@ -690,6 +718,7 @@ if want https-upgrade; then
 		if start_https; then check_https; else fail https-upgrade "cannot start the guests"; fi
 	fi
 	proc_stop TLS_PID
+	proc_stop SNIFF_PID
 fi
 # mirror: pxeinv mirror copies the stand-in factory's files, the stand-in
 # stops, the copy is served on another port and path, and a guest boots
