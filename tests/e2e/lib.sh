@@ -32,7 +32,7 @@ MARK_START=PXEINV-E2E-KERNEL-STARTED
 MARK_CMDLINE=PXEINV-E2E-CMDLINE
 OVMF_CODE=/usr/share/OVMF/OVMF_CODE_4M.fd
 OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.fd
-E2E_PKGS=(qemu-system-x86 ipxe-qemu ovmf seabios dnsmasq-base busybox-static xz-utils iproute2 python3 procps)
+E2E_PKGS=(qemu-system-x86 ipxe-qemu ovmf seabios dnsmasq-base busybox-static xz-utils iproute2 python3 procps openssl)
 
 declare -A GUEST_PID=()
 E2E_MORE_NS=()
