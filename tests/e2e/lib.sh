@@ -11,6 +11,10 @@
 #                            image factory at /image/SCHEMATIC/VER/
 #   e2e_dnsmasq CONF [BIN]   start dnsmasq (default: the patched one) with CONF
 #   e2e_dnsmasq_stop
+#   e2e_foreign_dhcp FIRST LAST  another DHCP server on br0 (busybox udhcpd, in
+#                            namespace $NS-f at $E2E_NET.2) leasing FIRST..LAST
+#                            of $E2E_NET, router $SRV; no boot options
+#   e2e_foreign_dhcp_stop
 #   e2e_guest NAME FW OPTS   start a QEMU guest (FW: uefi|bios), serial in $T/NAME.serial
 #   e2e_wait_guest NAME SECS wait for the guest to power off (or the timeout)
 #   e2e_cmdline NAME         the kernel command line the guest's initramfs printed
@@ -106,6 +110,7 @@ e2e_cleanup() {
 	done
 	[ -n "$DNSMASQ_PID" ] && kill "$DNSMASQ_PID" 2>/dev/null
 	[ -n "$HTTP_PID" ] && kill "$HTTP_PID" 2>/dev/null
+	[ -n "${NS:-}" ] && e2e_foreign_dhcp_stop
 	# anything else of ours still inside the namespace
 	if [ -n "${NS:-}" ]; then
 		for p in $(ip netns pids "$NS" 2>/dev/null); do kill "$p" 2>/dev/null; done
@@ -169,7 +174,7 @@ e2e_dnsmasq() {
 		--log-facility="$DNSMASQ_LOG" </dev/null >"$T/dnsmasq.err" 2>&1 &
 	DNSMASQ_PID=$!
 	for i in $(seq 50); do
-		grep -q 'DHCP, IP range' "$DNSMASQ_LOG" 2>/dev/null && return 0
+		grep -q 'DHCP, IP range\|DHCP, proxy on subnet' "$DNSMASQ_LOG" 2>/dev/null && return 0
 		kill -0 "$DNSMASQ_PID" 2>/dev/null || { cat "$T/dnsmasq.err" >&2; return 1; }
 		sleep 0.1
 	done
@@ -177,6 +182,32 @@ e2e_dnsmasq() {
 }
 
 e2e_dnsmasq_stop() { proc_stop DNSMASQ_PID; }
+
+FOREIGN_PID=
+# e2e_foreign_dhcp FIRST LAST: busybox udhcpd as somebody else's DHCP server
+# on the segment (addresses, mask, router; no next-server, no boot file), in
+# its own namespace $NS-f joined to br0 by a veth pair; log in $T/udhcpd.log.
+e2e_foreign_dhcp() {
+	local ns=$NS-f
+	ip netns add "$ns" && ip -n "$ns" link set lo up &&
+		ip link add fdh0 netns "$ns" type veth peer name fdh1 netns "$NS" &&
+		ip -n "$ns" addr add "$E2E_NET.2/24" dev fdh0 && ip -n "$ns" link set fdh0 up &&
+		ip -n "$NS" link set fdh1 master br0 && ip -n "$NS" link set fdh1 up || return 1
+	printf '%s\n' "start $E2E_NET.$1" "end $E2E_NET.$2" "interface fdh0" \
+		"lease_file $T/udhcpd.leases" "option subnet 255.255.255.0" \
+		"option router $SRV" "option lease 600" >"$T/udhcpd.conf"
+	: >"$T/udhcpd.leases"
+	ip netns exec "$ns" busybox udhcpd -f "$T/udhcpd.conf" </dev/null >"$T/udhcpd.log" 2>&1 &
+	FOREIGN_PID=$!
+	sleep 0.5
+	kill -0 "$FOREIGN_PID" 2>/dev/null
+}
+
+e2e_foreign_dhcp_stop() {
+	proc_stop FOREIGN_PID
+	ip netns del "$NS-f" 2>/dev/null
+	return 0
+}
 
 # e2e_dnsmasq_hup: SIGHUP (reload, no restart) and wait for the reload line.
 e2e_dnsmasq_hup() {

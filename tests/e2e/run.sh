@@ -24,6 +24,15 @@
 #   unknown     exits to the next boot device; no kernel is fetched
 #   no-install  install: false exits
 #   reload      pxeinv compile + SIGHUP, no restart: the next boot gets the new args
+#   proxy-uefi  proxy DHCP beside a foreign server (busybox udhcpd hands out
+#               the addresses; dnsmasq runs dhcp-range=NET,proxy and the
+#               fragment of compile --proxy): OVMF's PXE -> snponly.efi ->
+#               node script -> kernel, every answer with next-server
+#   proxy-bios  the same for SeaBIOS's iPXE ROM (it ignores a ProxyDHCP
+#               answer without next-server)
+#   proxy-service  proxy-uefi with pxe-service lines for x86PC and
+#               x86-64_EFI (one service per architecture used to make
+#               dnsmasq hand iPXE the service file again: a boot loop)
 #   mirror      pxeinv mirror copies the stand-in factory, which stops; the
 #               copy, served on another port, boots a guest (--image-base-url)
 #
@@ -39,7 +48,7 @@ E2E_NAME=e2e
 
 . "$(dirname "$0")/../lib/report.sh"
 abort() { echo "run.sh: $*" >&2; fail setup "$*"; finish; }
-groups "${1-}" uefi bios chassis two-nics unknown no-install reload mirror
+groups "${1-}" uefi bios chassis two-nics unknown no-install reload proxy-uefi proxy-bios proxy-service mirror
 
 [ "$(id -u)" = 0 ] || abort "needs root (network namespaces, tap devices)"
 e2e_deps || abort "cannot install ${E2E_PKGS[*]}"
@@ -55,7 +64,7 @@ SCH=376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba
 VER=v1.9.5
 OUT=$T/out
 NODES=$T/nodes
-CASES=${E2E_CASES:-"uefi bios chassis two-nics unknown no-install reload mirror"}
+CASES=${E2E_CASES:-"uefi bios chassis two-nics unknown no-install reload proxy-uefi proxy-bios proxy-service mirror"}
 want() { selected "$1" && [[ " $CASES " == *" $1 "* ]]; }
 
 # --- the test inventory ---------------------------------------------------
@@ -208,7 +217,7 @@ check_bios() {
 	# What really happens: SeaBIOS has no PXE client; the NIC's option ROM
 	# is iPXE (it sends option 175), so its very first request is steered
 	# to the node script. The firmware stage (ipxe.pxe) never happens.
-	[ "$(head -n 1 <<<"$d")" = "node=bios matched=mac stage=ipxe install=yes file=pxeinv/nodes/bios.ipxe" ] ||
+	[ "$(head -n 1 <<<"$d")" = "node=bios matched=mac stage=ipxe install=yes file=pxeinv/nodes/bios.ipxe next-server=$SRV" ] ||
 		{ fail $c "first request not steered to the node script: $d"; return; }
 	grep -q 'stage=firmware' <<<"$d" && { fail $c "unexpected firmware stage: $d"; return; }
 	grep -q 'sent .*/tftp/ipxe.pxe to' "$DNSMASQ_LOG" && { fail $c "ipxe.pxe was fetched"; return; }
@@ -377,6 +386,79 @@ if want no-install || want reload; then
 	want no-install && { start_no_install || fail no-install "cannot start the guest"; }
 	want no-install && check_no_install
 	[ -n "${reload_started:-}" ] && check_reload
+fi
+# --- proxy DHCP beside a foreign DHCP server -----------------------------
+# busybox udhcpd (another namespace on br0) leases the addresses; the
+# patched dnsmasq is restarted as a proxy: dhcp-range=NET,proxy plus the
+# fragment of `pxeinv compile --proxy`, nothing else by hand.
+OUTP=$T/out-proxy
+# prepare_proxy [LINES...]: (re)start dnsmasq as a proxy with extra LINES
+prepare_proxy() {
+	e2e_dnsmasq_stop
+	if [ -z "$FOREIGN_PID" ]; then
+		e2e_foreign_dhcp 150 170 || { echo "# udhcpd: $(cat "$T/udhcpd.log")" >&2; return 1; }
+		"$PXEINV" compile -q --proxy --ipxe-dir "$IPXE_DIR" --hook "$HOOK" --state-dir "$STATE" \
+			"$NODES" "$OUTP" 2>"$T/compile.err" && chmod -R a+rX "$OUTP" || return 1
+	fi
+	printf '%s\n' port=0 interface=br0 bind-interfaces user=nobody group=nogroup \
+		"dhcp-range=$E2E_NET.0,proxy" log-dhcp dhcp-scriptuser=nobody \
+		"conf-file=$OUTP/pxe-inventory.conf" "$@" >"$T/dnsmasq-proxy.conf"
+	e2e_dnsmasq "$T/dnsmasq-proxy.conf"
+}
+# proxy_decisions NODE: the decision lines for NODE (no leases, no DHCPOFFER to match)
+proxy_decisions() { grep -E "pxe-inventory: node=$1 " "$DNSMASQ_LOG" | sed 's/.*pxe-inventory: //' | sort -u; }
+# check_proxy CASE GUEST NODE FW [FIRMWARE_FILE]: booted through the proxy
+check_proxy() {
+	local c=$1 g=$2 n=$3 fw=$4 bin=${5:-} d
+	e2e_wait_guest "$g" 220 || { fail $c "guest did not power off within 220 s"; e2e_tail "$g"; return; }
+	d=$(proxy_decisions "$n")
+	grep -q 'DHCPOFFER\|DHCPACK' "$DNSMASQ_LOG" && { fail $c "the proxy handed out an address"; return; }
+	if [ -n "$bin" ]; then
+		grep -q "stage=firmware install=yes file=$bin next-server=$SRV\$" <<<"$d" ||
+			{ fail $c "firmware stage not answered $bin with next-server $SRV: $d"; return; }
+		grep -q "sent .*/tftp/$bin to" "$DNSMASQ_LOG" || { fail $c "$bin not sent over TFTP"; return; }
+	fi
+	grep -q "stage=ipxe install=yes file=pxeinv/nodes/$n.ipxe next-server=$SRV\$" <<<"$d" ||
+		{ fail $c "iPXE stage not answered its script with next-server $SRV: $d"; return; }
+	grep -q "sent .*/tftp/pxeinv/nodes/$n.ipxe to" "$DNSMASQ_LOG" || { fail $c "node script not sent"; return; }
+	grep -q 'the reply carries file=' "$DNSMASQ_LOG" &&
+		{ fail $c "$(grep 'the reply carries file=' "$DNSMASQ_LOG" | head -n 1)"; return; }
+	grep -a -q "$MARK_START" "$T/$g.serial" || { fail $c "kernel did not start"; e2e_tail "$g"; return; }
+	check_cmdline $c "$g" "$OUTP/tftp/pxeinv/nodes/$n.ipxe" "$fw" || return
+	pass $c
+}
+if want proxy-uefi || want proxy-bios; then
+	step "proxy-uefi + proxy-bios (beside udhcpd)"
+	if prepare_proxy; then
+		want proxy-uefi && { { nic 52:54:00:e2:01:01 br0 1 "" && e2e_guest proxy-uefi uefi "${NIC[@]}" \
+			-smbios type=1,serial=E2E-UEFI-1 -uuid 11111111-2222-3333-4444-000000000101; } ||
+			fail proxy-uefi "cannot start the guest"; }
+		want proxy-bios && { { nic 52:54:00:e2:02:01 br0 1 && e2e_guest proxy-bios bios "${NIC[@]}"; } ||
+			fail proxy-bios "cannot start the guest"; }
+		want proxy-uefi && check_proxy proxy-uefi proxy-uefi uefi uefi snponly.efi
+		want proxy-bios && check_proxy proxy-bios proxy-bios bios bios
+	else
+		for c in proxy-uefi proxy-bios; do want $c && fail $c "proxy setup: $(cat "$T/dnsmasq.err" "$T/compile.err" 2>/dev/null)"; done
+	fi
+fi
+if want proxy-service; then
+	step "proxy-service"
+	if prepare_proxy 'pxe-service=x86PC,"Network boot",ipxe.pxe' \
+		'pxe-service=x86-64_EFI,"Network boot",snponly.efi'; then
+		if ! grep -q 'pxe-inventory: 2 pxe-service line(s) apply only to clients the inventory does not steer' "$DNSMASQ_LOG"; then
+			fail proxy-service "no startup line about the pxe-service lines"
+		elif nic 52:54:00:e2:01:01 br0 1 "" && e2e_guest proxy-service uefi "${NIC[@]}" \
+			-smbios type=1,serial=E2E-UEFI-1 -uuid 11111111-2222-3333-4444-000000000101; then
+			check_proxy proxy-service proxy-service uefi uefi snponly.efi
+		else fail proxy-service "cannot start the guest"; fi
+	else
+		fail proxy-service "proxy setup: $(cat "$T/dnsmasq.err" "$T/compile.err" 2>/dev/null)"
+	fi
+fi
+if want proxy-uefi || want proxy-bios || want proxy-service; then
+	e2e_dnsmasq_stop
+	e2e_foreign_dhcp_stop
+	e2e_dnsmasq "$T/dnsmasq.conf" || abort "dnsmasq did not restart: $(cat "$T/dnsmasq.err")"
 fi
 # mirror: pxeinv mirror copies the stand-in factory's files, the stand-in
 # stops, the copy is served on another port and path, and a guest boots
