@@ -321,6 +321,9 @@ e2e_apt_arm64() {
 # EFI-stub Image ("ARMd" at 0x38), the format the Talos factory serves as
 # kernel-arm64 (siderolabs/pkgs kernel/kernel/pkg.yaml copies
 # arch/arm64/boot/Image); a gzip-compressed one is unpacked to that format.
+# (iPXE's arm64 EFI build, trixie's too, also boots a gzip-compressed Image:
+# IMAGE_GZIP is in its defaults, and the extracted image keeps the name
+# and arguments; tried once by hand, the test serves what the factory does.)
 e2e_assets_arm64() {
 	local pkg tmp deb init sum root
 	mkdir -p "$E2E_CACHE"
