@@ -38,7 +38,8 @@
 #
 # Environment: KEEP=1 keeps the temporary directory (logs, consoles);
 # E2E_CASES="uefi bios ..." runs a subset; PXEINV_BIN, PXEINV_DNSMASQ,
-# PXEINV_IPXE_DIR as in tests/integration.
+# PXEINV_IPXE_DIR as in tests/integration; E2E_ARM64_WAIT bounds the arm64
+# guest's boot (default 540 s; 24-107 s measured under TCG here).
 # Prints PASS/FAIL per case and "N passed, N failed"; exits 1 on any failure.
 set -uo pipefail
 
