@@ -22,6 +22,7 @@ struct render_conf {
 	const char *efi_arm64;
 	const char *http_x64;           /**< HTTP boot URLs, or NULL */
 	const char *http_arm64;
+	int proxy;                      /**< proxy DHCP lines */
 };
 
 /** A file a node's boot lines fetch from its image base */
