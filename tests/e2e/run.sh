@@ -851,6 +851,9 @@ check_aa() {
 		{ fail $c "aa$o did not see the guest's DISCOVER (not on one segment?)"; return; }
 	# checked at the end, so that a mismatch does not hide the second boot
 	for m in 1 2; do aa_decisions_match $m; done >"$T/aa.mismatch"
+	# the other server saw the REQUEST meant for aa$s, and said so
+	grep -q -E "\]: ($(log_xids "$T/aa$s.log" 52:54:00:e2:0e:01 aa)) pxe-inventory: not answered: .*node=aa\$" "$T/aa$o.log" ||
+		echo "aa$o logged no 'not answered' for the REQUEST meant for aa$s" >>"$T/aa.mismatch"
 	aa_in_range "$ip" "$s" || { fail $c "first boot: $ip is not in aa$s's range"; return; }
 	# the second boot, with the server that answered stopped
 	proc_stop "AA_PID$s"
