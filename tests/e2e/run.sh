@@ -26,6 +26,11 @@
 #   reload      pxeinv compile + SIGHUP, no restart: the next boot gets the new args
 #   mirror      pxeinv mirror copies the stand-in factory, which stops; the
 #               copy, served on another port, boots a guest (--image-base-url)
+#   http-boot   UEFI HTTP boot with UDP/69 dropped in the namespace for the
+#               whole boot (compile --http-url; OUT_DIR/tftp served by a
+#               second HTTP server): OVMF's PXEv4 fails, its HTTPv4 option
+#               loads snponly.efi over HTTP, iPXE gets its node script as a
+#               URL; TFTP serves nothing
 #
 # Environment: KEEP=1 keeps the temporary directory (logs, consoles);
 # E2E_CASES="uefi bios ..." runs a subset; PXEINV_BIN, PXEINV_DNSMASQ,
@@ -39,7 +44,7 @@ E2E_NAME=e2e
 
 . "$(dirname "$0")/../lib/report.sh"
 abort() { echo "run.sh: $*" >&2; fail setup "$*"; finish; }
-groups "${1-}" uefi bios chassis two-nics unknown no-install reload mirror
+groups "${1-}" uefi bios chassis two-nics unknown no-install reload mirror http-boot
 
 [ "$(id -u)" = 0 ] || abort "needs root (network namespaces, tap devices)"
 e2e_deps || abort "cannot install ${E2E_PKGS[*]}"
@@ -55,7 +60,7 @@ SCH=376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba
 VER=v1.9.5
 OUT=$T/out
 NODES=$T/nodes
-CASES=${E2E_CASES:-"uefi bios chassis two-nics unknown no-install reload mirror"}
+CASES=${E2E_CASES:-"uefi bios chassis two-nics unknown no-install reload mirror http-boot"}
 want() { selected "$1" && [[ " $CASES " == *" $1 "* ]]; }
 
 # --- the test inventory ---------------------------------------------------
@@ -88,6 +93,7 @@ node chassis-2 'serial: E2E-CHASSIS-3' 'boardSerial: E2E-BOARD-3B' \
 node two-nics 'mac:' '  - "52:54:00:e2:04:01"' '  - "52:54:00:e2:04:02"' "ip: $E2E_NET.41" \
 	'install: true' 'extraKernelArgs: e2e.case=two-nics'
 node no-install 'mac: "52:54:00:e2:06:01"' "ip: $E2E_NET.61" 'install: false'
+node http-boot 'mac: "52:54:00:e2:07:01"' "ip: $E2E_NET.71" 'install: true' 'extraKernelArgs: e2e.case=http-boot'
 
 # The hook records every boot (run as nobody, like dnsmasq itself)
 HOOK=${PXEINV_HOOK:-$E2E_ROOT/build/bin/pxeinv-hook}
@@ -96,11 +102,13 @@ mkdir -p "$STATE"
 chown nobody:nogroup "$STATE"
 export PXEINV_STATE_DIR=$STATE
 
-# IMAGE_BASE: compile --image-base-url (the mirror case)
+# IMAGE_BASE: compile --image-base-url (the mirror case); HTTP_URL:
+# compile --http-url (the http-boot case)
 IMAGE_BASE=
+HTTP_URL=
 compile() {
 	"$PXEINV" compile -q --ipxe-dir "$IPXE_DIR" --hook "$HOOK" \
-		${IMAGE_BASE:+--image-base-url "$IMAGE_BASE"} \
+		${IMAGE_BASE:+--image-base-url "$IMAGE_BASE"} ${HTTP_URL:+--http-url "$HTTP_URL"} \
 		--state-dir "$STATE" "$NODES" "$OUT" 2>"$T/compile.err" &&
 		chmod -R a+rX "$OUT"
 }
@@ -347,6 +355,60 @@ check_reload() {
 	pass $c
 }
 
+# http-boot: compile --http-url, OUT_DIR/tftp served over HTTP on port 8082
+# (its own access log), UDP/69 dropped in the namespace for the whole boot,
+# as at a site where TFTP is blocked. OVMF tries its NIC's boot options in
+# order (PXEv4, then HTTPv4; IPv6 is off: opt/org.tianocore/IPv6Support):
+# PXEv4 gets snponly.efi's TFTP path and times out, HTTPv4 gets its URL.
+BOOT_HTTP_PID=
+prepare_http_boot() {
+	local c=http-boot
+	ip netns exec "$NS" iptables -I INPUT -p udp --dport 69 -j DROP ||
+		{ fail $c "cannot drop UDP/69 in the namespace (iptables)"; return 1; }
+	HTTP_URL=http://$SRV:8082
+	compile || { fail $c "pxeinv compile --http-url: $(cat "$T/compile.err")"; return 1; }
+	ip netns exec "$NS" python3 -u -m http.server 8082 --bind "$SRV" --directory "$OUT/tftp" \
+		</dev/null >"$T/boot-http.log" 2>&1 &
+	BOOT_HTTP_PID=$!
+	proc_wait_log "$T/boot-http.log" 'Serving HTTP' "$BOOT_HTTP_PID" ||
+		{ fail $c "the HTTP server of OUT_DIR/tftp did not start"; return 1; }
+	e2e_dnsmasq_hup || { fail $c "no reload logged after SIGHUP"; return 1; }
+	HB_LOG_FROM=$(($(wc -l <"$DNSMASQ_LOG") + 1))
+}
+start_http_boot() {
+	nic 52:54:00:e2:07:01 br0 1 "" && e2e_guest http-boot uefi "${NIC[@]}" \
+		-fw_cfg name=opt/org.tianocore/IPv6Support,string=no -smbios type=1,serial=E2E-HTTP-7
+}
+check_http_boot() {
+	local c=http-boot d tftp dropped
+	e2e_wait_guest http-boot 300 || { fail $c "guest did not power off within 300 s"; e2e_tail http-boot; return; }
+	d=$(decisions 52:54:00:e2:07:01)
+	grep -q "node=http-boot matched=mac stage=httpboot install=yes file=$HTTP_URL/snponly.efi" <<<"$d" ||
+		{ fail $c "HTTP boot not steered to snponly.efi's URL: $d"; return; }
+	grep -q "node=http-boot matched=mac stage=ipxe install=yes file=$HTTP_URL/pxeinv/nodes/http-boot.ipxe" <<<"$d" ||
+		{ fail $c "iPXE not steered to the node script's URL: $d"; return; }
+	grep -q '"GET /snponly.efi HTTP/1.1" 200' "$T/boot-http.log" ||
+		{ fail $c "snponly.efi not fetched over HTTP: $(tail -n 5 "$T/boot-http.log")"; return; }
+	grep -q '"GET /pxeinv/nodes/http-boot.ipxe HTTP/1.1" 200' "$T/boot-http.log" ||
+		{ fail $c "node script not fetched over HTTP: $(tail -n 5 "$T/boot-http.log")"; return; }
+	tftp=$(tail -n +"$HB_LOG_FROM" "$DNSMASQ_LOG" | grep 'dnsmasq-tftp')
+	[ -z "$tftp" ] || { fail $c "TFTP served something: $tftp"; return; }
+	# the firmware's PXEv4 attempt reached the namespace and was dropped
+	dropped=$(ip netns exec "$NS" iptables -L INPUT -v -n -x | awk '/udp dpt:69/ { print $1 }')
+	[ "${dropped:-0}" -gt 0 ] || { fail $c "no TFTP packet was dropped: PXEv4 did not try first"; return; }
+	grep -q "$KURL_RE" "$T/http.log" && grep -q "$IURL_RE" "$T/http.log" ||
+		{ fail $c "kernel/initramfs not fetched over HTTP"; return; }
+	check_cmdline $c http-boot "$OUT/tftp/pxeinv/nodes/http-boot.ipxe" uefi || return
+	echo "# http-boot: $dropped TFTP packets dropped; HTTP fetches: $(awk '/"GET / { print $7 }' "$T/boot-http.log" | paste -sd' ')"
+	pass $c
+}
+finish_http_boot() {
+	ip netns exec "$NS" iptables -D INPUT -p udp --dport 69 -j DROP 2>/dev/null
+	proc_stop BOOT_HTTP_PID
+	HTTP_URL=
+	compile && e2e_dnsmasq_hup || fail http-boot "recompiling without --http-url failed"
+}
+
 # --- run, two guests at a time ---------------------------------------------
 t0=$SECONDS
 step() { echo "# [$((SECONDS - t0)) s] $*"; }
@@ -377,6 +439,14 @@ if want no-install || want reload; then
 	want no-install && { start_no_install || fail no-install "cannot start the guest"; }
 	want no-install && check_no_install
 	[ -n "${reload_started:-}" ] && check_reload
+fi
+if want http-boot; then
+	step "http-boot"
+	if prepare_http_boot; then
+		start_http_boot || fail http-boot "cannot start the guest"
+		check_http_boot
+	fi
+	finish_http_boot
 fi
 # mirror: pxeinv mirror copies the stand-in factory's files, the stand-in
 # stops, the copy is served on another port and path, and a guest boots
