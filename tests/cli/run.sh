@@ -894,9 +894,12 @@ if [ "$a" = "http://10.9.0.1:8080/boot/pxeinv/nodes/n1.ipxe" ] && [ "$b" = "http
 	[ "$c" = "http://10.9.0.1:8080/boot/pxeinv/fallback.ipxe" ] && [ "$d" = "snponly.efi" ]; then
 	pass "lookup after compile --http-url: iPXE gets URLs (node, exit, fallback), firmware PXE a TFTP path"
 else fail "lookup after compile --http-url" "node '$a', exit '$b', fallback '$c', firmware '$d'"; fi
+missing=
 for f in nodes/n1.ipxe exit.ipxe fallback.ipxe; do
-	[ -s "$T/http-once/tftp/pxeinv/$f" ] || fail "compile --http-url writes tftp/pxeinv/$f" "missing"
+	[ -s "$T/http-once/tftp/pxeinv/$f" ] || missing="$missing $f"
 done
+if [ -z "$missing" ]; then pass "compile --http-url still writes the scripts below OUT_DIR/tftp/pxeinv"
+else fail "compile --http-url still writes the scripts below OUT_DIR/tftp/pxeinv" "missing:$missing"; fi
 run compile --ipxe-dir "$T/ipxe" "$T/once" "$T/tftp-once"
 expect_line "compile without --http-url warns that HTTP boot clients get nothing" "$T/err" \
 	"pxeinv compile: warning: no --http-url: UEFI HTTP boot clients (arch 16 and 19) get no boot file; add --http-url http://HOST/PATH, where HOST serves OUT_DIR/tftp over HTTP"
