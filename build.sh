@@ -18,6 +18,7 @@ DEPS=(
 	dpkg-dev patch curl ca-certificates iproute2 procps psmisc
 	busybox-static kea-admin dnsmasq-base tcpdump
 	qemu-system-x86 ovmf mtools liblzma-dev
+	qemu-system-arm qemu-efi-aarch64 systemd-boot-efi
 	devscripts debhelper help2man mmdebstrap buildah podman runc rsync
 	liburing-dev libcurl4-openssl-dev libssl-dev
 	clang libclang-rt-14-dev

@@ -49,6 +49,12 @@ static void compile_help(void)
 	       "(the firmware's NIC\n"
 	       "                        driver, smaller and quicker to "
 	       "start)\n"
+	       "      --proxy           write the fragment for proxy DHCP "
+	       "beside another DHCP\n"
+	       "                        server (the host's config has "
+	       "dhcp-range=NETWORK,proxy):\n"
+	       "                        pxe-inventory=...,proxy and "
+	       "dhcp-pxe-vendor=PXEClient,HTTPClient\n"
 	       "      --http-url URL    URL where OUT_DIR/tftp is served "
 	       "over HTTP: UEFI HTTP\n"
 	       "                        boot clients (arch 16 and 19) get "
@@ -241,6 +247,7 @@ int cmd_compile(int argc, char **argv)
 		{ "filter", 'f', CLI_OPT_TEXT, &filter, NULL },
 		{ "ipxe-dir", 0, CLI_OPT_TEXT, &co.ipxe_dir, NULL },
 		{ "efi-full", 0, CLI_OPT_FLAG, &co.efi_full, NULL },
+		{ "proxy", 0, CLI_OPT_FLAG, &co.proxy, NULL },
 		{ "http-url", 0, CLI_OPT_TEXT, &co.http_url, NULL },
 		{ "image-base-url", 0, CLI_OPT_TEXT, &image_base, NULL },
 		{ "hook", 0, CLI_OPT_TEXT, &co.hook, NULL },

@@ -36,6 +36,8 @@ struct compile_opts {
 	const char *hook;       /**< dhcp-script path, or NULL */
 	const char *state_dir;  /**< pxeinv state directory (boot-once
 				     markers) for pxe-inventory=, or NULL */
+	int proxy;              /**< the fragment is for proxy DHCP beside
+				     another DHCP server */
 	int quiet;
 };
 

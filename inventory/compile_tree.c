@@ -578,6 +578,7 @@ int compile_tree(struct compile *c, struct inventory *inv,
 		conf.cache = c->paths.cache;
 		conf.hook = c->opts->hook;
 		conf.state_dir = c->opts->state_dir;
+		conf.proxy = c->opts->proxy;
 		conf.bios = compile_plan_bios(c);
 		conf.efi_x64 = compile_plan_efi_x64(c);
 		conf.efi_arm64 = compile_plan_efi_arm64(c);

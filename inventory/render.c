@@ -306,8 +306,17 @@ void render_dnsmasq_conf(FILE *out, const struct render_conf *c,
 	fprintf(out, "dhcp-boot=tag:ipxe,%s\n", c->fallback);
 	fputs("# iPXE: do not wait for ProxyDHCP offers\n"
 	      "dhcp-option=tag:ipxe,encap:175,176,1b\n\n", out);
-	fprintf(out, "pxe-inventory=%s%s%s\n", c->cache,
-		c->state_dir ? ",state:" : "", c->state_dir ? c->state_dir : "");
+	if (c->proxy)
+		fputs("# Proxy DHCP (compile --proxy): another server hands out "
+		      "addresses, this one\n# only boot answers, on the "
+		      "dhcp-range=NETWORK,proxy lines of the host's\n# "
+		      "configuration. ,proxy below switches PXE handling on "
+		      "(port 4011 too);\n# UEFI HTTP boot clients are PXE "
+		      "clients too.\n"
+		      "dhcp-pxe-vendor=PXEClient,HTTPClient\n", out);
+	fprintf(out, "pxe-inventory=%s%s%s%s\n", c->cache,
+		c->state_dir ? ",state:" : "", c->state_dir ? c->state_dir : "",
+		c->proxy ? ",proxy" : "");
 	if (c->hook)
 		fprintf(out, "dhcp-script=%s\n", c->hook);
 }

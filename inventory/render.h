@@ -25,6 +25,7 @@ struct render_conf {
 	const char *fallback;           /**< what iPXE is handed: the
 					     fallback's TFTP path, or its URL
 					     (--http-url) */
+	int proxy;                      /**< proxy DHCP lines */
 };
 
 /** A file a node's boot lines fetch from its image base */

@@ -24,6 +24,24 @@
 #   unknown     exits to the next boot device; no kernel is fetched
 #   no-install  install: false exits
 #   reload      pxeinv compile + SIGHUP, no restart: the next boot gets the new args
+#   proxy-uefi  proxy DHCP beside a foreign server (busybox udhcpd hands out
+#               the addresses; dnsmasq runs dhcp-range=NET,proxy and the
+#               fragment of compile --proxy): OVMF's PXE -> snponly.efi ->
+#               node script -> kernel, every answer with next-server
+#   proxy-bios  the same for SeaBIOS's iPXE ROM (it ignores a ProxyDHCP
+#               answer without next-server)
+#   proxy-service  proxy-uefi with pxe-service lines for x86PC and
+#               x86-64_EFI (one service per architecture used to make
+#               dnsmasq hand iPXE the service file again: a boot loop)
+#   arm64       AAVMF (qemu-system-aarch64 -M virt) PXE -> arm64/ipxe.efi ->
+#               node script -> Debian's arm64 kernel (an uncompressed Image,
+#               as the factory's kernel-arm64) and an arm64 busybox initramfs
+#   uki         uki: true: OVMF PXE -> snponly.efi -> node script -> a UKI
+#               (systemd-boot's stub, the Debian kernel and initramfs) that
+#               gets the node's arguments from iPXE, not its own .cmdline
+#   bad-kernel  the node's kernel is not bootable: each of the script's 4
+#               attempts fetches it once, then the guest exits to the next
+#               boot device
 #   mirror      pxeinv mirror copies the stand-in factory, which stops; the
 #               copy, served on another port, boots a guest (--image-base-url)
 #   http-boot   UEFI HTTP boot with UDP/69 dropped in the namespace for the
@@ -34,7 +52,8 @@
 #
 # Environment: KEEP=1 keeps the temporary directory (logs, consoles);
 # E2E_CASES="uefi bios ..." runs a subset; PXEINV_BIN, PXEINV_DNSMASQ,
-# PXEINV_IPXE_DIR as in tests/integration.
+# PXEINV_IPXE_DIR as in tests/integration; E2E_ARM64_WAIT bounds the arm64
+# guest's boot (default 540 s; 24-107 s measured under TCG here).
 # Prints PASS/FAIL per case and "N passed, N failed"; exits 1 on any failure.
 set -uo pipefail
 
@@ -44,9 +63,11 @@ E2E_NAME=e2e
 
 . "$(dirname "$0")/../lib/report.sh"
 abort() { echo "run.sh: $*" >&2; fail setup "$*"; finish; }
-groups "${1-}" uefi bios chassis two-nics unknown no-install reload mirror http-boot
+groups "${1-}" uefi bios chassis two-nics unknown no-install reload proxy-uefi proxy-bios proxy-service arm64 uki bad-kernel \
+	http-boot mirror
 
 [ "$(id -u)" = 0 ] || abort "needs root (network namespaces, tap devices)"
+E2E_PKGS+=("${E2E_PKGS_ARM64[@]}" "${E2E_PKGS_UKI[@]}")
 e2e_deps || abort "cannot install ${E2E_PKGS[*]}"
 for f in "$PXEINV" "$DNSMASQ" "$IPXE_DIR/ipxe.efi"; do
 	[ -e "$f" ] || { skip e2e "$f is missing (./build.sh all)"; finish; }
@@ -60,7 +81,7 @@ SCH=376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba
 VER=v1.9.5
 OUT=$T/out
 NODES=$T/nodes
-CASES=${E2E_CASES:-"uefi bios chassis two-nics unknown no-install reload mirror http-boot"}
+CASES=${E2E_CASES:-"uefi bios chassis two-nics unknown no-install reload proxy-uefi proxy-bios proxy-service arm64 uki bad-kernel http-boot mirror"}
 want() { selected "$1" && [[ " $CASES " == *" $1 "* ]]; }
 
 # --- the test inventory ---------------------------------------------------
@@ -93,7 +114,26 @@ node chassis-2 'serial: E2E-CHASSIS-3' 'boardSerial: E2E-BOARD-3B' \
 node two-nics 'mac:' '  - "52:54:00:e2:04:01"' '  - "52:54:00:e2:04:02"' "ip: $E2E_NET.41" \
 	'install: true' 'extraKernelArgs: e2e.case=two-nics'
 node no-install 'mac: "52:54:00:e2:06:01"' "ip: $E2E_NET.61" 'install: false'
-node http-boot 'mac: "52:54:00:e2:07:01"' "ip: $E2E_NET.71" 'install: true' 'extraKernelArgs: e2e.case=http-boot'
+node http-boot 'mac: "52:54:00:e2:0a:01"' "ip: $E2E_NET.72" 'install: true' 'extraKernelArgs: e2e.case=http-boot'
+# arm64, uki, bad-kernel: their nodes are in the inventory only when their
+# case runs (the mirror case copies every node's files)
+VER_BAD=v1.9.5-e2e.badkernel
+UKI_EMBEDDED="pxeinv.uki.embedded=1 console=ttyS0"
+ARM64_OK=
+if want arm64; then
+	if e2e_assets_arm64; then
+		echo "# arm64 kernel: $(cat "$E2E_CACHE/vmlinuz-arm64.source" 2>/dev/null)"
+		node arm64 'mac: "52:54:00:e2:07:01"' 'arch: arm64' "ip: $E2E_NET.71" 'install: true' \
+			'kernelArgs: talos.platform=metal console=ttyAMA0' 'extraKernelArgs: e2e.case=arm64'
+		ARM64_OK=1
+	else
+		fail arm64 "no arm64 kernel/initramfs (see above)"
+	fi
+fi
+want uki && node uki 'mac: "52:54:00:e2:08:01"' 'uki: true' "ip: $E2E_NET.81" 'install: true' \
+	'extraKernelArgs: e2e.case=uki'
+want bad-kernel && node bad-kernel 'mac: "52:54:00:e2:09:01"' "talosVersion: $VER_BAD" "ip: $E2E_NET.91" \
+	'install: true' 'extraKernelArgs: e2e.case=bad-kernel'
 
 # The hook records every boot (run as nobody, like dnsmasq itself)
 HOOK=${PXEINV_HOOK:-$E2E_ROOT/build/bin/pxeinv-hook}
@@ -216,7 +256,7 @@ check_bios() {
 	# What really happens: SeaBIOS has no PXE client; the NIC's option ROM
 	# is iPXE (it sends option 175), so its very first request is steered
 	# to the node script. The firmware stage (ipxe.pxe) never happens.
-	[ "$(head -n 1 <<<"$d")" = "node=bios matched=mac stage=ipxe install=yes file=pxeinv/nodes/bios.ipxe" ] ||
+	[ "$(head -n 1 <<<"$d")" = "node=bios matched=mac stage=ipxe install=yes file=pxeinv/nodes/bios.ipxe next-server=$SRV" ] ||
 		{ fail $c "first request not steered to the node script: $d"; return; }
 	grep -q 'stage=firmware' <<<"$d" && { fail $c "unexpected firmware stage: $d"; return; }
 	grep -q 'sent .*/tftp/ipxe.pxe to' "$DNSMASQ_LOG" && { fail $c "ipxe.pxe was fetched"; return; }
@@ -376,13 +416,13 @@ prepare_http_boot() {
 	HB_LOG_FROM=$(($(wc -l <"$DNSMASQ_LOG") + 1))
 }
 start_http_boot() {
-	nic 52:54:00:e2:07:01 br0 1 "" && e2e_guest http-boot uefi "${NIC[@]}" \
+	nic 52:54:00:e2:0a:01 br0 1 "" && e2e_guest http-boot uefi "${NIC[@]}" \
 		-fw_cfg name=opt/org.tianocore/IPv6Support,string=no -smbios type=1,serial=E2E-HTTP-7
 }
 check_http_boot() {
 	local c=http-boot d tftp dropped
 	e2e_wait_guest http-boot 300 || { fail $c "guest did not power off within 300 s"; e2e_tail http-boot; return; }
-	d=$(decisions 52:54:00:e2:07:01)
+	d=$(decisions 52:54:00:e2:0a:01)
 	grep -q "node=http-boot matched=mac stage=httpboot install=yes file=$HTTP_URL/snponly.efi" <<<"$d" ||
 		{ fail $c "HTTP boot not steered to snponly.efi's URL: $d"; return; }
 	grep -q "node=http-boot matched=mac stage=ipxe install=yes file=$HTTP_URL/pxeinv/nodes/http-boot.ipxe" <<<"$d" ||
@@ -439,6 +479,232 @@ if want no-install || want reload; then
 	want no-install && { start_no_install || fail no-install "cannot start the guest"; }
 	want no-install && check_no_install
 	[ -n "${reload_started:-}" ] && check_reload
+fi
+# --- proxy DHCP beside a foreign DHCP server -----------------------------
+# busybox udhcpd (another namespace on br0) leases the addresses; the
+# patched dnsmasq is restarted as a proxy: dhcp-range=NET,proxy plus the
+# fragment of `pxeinv compile --proxy`, nothing else by hand.
+OUTP=$T/out-proxy
+# prepare_proxy [LINES...]: (re)start dnsmasq as a proxy with extra LINES
+prepare_proxy() {
+	e2e_dnsmasq_stop
+	if [ -z "$FOREIGN_PID" ]; then
+		e2e_foreign_dhcp 150 170 || { echo "# udhcpd: $(cat "$T/udhcpd.log")" >&2; return 1; }
+		"$PXEINV" compile -q --proxy --ipxe-dir "$IPXE_DIR" --hook "$HOOK" --state-dir "$STATE" \
+			"$NODES" "$OUTP" 2>"$T/compile.err" && chmod -R a+rX "$OUTP" || return 1
+	fi
+	printf '%s\n' port=0 interface=br0 bind-interfaces user=nobody group=nogroup \
+		"dhcp-range=$E2E_NET.0,proxy" log-dhcp dhcp-scriptuser=nobody \
+		"conf-file=$OUTP/pxe-inventory.conf" "$@" >"$T/dnsmasq-proxy.conf"
+	e2e_dnsmasq "$T/dnsmasq-proxy.conf"
+}
+# proxy_decisions NODE: the decision lines for NODE (no leases, no DHCPOFFER to match)
+proxy_decisions() { grep -E "pxe-inventory: node=$1 " "$DNSMASQ_LOG" | sed 's/.*pxe-inventory: //' | sort -u; }
+# check_proxy CASE GUEST NODE FW [FIRMWARE_FILE]: booted through the proxy
+check_proxy() {
+	local c=$1 g=$2 n=$3 fw=$4 bin=${5:-} d
+	e2e_wait_guest "$g" 220 || { fail $c "guest did not power off within 220 s"; e2e_tail "$g"; return; }
+	d=$(proxy_decisions "$n")
+	grep -q 'DHCPOFFER\|DHCPACK' "$DNSMASQ_LOG" && { fail $c "the proxy handed out an address"; return; }
+	if [ -n "$bin" ]; then
+		grep -q "stage=firmware install=yes file=$bin next-server=$SRV\$" <<<"$d" ||
+			{ fail $c "firmware stage not answered $bin with next-server $SRV: $d"; return; }
+		grep -q "sent .*/tftp/$bin to" "$DNSMASQ_LOG" || { fail $c "$bin not sent over TFTP"; return; }
+	fi
+	grep -q "stage=ipxe install=yes file=pxeinv/nodes/$n.ipxe next-server=$SRV\$" <<<"$d" ||
+		{ fail $c "iPXE stage not answered its script with next-server $SRV: $d"; return; }
+	grep -q "sent .*/tftp/pxeinv/nodes/$n.ipxe to" "$DNSMASQ_LOG" || { fail $c "node script not sent"; return; }
+	grep -q 'the reply carries file=' "$DNSMASQ_LOG" &&
+		{ fail $c "$(grep 'the reply carries file=' "$DNSMASQ_LOG" | head -n 1)"; return; }
+	grep -a -q "$MARK_START" "$T/$g.serial" || { fail $c "kernel did not start"; e2e_tail "$g"; return; }
+	check_cmdline $c "$g" "$OUTP/tftp/pxeinv/nodes/$n.ipxe" "$fw" || return
+	pass $c
+}
+if want proxy-uefi || want proxy-bios; then
+	step "proxy-uefi + proxy-bios (beside udhcpd)"
+	if prepare_proxy; then
+		want proxy-uefi && { { nic 52:54:00:e2:01:01 br0 1 "" && e2e_guest proxy-uefi uefi "${NIC[@]}" \
+			-smbios type=1,serial=E2E-UEFI-1 -uuid 11111111-2222-3333-4444-000000000101; } ||
+			fail proxy-uefi "cannot start the guest"; }
+		want proxy-bios && { { nic 52:54:00:e2:02:01 br0 1 && e2e_guest proxy-bios bios "${NIC[@]}"; } ||
+			fail proxy-bios "cannot start the guest"; }
+		want proxy-uefi && check_proxy proxy-uefi proxy-uefi uefi uefi snponly.efi
+		want proxy-bios && check_proxy proxy-bios proxy-bios bios bios
+	else
+		for c in proxy-uefi proxy-bios; do want $c && fail $c "proxy setup: $(cat "$T/dnsmasq.err" "$T/compile.err" 2>/dev/null)"; done
+	fi
+fi
+if want proxy-service; then
+	step "proxy-service"
+	if prepare_proxy 'pxe-service=x86PC,"Network boot",ipxe.pxe' \
+		'pxe-service=x86-64_EFI,"Network boot",snponly.efi'; then
+		if ! grep -q 'pxe-inventory: 2 pxe-service line(s) apply only to clients the inventory does not steer' "$DNSMASQ_LOG"; then
+			fail proxy-service "no startup line about the pxe-service lines"
+		elif nic 52:54:00:e2:01:01 br0 1 "" && e2e_guest proxy-service uefi "${NIC[@]}" \
+			-smbios type=1,serial=E2E-UEFI-1 -uuid 11111111-2222-3333-4444-000000000101; then
+			check_proxy proxy-service proxy-service uefi uefi snponly.efi
+		else fail proxy-service "cannot start the guest"; fi
+	else
+		fail proxy-service "proxy setup: $(cat "$T/dnsmasq.err" "$T/compile.err" 2>/dev/null)"
+	fi
+fi
+if want proxy-uefi || want proxy-bios || want proxy-service; then
+	e2e_dnsmasq_stop
+	e2e_foreign_dhcp_stop
+	e2e_dnsmasq "$T/dnsmasq.conf" || abort "dnsmasq did not restart: $(cat "$T/dnsmasq.err")"
+fi
+# --- arm64, uki, bad-kernel ------------------------------------------------
+# factory_extra: the files of those nodes in the stand-in factory: the arm64
+# kernel and initramfs, a UKI built here, and a kernel that is not one.
+UKI_OK=
+BAD_OK=
+factory_extra() {
+	local d=$T/www/image/$SCH/$VER bad=$T/www/image/$SCH/$VER_BAD
+	if [ -n "$ARM64_OK" ]; then
+		cp "$E2E_CACHE/vmlinuz-arm64" "$d/kernel-arm64" &&
+			cp "$E2E_CACHE/initramfs-arm64.xz" "$d/initramfs-arm64.xz" ||
+			{ ARM64_OK=; fail arm64 "cannot copy the arm64 files into the stand-in factory"; }
+	fi
+	if want uki; then
+		if e2e_uki "$d/metal-amd64-uki.efi" "$UKI_EMBEDDED"; then UKI_OK=1; else fail uki "cannot build the UKI"; fi
+	fi
+	if want bad-kernel; then
+		# a text line first, so that no image type's magic can match by chance
+		mkdir -p "$bad" &&
+			{ echo "pxeinv e2e: not a kernel"; head -c 1048576 /dev/urandom; } >"$bad/kernel-amd64" &&
+			cp "$E2E_CACHE/initramfs-amd64.xz" "$bad/initramfs-amd64.xz" && BAD_OK=1 ||
+			fail bad-kernel "cannot write the bad kernel"
+	fi
+	chmod -R a+rX "$T/www"
+}
+
+# check_cmdline_efi CASE GUEST SCRIPT ARGV0: the printed command line is
+# ARGV0 (the name iPXE gives the EFI image it starts: the URL's last
+# segment) followed by the script's rendered arguments, and nothing else.
+check_cmdline_efi() {
+	local c=$1 g=$2 script=$3 want got
+	want="$4 $(e2e_rendered "$script")"
+	got=$(e2e_cmdline "$g")
+	if [ -z "$got" ]; then
+		fail "$c" "no kernel command line on $g's console"
+		e2e_tail "$g"
+		return 1
+	fi
+	[ "$got" = "$want" ] || { fail "$c" "kernel command line differs: got [$got], want [$want]"; return 1; }
+}
+
+start_arm64() {
+	# romfile= (no iPXE ROM): AAVMF's own PXE client fetches arm64/ipxe.efi
+	ARM64_T0=$SECONDS
+	nic 52:54:00:e2:07:01 br0 1 "" && e2e_guest_arm64 arm64 "${NIC[@]}" \
+		-smbios type=1,serial=E2E-ARM64-7 -uuid 11111111-2222-3333-4444-000000000701
+}
+check_arm64() {
+	local c=arm64 d
+	# TCG emulates arm64 on x86: firmware, iPXE and kernel are slow
+	e2e_wait_guest arm64 "${E2E_ARM64_WAIT:-540}" ||
+		{ fail $c "guest did not power off within ${E2E_ARM64_WAIT:-540} s"; e2e_tail arm64 25; return; }
+	echo "# arm64: QEMU start to power-off in $((SECONDS - ARM64_T0)) s"
+	d=$(decisions 52:54:00:e2:07:01)
+	grep -q 'node=arm64 matched=mac stage=firmware install=yes file=arm64/ipxe.efi' <<<"$d" ||
+		{ fail $c "firmware stage (client arch 11) not steered to arm64/ipxe.efi: $d"; return; }
+	grep -q 'sent .*/tftp/arm64/ipxe.efi to' "$DNSMASQ_LOG" || { fail $c "arm64/ipxe.efi not sent over TFTP"; return; }
+	# our script ran in the arm64 iPXE (embedded, or autoexec.ipxe)
+	# (grep reads it all: grep -q would end the pipe early, and pipefail fail it)
+	e2e_serial arm64 | grep -a 'pxeinv: iPXE .* efi/arm64 network boot' >/dev/null ||
+		{ fail $c "pxeinv's iPXE script did not run on arm64"; e2e_tail arm64; return; }
+	grep -q 'node=arm64 matched=mac stage=ipxe install=yes file=pxeinv/nodes/arm64.ipxe' <<<"$d" ||
+		{ fail $c "iPXE stage not steered to the node script: $d"; return; }
+	grep -q 'sent .*/tftp/pxeinv/nodes/arm64.ipxe to' "$DNSMASQ_LOG" || { fail $c "node script not sent"; return; }
+	grep -q "GET /image/$SCH/$VER/kernel-arm64 " "$T/http.log" &&
+		grep -q "GET /image/$SCH/$VER/initramfs-arm64.xz " "$T/http.log" ||
+		{ fail $c "kernel-arm64/initramfs-arm64.xz not fetched over HTTP"; return; }
+	grep -a -q "$MARK_START" "$T/arm64.serial" || { fail $c "kernel did not start"; return; }
+	check_cmdline_efi $c arm64 "$OUT/tftp/pxeinv/nodes/arm64.ipxe" kernel-arm64 || return
+	pass $c
+}
+
+start_uki() {
+	nic 52:54:00:e2:08:01 br0 1 "" && e2e_guest uki uefi "${NIC[@]}" \
+		-smbios type=1,serial=E2E-UKI-8 -uuid 11111111-2222-3333-4444-000000000801
+}
+check_uki() {
+	local c=uki d
+	e2e_wait_guest uki 200 || { fail $c "guest did not power off within 200 s"; e2e_tail uki; return; }
+	grep -q "^kernel http://$SRV:$HTTP_PORT/image/$SCH/$VER/metal-amd64-uki.efi " "$OUT/tftp/pxeinv/nodes/uki.ipxe" &&
+		! grep -q '^initrd ' "$OUT/tftp/pxeinv/nodes/uki.ipxe" ||
+		{ fail $c "the node script does not boot metal-amd64-uki.efi alone: $(cat "$OUT/tftp/pxeinv/nodes/uki.ipxe")"; return; }
+	d=$(decisions 52:54:00:e2:08:01)
+	grep -q 'node=uki matched=mac stage=firmware install=yes file=snponly.efi' <<<"$d" &&
+		grep -q 'node=uki matched=mac stage=ipxe install=yes file=pxeinv/nodes/uki.ipxe' <<<"$d" ||
+		{ fail $c "not steered through both stages: $d"; return; }
+	grep -q "GET /image/$SCH/$VER/metal-amd64-uki.efi " "$T/http.log" ||
+		{ fail $c "metal-amd64-uki.efi not fetched over HTTP"; return; }
+	grep -a -q "$MARK_START" "$T/uki.serial" || { fail $c "the UKI's kernel did not start"; e2e_tail uki; return; }
+	# the node's arguments, from iPXE; not the UKI's own .cmdline
+	case $(e2e_cmdline uki) in
+	*pxeinv.uki.embedded=1*) fail $c "the UKI's own .cmdline reached the kernel: $(e2e_cmdline uki)"; return ;;
+	esac
+	check_cmdline_efi $c uki "$OUT/tftp/pxeinv/nodes/uki.ipxe" metal-amd64-uki.efi || return
+	pass $c
+}
+
+start_bad_kernel() {
+	nic 52:54:00:e2:09:01 br0 1 "" && e2e_guest bad-kernel uefi "${NIC[@]}" \
+		-smbios type=1,serial=E2E-BAD-9 -uuid 11111111-2222-3333-4444-000000000901
+}
+# bad_kernel_next_boot: after the script exited, OVMF says that its PXEv4
+# boot option ended and goes on to the next one
+bad_kernel_next_boot() {
+	e2e_serial bad-kernel | awk '/pxeinv: exiting to the next boot device/ { e = 1 }
+		e && /BdsDxe: failed to start Boot[0-9A-F]+ "UEFI PXEv4/ { x = 1 }
+		x && /BdsDxe: (loading|failed to load) Boot[0-9A-F]+ "/ && !/"UEFI PXEv4/ { f = 1 }
+		END { exit !f }'
+}
+# The script's attempts each chain the node script once: at most one GET of
+# the kernel per attempt, 4 attempts, the script's failure message, then
+# OVMF's next boot option.
+check_bad_kernel() {
+	local c=bad-kernel attempts gets
+	if ! e2e_wait_for bad-kernel 'pxeinv: exiting to the next boot device' 300; then
+		fail $c "the script did not exit to the next boot device"
+		e2e_tail bad-kernel 25
+		return
+	fi
+	# OVMF goes on with its next boot option (BdsDxe logs each one it loads)
+	for _ in $(seq 240); do
+		bad_kernel_next_boot && break
+		sleep 0.25
+	done
+	e2e_kill_guest bad-kernel
+	e2e_serial bad-kernel >"$T/bad-kernel.console"
+	attempts=$(grep -a -c 'pxeinv: attempt [1-4] of 4' "$T/bad-kernel.console")
+	gets=$(grep -c "GET /image/$SCH/$VER_BAD/kernel-amd64 " "$T/http.log")
+	echo "# bad-kernel: $attempts attempts, $gets GETs of the kernel"
+	[ "$attempts" -ge 1 ] && [ "$attempts" -le 4 ] || { fail $c "$attempts attempts (1 to 4 expected)"; return; }
+	grep -a -q 'pxeinv: attempt 4 of 4' "$T/bad-kernel.console" || { fail $c "no fourth attempt"; return; }
+	[ "$gets" -ge 1 ] || { fail $c "the kernel was never fetched"; return; }
+	[ "$gets" -le "$attempts" ] || { fail $c "$gets GETs of the kernel in $attempts attempts"; return; }
+	grep -a -q 'pxeinv: could not chain pxeinv/nodes/bad-kernel.ipxe, or what it loaded did not boot' \
+		"$T/bad-kernel.console" || { fail $c "no failure message for the node script"; return; }
+	grep -a -q 'pxeinv: giving up after 4 attempts' "$T/bad-kernel.console" || { fail $c "did not give up"; return; }
+	grep -a -q "$MARK_START" "$T/bad-kernel.console" && { fail $c "a kernel started"; return; }
+	grep -q "GET /image/$SCH/$VER_BAD/initramfs-amd64.xz " "$T/http.log" &&
+		{ fail $c "the initramfs was fetched after a kernel that did not load"; return; }
+	bad_kernel_next_boot || { fail $c "OVMF did not go on to its next boot option"; e2e_tail bad-kernel; return; }
+	pass $c
+}
+
+# arm64 is the slowest guest: uki then bad-kernel run beside it
+if want arm64 || want uki || want bad-kernel; then
+	step "arm64 + uki, then bad-kernel"
+	factory_extra
+	[ -n "$ARM64_OK" ] && { start_arm64 || fail arm64 "cannot start the guest"; }
+	[ -n "$UKI_OK" ] && { start_uki || fail uki "cannot start the guest"; }
+	[ -n "$UKI_OK" ] && check_uki
+	[ -n "$BAD_OK" ] && { start_bad_kernel || fail bad-kernel "cannot start the guest"; }
+	[ -n "$BAD_OK" ] && check_bad_kernel
+	[ -n "$ARM64_OK" ] && check_arm64
 fi
 if want http-boot; then
 	step "http-boot"

@@ -19,6 +19,11 @@ is (any code, length or garbage); --no-end leaves out the end option;
 with raw bytes (option overload, 52); --truncate N sends only the first N
 bytes of each request; --xid HEX fixes the transaction id, so that the
 server's log of a request that got no answer can be found.
+
+ProxyDHCP: --proxy-request CIADDR sends, after the OFFER, what iPXE and
+PXE firmware send to a proxy server: a DHCPREQUEST from CIADDR:68 to the
+OFFER's server identifier, port 4011, with ciaddr set; its answer is
+printed as PROXYACK.*.
 """
 import argparse
 import os
@@ -40,7 +45,7 @@ def smbios_uuid(text):
     return b"\x00" + b[3::-1] + b[5:3:-1] + b[7:5:-1] + b[8:]
 
 
-def build(args, xid, mac, mtype, extra):
+def build(args, xid, mac, mtype, extra, ciaddr="0.0.0.0"):
     opts = bytes([53, 1, mtype])
     if not args.no_client_id:
         opts += bytes([61, 7, 1]) + mac
@@ -80,7 +85,7 @@ def build(args, xid, mac, mtype, extra):
     giaddr = socket.inet_aton(args.relay) if args.relay else b"\0" * 4
     hops = 1 if args.relay else 0
     pkt = struct.pack("!BBBBIHH4s4s4s4s16s64s128s", 1, 1, 6, hops, xid, 0,
-                      0x8000, b"\0" * 4, b"\0" * 4, b"\0" * 4, giaddr,
+                      0x8000, socket.inet_aton(ciaddr), b"\0" * 4, b"\0" * 4, giaddr,
                       mac + b"\0" * 10, bytes.fromhex(args.sname),
                       bootfile)
     return (pkt + b"\x63\x82\x53\x63" + opts)[:args.truncate]
@@ -155,6 +160,7 @@ def main():
     ap.add_argument("--relay", metavar="GIADDR")
     ap.add_argument("--server", default="255.255.255.255")
     ap.add_argument("--discover-only", action="store_true")
+    ap.add_argument("--proxy-request", metavar="CIADDR")
     ap.add_argument("--timeout", type=float, default=4.0)
     args = ap.parse_args()
     args.opt = [(int(c, 0), h) for c, h in args.opt]
@@ -193,6 +199,20 @@ def main():
     show(r, "")
     print("xid=%08x" % xid)
     if args.discover_only:
+        return 0
+    if args.proxy_request:
+        server = socket.inet_ntoa(r["opts"].get(54, b"\0" * 4))
+        dest = (server, 4011)
+        s.close()
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, args.iface.encode())
+        s.bind((args.proxy_request, 68))
+        r = exchange(build(args, xid, mac, REQUEST, b"", args.proxy_request), (ACK,))
+        if not r:
+            print("NOPROXYACK")
+            return 1
+        show(r, "PROXY")
         return 0
     extra = bytes([50, 4]) + socket.inet_aton(r["yiaddr"])
     if 54 in r["opts"]:

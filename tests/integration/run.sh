@@ -28,7 +28,7 @@ PXEINV=${PXEINV_BIN:-$root/build/bin/pxeinv}
 . "$(dirname "$0")/../lib/report.sh"
 . "$(dirname "$0")/../lib/netns.sh"
 . "$(dirname "$0")/../lib/proc.sh"
-groups "${1-}" startup main reload http-url proxy tag ping blank-uuid overload malformed damaged-cache
+groups "${1-}" startup main reload http-url proxy decision-log tag ping blank-uuid overload malformed damaged-cache
 
 [ "$(id -u)" = 0 ] || { echo "run.sh: needs root (network namespaces)" >&2; echo "0 passed, 1 failed"; exit 1; }
 
@@ -143,7 +143,7 @@ conf() {
 		echo "interface=$VS"
 		echo "user=nobody"
 		echo "group=nogroup"
-		echo "dhcp-authoritative"
+		[ "${AUTHORITATIVE:-1}" = 0 ] || echo "dhcp-authoritative"
 		[ "${PING:-0}" = 1 ] || echo "no-ping"
 		echo "dhcp-leasefile=$T/leases"
 		echo "log-dhcp"
@@ -397,6 +397,7 @@ dhcp --mac 52:54:00:cc:00:05 --vendor PXEClient:Arch:00000:UNDI:002001 --arch 0 
 WANT_TEXT=node-d check ipxe-serial-from-user-class pxeinv/nodes/node-d.ipxe pxeinv-node:node-d
 
 # `pxeinv lookup` runs the same code: it must give the answer dnsmasq logged
+# (dnsmasq logs it from the reply it sent, with the next-server)
 # agree NAME LOOKUP-ARGS...: after a dhcp call
 agree() {
 	local name=$1 xid logged want
@@ -408,6 +409,8 @@ import json, sys
 a = json.load(sys.stdin)
 print("node=%s matched=%s stage=%s install=%s file=%s" % (a["node"] or "unknown",
       a["matched"] or "-", a["stage"], a["install"], a["file"] or "-"))')
+	# the decision as sent also names the next-server: here, always this server
+	want="$want next-server=$SRV"
 	if [ -n "$logged" ] && [ "$logged" = "$want" ]; then
 		pass "$name"
 	else
@@ -539,39 +542,138 @@ fi
 stop
 
 # --- proxy DHCP: another server hands out addresses; dnsmasq only boot info.
-# Stock dnsmasq answers PXE clients in proxy mode only with pxe-service or
-# pxe-prompt configured.
+# pxe-inventory=...,proxy (what compile --proxy writes) switches PXE
+# handling on; every answer carries next-server (iPXE ignores a ProxyDHCP
+# answer without siaddr), on the broadcast OFFER and on the port-4011 ACK.
+#
+# proxy_check NAME FILE [TAG...]: OFFER and, with --proxy-request, PROXYACK
+# give FILE with siaddr = this server and no address; the decision line for
+# the xid names FILE and next-server.
+proxy_check() {
+	local name=$1 file=$2 why= x
+	shift 2
+	x=$((16#$(val xid)))
+	if [ -z "$(val xid)" ]; then
+		why="no OFFER: $OUT"
+	elif [ "$(boot OFFER)" != "$file" ] || [ "$(val OFFER.siaddr)" != "$SRV" ]; then
+		why="OFFER file='$(boot OFFER)' siaddr=$(val OFFER.siaddr), want $file from $SRV"
+	elif [ "$(val OFFER.yiaddr)" != 0.0.0.0 ]; then
+		why="a proxy offered an address: $(val OFFER.yiaddr)"
+	elif grep -q '^PROXYACK\|^NOPROXYACK' <<<"$OUT" &&
+		{ [ "$(boot PROXYACK)" != "$file" ] || [ "$(val PROXYACK.siaddr)" != "$SRV" ]; }; then
+		why="port-4011 ACK file='$(boot PROXYACK)' siaddr=$(val PROXYACK.siaddr) ($OUT)"
+	elif ! grep -q " $x pxe-inventory: node=.* file=$file.* next-server=$SRV\$" "$LOG"; then
+		why="no decision line with file=$file next-server=$SRV for xid $x"
+	elif [ $# -gt 0 ] && ! has_tags "$(tags_of "$(val xid)")" "$@"; then
+		why="tags [$(tags_of "$(val xid)")], want $*"
+	fi
+	if [ -z "$why" ]; then pass "$name"; else fail "$name" "$why"; fi
+}
 if selected proxy; then
-conf proxy "dhcp-range=10.213.0.0,proxy" "pxe-prompt=Booting,0" \
-	"enable-tftp" "tftp-root=$TFTP" "pxe-inventory=$CDB"
+conf proxy "dhcp-range=10.213.0.0,proxy" "enable-tftp" "tftp-root=$TFTP" \
+	"dhcp-pxe-vendor=PXEClient,HTTPClient" "pxe-inventory=$CDB,proxy"
 if ! start proxy; then
 	fail proxy-start "$(head -c 300 "$T/dnsmasq.err")"
 else
-	dhcp --mac 52:54:00:aa:00:02 "${IPXE[@]}" --discover-only
-	f=$(val OFFER.file)
-	if [ "$(val OFFER.yiaddr)" = 0.0.0.0 ] && [ "$f" = $NA ] &&
-		has_tags "$(tags_of "$(val xid)")" pxeinv-node:node-a &&
-		[ "$(fetch "$f")" = "$(cat "$TFTP/$f")" ]; then
-		pass proxy-ipxe-known-mac
+	dhcp --mac 52:54:00:aa:00:02 "${IPXE[@]}" --proxy-request "$CLI"
+	proxy_check proxy-ipxe-known-mac $NA pxeinv-node:node-a
+	if [ "$(fetch "$NA")" != "$(cat "$TFTP/$NA")" ]; then fail proxy-ipxe-script-served "TFTP $NA"; else pass proxy-ipxe-script-served; fi
+	# BIOS PXE ROMs and iPXE ROMs (arch 0) take file + siaddr from the OFFER
+	dhcp --mac 52:54:00:bb:00:00 --vendor PXEClient:Arch:00000:UNDI:002001 --arch 0 --proxy-request "$CLI"
+	proxy_check proxy-firmware-bios ipxe.pxe
+	# UEFI firmware is sent to port 4011 (siaddr) and gets its file there
+	dhcp --mac 52:54:00:bb:00:07 --vendor PXEClient:Arch:00007:UNDI:003016 --arch 7 --proxy-request "$CLI"
+	proxy_check proxy-firmware-efi snponly.efi
+	# UEFI HTTP boot: a PXE client by dhcp-pxe-vendor; URL, HTTPClient echoed
+	dhcp --mac 52:54:00:bb:00:16 --vendor HTTPClient:Arch:00016:UNDI:003000 --arch 16 --discover-only
+	if [ "$(val OFFER.opt60)" = HTTPClient ]; then
+		proxy_check proxy-httpboot "http://$SRV:8080/snponly.efi"
 	else
-		fail proxy-ipxe-known-mac "yiaddr=$(val OFFER.yiaddr) file='$f' ($OUT)"
-	fi
-	dhcp --mac 52:54:00:bb:00:00 --vendor PXEClient:Arch:00000:UNDI:002001 --arch 0 --discover-only
-	if [ "$(val OFFER.file)" = ipxe.pxe ] && [ "$(val OFFER.yiaddr)" = 0.0.0.0 ]; then
-		pass proxy-firmware-bios
-	else
-		fail proxy-firmware-bios "file='$(val OFFER.file)' ($OUT)"
+		fail proxy-httpboot "option 60 '$(val OFFER.opt60)' ($OUT)"
 	fi
 	stop
 fi
 
-conf proxy-noprompt "dhcp-range=10.213.0.0,proxy" "enable-tftp" "tftp-root=$TFTP" "pxe-inventory=$CDB"
-if start proxy-noprompt && grep -q 'pxe-inventory: proxy DHCP answers PXE clients only when pxe-prompt or pxe-service is set' "$LOG"; then
-	pass proxy-without-pxe-prompt-warns
+# The pre-,proxy way (pxe-prompt switches PXE on) gets next-server too.
+conf proxy-prompt "dhcp-range=10.213.0.0,proxy" "pxe-prompt=Booting,0" \
+	"enable-tftp" "tftp-root=$TFTP" "pxe-inventory=$CDB"
+if ! start proxy-prompt; then
+	fail proxy-prompt-start "$(head -c 300 "$T/dnsmasq.err")"
 else
-	fail proxy-without-pxe-prompt-warns "no warning in $LOG"
+	dhcp --mac 52:54:00:bb:00:00 --vendor PXEClient:Arch:00000:UNDI:002001 --arch 0 --proxy-request "$CLI"
+	proxy_check proxy-prompt-firmware-bios ipxe.pxe
+	stop
+fi
+
+# pxe-service lines answer only clients that are not steered: with one
+# service per architecture, dnsmasq's UEFI workaround used to send the
+# service file to iPXE and firmware alike (a boot loop).
+conf proxy-service "dhcp-range=10.213.0.0,proxy" "enable-tftp" "tftp-root=$TFTP" \
+	'pxe-service=x86PC,"Network boot",ipxe.pxe' 'pxe-service=x86-64_EFI,"Network boot",snponly.efi' \
+	"pxe-inventory=$CDB,proxy"
+if ! start proxy-service; then
+	fail proxy-service-start "$(head -c 300 "$T/dnsmasq.err")"
+else
+	if grep -q 'pxe-inventory: 2 pxe-service line(s) apply only to clients the inventory does not steer' "$LOG"; then
+		pass proxy-service-logged
+	else
+		fail proxy-service-logged "no startup line in $LOG"
+	fi
+	dhcp --mac 52:54:00:aa:00:02 "${IPXE[@]}" --proxy-request "$CLI"
+	proxy_check proxy-service-ipxe-gets-script $NA pxeinv-node:node-a
+	dhcp --mac 52:54:00:bb:00:07 --vendor PXEClient:Arch:00007:UNDI:003016 --arch 7 --proxy-request "$CLI"
+	proxy_check proxy-service-efi-firmware snponly.efi
+	if grep -q 'the reply carries file=' "$LOG"; then
+		fail proxy-service-no-mismatch "$(grep 'the reply carries' "$LOG" | head -n 2)"
+	else
+		pass proxy-service-no-mismatch
+	fi
+	stop
+fi
+
+# A proxy range with PXE handling off answers nobody: refused at startup.
+conf proxy-nopxe "dhcp-range=10.213.0.0,proxy" "enable-tftp" "tftp-root=$TFTP" "pxe-inventory=$CDB"
+if start proxy-nopxe; then
+	fail proxy-without-pxe-refused "dnsmasq started"
+elif ! kill -0 "$DNSMASQ_PID" 2>/dev/null &&
+	grep -q 'dhcp-range 10.213.0.0 is proxy-only, but PXE handling is off.*add ,proxy to pxe-inventory=' "$T/dnsmasq.err" "$LOG"; then
+	pass proxy-without-pxe-refused
+else
+	fail proxy-without-pxe-refused "$(cat "$T/dnsmasq.err")"
 fi
 stop
+fi
+
+# --- decision log: a decision is logged only for a reply that was sent ------
+# A DHCPREQUEST for another server (option 54) gets no reply: before, the
+# server not chosen logged a decision for it all the same.
+if selected decision-log; then
+# decision_log NAME WHAT: the REQUEST for another server is answered WHAT
+decision_log() {
+	local name=$1 what=$2 x y nx ny
+	if ! start "$name"; then
+		fail "$name-start" "$(head -c 300 "$T/dnsmasq.err")"
+		return
+	fi
+	dhcp --mac 52:54:00:aa:00:02 "${IPXE[@]}" --xid 5eed0001
+	x=$((16#5eed0001))
+	dhcp --mac 52:54:00:aa:00:02 "${IPXE[@]}" --xid 5eed0002 --opt 54 0a0d00fe
+	y=$((16#5eed0002))
+	for _ in $(seq 20); do grep -q " $y pxe-inventory: not answered" "$LOG" && break; sleep 0.1; done
+	nx=$(grep -c " $x pxe-inventory: node=node-a .*file=$NA .*next-server=$SRV\$" "$LOG")
+	ny=$(grep -c " $y pxe-inventory: node=" "$LOG")
+	if [ "$nx" = 2 ] && [ "$ny" = 1 ] && grep -q " $y pxe-inventory: not answered: $what" "$LOG" &&
+		grep -q '^NOACK\|^NAK\.' <<<"$OUT"; then
+		pass "$name"
+	else
+		fail "$name" "own server: $nx decision lines (want 2: OFFER, ACK); other server's REQUEST: $ny (want 1: the OFFER), '$what' logged: $(grep -c " $y pxe-inventory: not answered: $what" "$LOG") ($OUT)"
+	fi
+	stop
+}
+conf decision-log-nak "$RANGE0" "enable-tftp" "tftp-root=$TFTP" "pxe-inventory=$CDB"
+decision_log decision-log-nak "the reply is a DHCPNAK"
+AUTHORITATIVE=0 conf decision-log-ignored "$RANGE0" "enable-tftp" "tftp-root=$TFTP" "pxe-inventory=$CDB"
+decision_log decision-log-ignored "no reply"
 fi
 
 # --- tag restriction: only the "lab" range is steered ------------------------
@@ -713,12 +815,13 @@ m_dhcp() {
 m_decision() { grep " $((16#$MX)) pxe-inventory: " "$LOG" | tail -n1 | sed 's/.* pxe-inventory: //'; }
 
 # m_steered FILE DECISION: why the last request was not answered with FILE
-# after the steering decided DECISION ("" when it was)
+# after the steering decided DECISION ("" when it was); the decision line,
+# written from the reply, ends with the next-server sent: this server
 m_steered() {
 	local d
 	d=$(m_decision)
-	if [ "$d" != "$2" ]; then
-		echo "decided '$d', want '$2'"
+	if [ "$d" != "$2 next-server=$SRV" ]; then
+		echo "decided '$d', want '$2 next-server=$SRV'"
 	elif [ "$(boot ACK)" != "$1" ]; then
 		echo "ACK boot file '$(boot ACK)', want '$1' ($(printf '%s' "$OUT" | tr '\n' ' ' | head -c 200))"
 	fi
@@ -1031,11 +1134,11 @@ elif ! start damaged; then
 	fail damaged-cache-start "$(head -c 300 "$T/dnsmasq.err")"
 else
 	baseline=$(answers)
-	want="node=node-a matched=mac stage=ipxe install=[a-z]+ file=$NA boot=$NA
-node=node-b matched=uuid stage=ipxe install=once file=pxeinv/nodes/node-b.ipxe boot=pxeinv/nodes/node-b.ipxe
-node=node-d matched=serial stage=ipxe install=yes file=pxeinv/nodes/node-d.ipxe boot=pxeinv/nodes/node-d.ipxe
-node=unknown matched=- stage=ipxe install=unknown file=$FALLBACK boot=$FALLBACK
-node=node-a matched=mac stage=firmware install=[a-z]+ file=snponly.efi boot=snponly.efi"
+	want="node=node-a matched=mac stage=ipxe install=[a-z]+ file=$NA next-server=$SRV boot=$NA
+node=node-b matched=uuid stage=ipxe install=once file=pxeinv/nodes/node-b.ipxe next-server=$SRV boot=pxeinv/nodes/node-b.ipxe
+node=node-d matched=serial stage=ipxe install=yes file=pxeinv/nodes/node-d.ipxe next-server=$SRV boot=pxeinv/nodes/node-d.ipxe
+node=unknown matched=- stage=ipxe install=unknown file=$FALLBACK next-server=$SRV boot=$FALLBACK
+node=node-a matched=mac stage=firmware install=[a-z]+ file=snponly.efi next-server=$SRV boot=snponly.efi"
 	# line by line: each answer matches its pattern
 	if [ "$(paste -d '\n' <(echo "$want") <(echo "$baseline") |
 		while read -r pattern && read -r line; do
