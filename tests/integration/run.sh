@@ -584,13 +584,24 @@ else
 	# UEFI firmware is sent to port 4011 (siaddr) and gets its file there
 	dhcp --mac 52:54:00:bb:00:07 --vendor PXEClient:Arch:00007:UNDI:003016 --arch 7 --proxy-request "$CLI"
 	proxy_check proxy-firmware-efi snponly.efi
-	# UEFI HTTP boot: a PXE client by dhcp-pxe-vendor; URL, HTTPClient echoed
-	dhcp --mac 52:54:00:bb:00:16 --vendor HTTPClient:Arch:00016:UNDI:003000 --arch 16 --discover-only
-	if [ "$(val OFFER.opt60)" = HTTPClient ]; then
-		proxy_check proxy-httpboot "http://$SRV:8080/snponly.efi"
+	# UEFI HTTP boot: a PXE client by dhcp-pxe-vendor; URL, HTTPClient
+	# echoed. It needs compile --http-url, with which iPXE gets its script
+	# as a URL too (in the file field: proxy answers carry no option 67)
+	HTTP_URL=http://$SRV:8080
+	if compile && chmod -R a+rX "$OUTD" && hup; then
+		dhcp --mac 52:54:00:bb:00:16 --vendor HTTPClient:Arch:00016:UNDI:003000 --arch 16 --discover-only
+		if [ "$(val OFFER.opt60)" = HTTPClient ]; then
+			proxy_check proxy-httpboot "$HTTP_URL/snponly.efi"
+		else
+			fail proxy-httpboot "option 60 '$(val OFFER.opt60)' ($OUT)"
+		fi
+		dhcp --mac 52:54:00:aa:00:02 "${IPXE[@]}" --proxy-request "$CLI"
+		proxy_check proxy-http-url-ipxe "$HTTP_URL/$NA" pxeinv-node:node-a
 	else
-		fail proxy-httpboot "option 60 '$(val OFFER.opt60)' ($OUT)"
+		fail proxy-httpboot "pxeinv compile --http-url, or the reload, failed"
 	fi
+	HTTP_URL=
+	compile && chmod -R a+rX "$OUTD" && hup || fail proxy-httpboot "recompiling without --http-url failed"
 	stop
 fi
 
