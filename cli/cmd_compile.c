@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../inventory/compile.h"
+#include "../inventory/compile_http.h"
 #include "../inventory/manifest.h"
 #include "../inventory/oom.h"
 #include "../state/state.h"
@@ -55,10 +56,17 @@ static void compile_help(void)
 	       "                        pxe-inventory=...,proxy and "
 	       "dhcp-pxe-vendor=PXEClient,HTTPClient\n"
 	       "      --http-url URL    URL where OUT_DIR/tftp is served "
-	       "over HTTP, for UEFI\n"
-	       "                        HTTP boot clients (arch 16 and 19); "
-	       "without it they are\n"
-	       "                        not steered\n"
+	       "over HTTP: UEFI HTTP\n"
+	       "                        boot clients (arch 16 and 19) get "
+	       "URL/snponly.efi, and\n"
+	       "                        every iPXE gets its script as "
+	       "URL/pxeinv/..., so no\n"
+	       "                        script needs TFTP (firmware PXE "
+	       "still gets its binary\n"
+	       "                        over TFTP); without it, HTTP boot "
+	       "clients get no file.\n"
+	       "                        Every URL handed out must fit 127 "
+	       "characters\n"
 	       "      --image-base-url URL  image base every node's "
 	       "script fetches its kernel,\n"
 	       "                        initramfs or UKI from, instead of "
@@ -191,6 +199,41 @@ static void compile_report_ipxe(const char *dir)
 			"iPXE with IPXE_SRC=... ./build.sh ipxe\n", dir);
 }
 
+/**
+ * Warn about what HTTP boot clients get: nothing without --http-url; with
+ * it, scripts over HTTP, which the hook does not see (boot-once).
+ *
+ * @v co        Settings
+ * @v nodes     Checked nodes
+ * @v count     Number of nodes
+ */
+static void compile_warn_http(const struct compile_opts *co,
+			      const struct node *nodes, size_t count)
+{
+	const char *first;
+	size_t once;
+
+	if (!co->http_url) {
+		if (co->ipxe_dir && !co->quiet)
+			fprintf(stderr, "pxeinv compile: warning: no "
+				"--http-url: UEFI HTTP boot clients (arch 16 "
+				"and 19) get no boot file; add --http-url "
+				"http://HOST/PATH, where HOST serves "
+				"OUT_DIR/tftp over HTTP\n");
+		return;
+	}
+	once = compile_http_once_nodes(nodes, count, &first);
+	if (once)
+		fprintf(stderr, "pxeinv compile: warning: --http-url: %zu "
+			"install: once node%s (%s%s) fetch%s %s script over "
+			"HTTP, which the hook does not see: never marked "
+			"installed, %s boot%s the installer at every network "
+			"boot; use install: true, then false\n", once,
+			once == 1 ? "" : "s", first, once == 1 ? "" : ", ...",
+			once == 1 ? "es" : "", once == 1 ? "its" : "their",
+			once == 1 ? "it" : "they", once == 1 ? "s" : "");
+}
+
 int cmd_compile(int argc, char **argv)
 {
 	struct compile_opts co = { 0 };
@@ -244,11 +287,6 @@ int cmd_compile(int argc, char **argv)
 				return cli_usage_error("compile", "--http-url "
 						       "has a control or "
 						       "non-ASCII character");
-		if (len + sizeof(COMPILE_HTTP_ARM64) > PXEINV_FILE_MAX)
-			return cli_usage_error("compile", "--http-url is too "
-					       "long: at most %zu characters",
-					       PXEINV_FILE_MAX -
-					       sizeof(COMPILE_HTTP_ARM64));
 		url = strdup(co.http_url);
 		if (!url)
 			abort_out_of_memory("--http-url");
@@ -287,6 +325,12 @@ int cmd_compile(int argc, char **argv)
 			"unchanged\n", inv.diags.errors, co.out_dir);
 		goto out;
 	}
+	if (co.http_url &&
+	    compile_http_check(co.http_url, nodes, inv.n, err, sizeof(err))) {
+		rc = cli_usage_error("compile", "%s", err);
+		goto out;
+	}
+	compile_warn_http(&co, nodes, inv.n);
 	if (image_base)
 		compile_set_image_base(nodes, inv.n, image_base, &inv.arena);
 	if (compile_write(&co, &inv, nodes, &st, err, sizeof(err)) != 0) {

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../cache/pxeinv_cache_write.h"
+#include "compile_http.h"
 #include "compile_tree.h"
 #include "render.h"
 #include "oom.h"
@@ -309,14 +310,18 @@ static int compile_cache(struct compile *c, const struct node *nodes,
 		PUT(pxeinv_cache_put_setting(w, PXEINV_SETTING_HTTP_ARM64,
 					     url));
 	}
-	PUT(pxeinv_cache_put_setting(w, PXEINV_SETTING_FALLBACK,
-				     PXEINV_TFTP_FALLBACK));
-	PUT(pxeinv_cache_put_setting(w, PXEINV_SETTING_EXIT, PXEINV_TFTP_EXIT));
+	/* What iPXE clients are handed: TFTP paths, or URLs (--http-url) */
+	PUT(compile_http_name(c->opts, url, sizeof(url),
+			      PXEINV_TFTP_FALLBACK));
+	PUT(pxeinv_cache_put_setting(w, PXEINV_SETTING_FALLBACK, url));
+	PUT(compile_http_name(c->opts, url, sizeof(url), PXEINV_TFTP_EXIT));
+	PUT(pxeinv_cache_put_setting(w, PXEINV_SETTING_EXIT, url));
 	for (i = 0; i < count; i++) {
 		const struct node *nd = &nodes[i];
 
-		PUT(compile_path(script, sizeof(script), PXEINV_TFTP_NODES
+		PUT(compile_path(url, sizeof(url), PXEINV_TFTP_NODES
 				 "/%s.ipxe", nd->hostname) ? -ENAMETOOLONG : 0);
+		PUT(compile_http_name(c->opts, script, sizeof(script), url));
 		PUT(pxeinv_cache_put_node(w, nd->hostname,
 					  compile_cache_install(nd->install),
 					  nd->arch, script));
@@ -504,7 +509,8 @@ static void compile_count_changes(struct compile *c, unsigned char *changes,
 int compile_tree(struct compile *c, struct inventory *inv,
 		 const struct node *nodes, struct compile_stats *stats)
 {
-	struct render_conf conf = { 0 };
+	char fallback[PXEINV_FILE_MAX];
+	struct render_conf conf = { .fallback = fallback };
 	struct compile_node_pool pool = { 0 };
 	struct compile_node_thread workers[COMPILE_MAX_THREADS];
 	struct compile_cache_job cache_job = { .c = c, .nodes = nodes,
@@ -576,6 +582,11 @@ int compile_tree(struct compile *c, struct inventory *inv,
 		conf.bios = compile_plan_bios(c);
 		conf.efi_x64 = compile_plan_efi_x64(c);
 		conf.efi_arm64 = compile_plan_efi_arm64(c);
+		rc = compile_http_name(c->opts, fallback, sizeof(fallback),
+				       PXEINV_TFTP_FALLBACK) ?
+		     compile_fail(c, "--http-url is too long") : 0;
+	}
+	if (rc == 0) {
 		render_dnsmasq_conf(compile_buf_open(c, &b,
 						     "pxe-inventory.conf"),
 				    &conf, inv->n);

@@ -303,7 +303,7 @@ void render_dnsmasq_conf(FILE *out, const struct render_conf *c,
 	if (c->efi_arm64)
 		fprintf(out, "dhcp-boot=tag:pxeinv-arm64,tag:!ipxe,%s\n",
 			c->efi_arm64);
-	fprintf(out, "dhcp-boot=tag:ipxe,%s\n", PXEINV_TFTP_FALLBACK);
+	fprintf(out, "dhcp-boot=tag:ipxe,%s\n", c->fallback);
 	fputs("# iPXE: do not wait for ProxyDHCP offers\n"
 	      "dhcp-option=tag:ipxe,encap:175,176,1b\n\n", out);
 	if (c->proxy)

@@ -22,6 +22,9 @@ struct render_conf {
 	const char *efi_arm64;
 	const char *http_x64;           /**< HTTP boot URLs, or NULL */
 	const char *http_arm64;
+	const char *fallback;           /**< what iPXE is handed: the
+					     fallback's TFTP path, or its URL
+					     (--http-url) */
 	int proxy;                      /**< proxy DHCP lines */
 };
 

@@ -24,12 +24,20 @@
 # PXEINV_WATCH=SECONDS: every SECONDS, resolve PXEINV_NODES's symlinks and,
 # when the path has changed (git-sync swapped its link to a new revision),
 # recompile and reload as on SIGHUP. Unset: no polling.
+# PXEINV_HTTP_PORT=PORT: also serve OUT_DIR/tftp over HTTP on PORT (1024 or
+# more: the entrypoint holds no capability), with busybox httpd: static
+# files only (no CGI: an empty config, and the tree has no cgi-bin), one
+# line per request on stderr. Set PXEINV_HTTP_URL=http://HOST:PORT to
+# match, so that HTTP boot and every iPXE script fetch use it. httpd is
+# restarted after each compile: it serves the directory it started in,
+# and a compile swaps in a new one.
 set -u
 
 NODES=${PXEINV_NODES:-/etc/pxeinv/nodes}
 STATE=${PXEINV_STATE_DIR:-/var/lib/pxeinv}
 OUT=$STATE/out
 WATCH=${PXEINV_WATCH:-}
+HTTP_PORT=${PXEINV_HTTP_PORT:-}
 export PXEINV_STATE_DIR=$STATE
 
 case $WATCH in
@@ -37,6 +45,31 @@ case $WATCH in
 	[ -z "$WATCH" ] || { echo "entrypoint: PXEINV_WATCH must be a number of seconds (1 or more), not '$WATCH'" >&2; exit 1; }
 	;;
 esac
+
+case $HTTP_PORT in
+'') ;;
+*[!0-9]* | 0* | ?????? | [1-9] | [1-9]? | [1-9]?? | 10[01]? | 102[0-3])
+	echo "entrypoint: PXEINV_HTTP_PORT must be a port number from 1024 to 65535, not '$HTTP_PORT'" >&2
+	exit 1
+	;;
+*)
+	[ "$HTTP_PORT" -le 65535 ] ||
+		{ echo "entrypoint: PXEINV_HTTP_PORT must be a port number from 1024 to 65535, not '$HTTP_PORT'" >&2; exit 1; }
+	;;
+esac
+
+# (re)start the HTTP server on the tree just compiled (PXEINV_HTTP_PORT)
+http_pid=
+http_start() {
+	[ -n "$HTTP_PORT" ] || return 0
+	if [ -n "$http_pid" ]; then
+		kill "$http_pid" 2>/dev/null
+		wait "$http_pid" 2>/dev/null
+	fi
+	busybox httpd -f -vv -p "$HTTP_PORT" -h "$OUT/tftp" -c /etc/pxeinv/httpd.conf &
+	http_pid=$!
+	echo "entrypoint: serving $OUT/tftp over HTTP on port $HTTP_PORT (busybox httpd)" >&2
+}
 
 compile() {
 	local changes rc
@@ -58,16 +91,17 @@ compile() {
 watched=$(readlink -f "$NODES")
 compile || [ -f "$OUT/pxe-inventory.conf" ] || { echo "entrypoint: nothing compiled, exiting" >&2; exit 1; }
 
+http_start
 dnsmasq --keep-in-foreground --log-facility=- --conf-file=/etc/pxeinv/dnsmasq.conf "$@" &
 pid=$!
 
 reload() {
 	echo "entrypoint: SIGHUP: recompiling $NODES" >&2
-	compile && kill -HUP "$pid"
+	compile && kill -HUP "$pid" && http_start
 }
 trap reload HUP
 stopping=
-trap 'stopping=1; kill -TERM "$pid" 2>/dev/null' TERM INT
+trap 'stopping=1; kill -TERM "$pid" 2>/dev/null; [ -z "$http_pid" ] || kill "$http_pid" 2>/dev/null' TERM INT
 
 # PXEINV_WATCH: recompile when the inventory's resolved path changes
 watch() {
@@ -76,7 +110,7 @@ watch() {
 	[ "$now" != "$watched" ] || return 0
 	echo "entrypoint: $NODES is now ${now:-missing}: recompiling" >&2
 	watched=$now
-	compile && kill -HUP "$pid"
+	compile && kill -HUP "$pid" && http_start
 }
 if [ -n "$WATCH" ]; then
 	while [ -z "$stopping" ] && kill -0 "$pid" 2>/dev/null; do
@@ -95,4 +129,5 @@ while kill -0 "$pid" 2>/dev/null; do
 	wait "$pid"
 	rc=$?
 done
+[ -z "$http_pid" ] || { kill "$http_pid" 2>/dev/null; wait "$http_pid" 2>/dev/null; }
 exit "${rc:-0}"

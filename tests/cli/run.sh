@@ -13,7 +13,7 @@ trap 'rm -rf "$T"' EXIT
 
 . "$(dirname "$0")/../lib/report.sh"
 groups "${1-}" help check merge compile-outputs lookup status compile-atomic \
-	large-tree full-disk no-inode corrupt-cache changes node-name state-dir layers completion assets
+	large-tree full-disk no-inode corrupt-cache changes node-name state-dir layers completion assets http-url
 [ -x "$PXEINV" ] || { skip cli "$PXEINV is missing (./build.sh pxeinv)"; finish; }
 
 # Run pxeinv, keeping stdout, stderr and the exit code.
@@ -170,16 +170,28 @@ if [ -z "${missing:-}" ]; then pass "compile writes every output"; else
 	fail "compile writes every output" "missing:$missing"; fi
 expect_line "fragment points at the absolute cache" "$T/out1/pxe-inventory.conf" \
 	"pxe-inventory=$T/out1/pxe-inventory.cdb"
-# --http-url: the longest URL handed out (URL/arm64/ipxe.efi) must fit the
-# cache's 255 bytes, and only printable ASCII is taken
-long=http://10.9.0.1/$(head -c 224 /dev/zero | tr '\0' a)
+# --http-url: every name handed out (the HTTP boot binaries, URL/pxeinv/
+# fallback.ipxe, exit.ipxe and each node's script) must fit the 127
+# characters of a DHCP reply's file field (proxy-DHCP sends no option 67);
+# the error names the longest, and only printable ASCII is taken
+long=http://10.9.0.1/$(head -c 85 /dev/zero | tr '\0' a)
 run compile -q --ipxe-dir "$T/ipxe" --http-url "$long" "$ROOT/nodes" "$T/url-ok"
 r1=$rc
 run compile -q --ipxe-dir "$T/ipxe" --http-url "${long}a" "$ROOT/nodes" "$T/url-long"
 if [ "$r1" -eq 0 ] && [ "$rc" -eq 2 ] && [ ! -e "$T/url-long" ] &&
-	grep -qxF "pxeinv compile: --http-url is too long: at most 240 characters" "$T/err"; then
-	pass "--http-url of 240 characters is taken, one more is a usage error"
+	[ "$(sed -n 's/^file: *//p' <("$PXEINV" lookup "$T/url-ok" --serial ABCDEFGHIJ01))" = "$long/pxeinv/nodes/node-01.ipxe" ] &&
+	grep -qxF "pxeinv compile: --http-url is too long for node node-01: ${long}a/pxeinv/nodes/node-01.ipxe is 128 characters, and a DHCP reply's file field holds 127; shorten --http-url by 1" "$T/err"; then
+	pass "--http-url: a node script URL of 127 characters is taken, one more is a usage error naming the node"
 else fail "--http-url length" "exit $r1 and $rc: $(cat "$T/err")"; fi
+make_once_tree
+long=http://10.9.0.1/$(head -c 90 /dev/zero | tr '\0' a)
+run compile -q --ipxe-dir "$T/ipxe" --http-url "$long" "$T/once" "$T/url-ok2"
+r1=$rc
+run compile -q --ipxe-dir "$T/ipxe" --http-url "${long}a" "$T/once" "$T/url-long2"
+if [ "$r1" -eq 0 ] && [ "$rc" -eq 2 ] && [ ! -e "$T/url-long2" ] &&
+	grep -qxF "pxeinv compile: --http-url is too long: ${long}a/pxeinv/fallback.ipxe is 128 characters, and a DHCP reply's file field holds 127; shorten --http-url by 1" "$T/err"; then
+	pass "--http-url: with short node names, the fallback's URL is the longest name"
+else fail "--http-url length, short node names" "exit $r1 and $rc: $(cat "$T/err")"; fi
 run compile -q --ipxe-dir "$T/ipxe" --http-url "http://10.9.0.1/a$(printf '\r')b" "$ROOT/nodes" "$T/url-cr"
 if [ "$rc" -eq 2 ] && [ ! -e "$T/url-cr" ] &&
 	grep -qxF "pxeinv compile: --http-url has a control or non-ASCII character" "$T/err"; then
@@ -214,19 +226,19 @@ lookup_expect() {
 	fi
 }
 lookup_expect "second MAC of node-10" \
-	'{"steered": true, "stage": "ipxe", "node": "node-10", "matched": "mac", "install": "yes", "http": false, "file": "pxeinv/nodes/node-10.ipxe"}' \
+	'{"steered": true, "stage": "ipxe", "node": "node-10", "matched": "mac", "install": "yes", "http": false, "file": "http://10.9.0.1/boot/pxeinv/nodes/node-10.ipxe"}' \
 	--mac 52:54:00:A0:10:02
 lookup_expect "UUID" \
-	'{"steered": true, "stage": "ipxe", "node": "node-10", "matched": "uuid", "install": "yes", "http": false, "file": "pxeinv/nodes/node-10.ipxe"}' \
+	'{"steered": true, "stage": "ipxe", "node": "node-10", "matched": "uuid", "install": "yes", "http": false, "file": "http://10.9.0.1/boot/pxeinv/nodes/node-10.ipxe"}' \
 	--uuid 4C4C4544-0010-3010-8010-B4C04F303130
 lookup_expect "shared chassis serial + board serial" \
-	'{"steered": true, "stage": "ipxe", "node": "node-12", "matched": "serial+board", "install": "yes", "http": false, "file": "pxeinv/nodes/node-12.ipxe"}' \
+	'{"steered": true, "stage": "ipxe", "node": "node-12", "matched": "serial+board", "install": "yes", "http": false, "file": "http://10.9.0.1/boot/pxeinv/nodes/node-12.ipxe"}' \
 	--serial KLMNOPQRST11 --board-serial BRD-A1102
 lookup_expect "shared chassis serial alone is not an identity" \
-	'{"steered": true, "stage": "ipxe", "node": null, "matched": null, "install": "unknown", "http": false, "file": "pxeinv/fallback.ipxe"}' \
+	'{"steered": true, "stage": "ipxe", "node": null, "matched": null, "install": "unknown", "http": false, "file": "http://10.9.0.1/boot/pxeinv/fallback.ipxe"}' \
 	--serial KLMNOPQRST11
 lookup_expect "install: false" \
-	'{"steered": true, "stage": "ipxe", "node": "node-06", "matched": "serial", "install": "no", "http": false, "file": "pxeinv/nodes/node-06.ipxe"}' \
+	'{"steered": true, "stage": "ipxe", "node": "node-06", "matched": "serial", "install": "no", "http": false, "file": "http://10.9.0.1/boot/pxeinv/nodes/node-06.ipxe"}' \
 	--serial ABCDEFGHIJ06
 lookup_expect "BIOS firmware" \
 	'{"steered": true, "stage": "firmware", "node": null, "matched": null, "install": "unknown", "http": false, "file": "ipxe.pxe"}' \
@@ -853,6 +865,57 @@ for bad in ftp://10.9.0.1/m 'http://10.9.0.1/m x' 'http://10.9.0.1/$m' 'http://1
 		pass "compile --image-base-url '$bad' is a usage error, before any output"
 	else fail "compile --image-base-url '$bad' is a usage error, before any output" "exit $rc; $(head -c 300 "$T/err")"; fi
 done
+fi
+
+# --- --http-url: what iPXE clients are handed, and the warnings --------------
+if selected http-url; then
+make_once_tree
+run compile --ipxe-dir "$T/ipxe" --http-url http://10.9.0.1:8080/boot/ "$T/once" "$T/http-once"
+expect_rc "compile --http-url of a tree with a boot-once node: exit 0" 0
+expect_line "compile --http-url warns that a boot-once node is never marked over HTTP" "$T/err" \
+	"pxeinv compile: warning: --http-url: 1 install: once node (n1) fetches its script over HTTP, which the hook does not see: never marked installed, it boots the installer at every network boot; use install: true, then false"
+if ! grep -q 'no --http-url' "$T/err"; then pass "compile --http-url: no warning about HTTP boot clients"
+else fail "compile --http-url: no warning about HTTP boot clients" "$(cat "$T/err")"; fi
+expect_line "compile --http-url: the fragment hands iPXE the fallback's URL" "$T/http-once/pxe-inventory.conf" \
+	"dhcp-boot=tag:ipxe,http://10.9.0.1:8080/boot/pxeinv/fallback.ipxe"
+expect_line "compile --http-url: firmware PXE still gets its binary over TFTP" "$T/http-once/pxe-inventory.conf" \
+	"dhcp-boot=tag:pxeinv-efi64,tag:!ipxe,snponly.efi"
+mkdir -p "$T/http-state/once"
+run lookup "$T/http-once" --serial ONCE1 --state-dir "$T/http-state"
+a=$(sed -n 's/^file: *//p' "$T/out")
+touch "$T/http-state/once/n1"
+run lookup "$T/http-once" --serial ONCE1 --state-dir "$T/http-state"
+b=$(sed -n 's/^file: *//p' "$T/out")
+run lookup "$T/http-once" --serial NOBODY
+c=$(sed -n 's/^file: *//p' "$T/out")
+run lookup "$T/http-once" --serial ONCE1 --arch 7
+d=$(sed -n 's/^file: *//p' "$T/out")
+if [ "$a" = "http://10.9.0.1:8080/boot/pxeinv/nodes/n1.ipxe" ] && [ "$b" = "http://10.9.0.1:8080/boot/pxeinv/exit.ipxe" ] &&
+	[ "$c" = "http://10.9.0.1:8080/boot/pxeinv/fallback.ipxe" ] && [ "$d" = "snponly.efi" ]; then
+	pass "lookup after compile --http-url: iPXE gets URLs (node, exit, fallback), firmware PXE a TFTP path"
+else fail "lookup after compile --http-url" "node '$a', exit '$b', fallback '$c', firmware '$d'"; fi
+missing=
+for f in nodes/n1.ipxe exit.ipxe fallback.ipxe; do
+	[ -s "$T/http-once/tftp/pxeinv/$f" ] || missing="$missing $f"
+done
+if [ -z "$missing" ]; then pass "compile --http-url still writes the scripts below OUT_DIR/tftp/pxeinv"
+else fail "compile --http-url still writes the scripts below OUT_DIR/tftp/pxeinv" "missing:$missing"; fi
+run compile --ipxe-dir "$T/ipxe" "$T/once" "$T/tftp-once"
+expect_line "compile without --http-url warns that HTTP boot clients get nothing" "$T/err" \
+	"pxeinv compile: warning: no --http-url: UEFI HTTP boot clients (arch 16 and 19) get no boot file; add --http-url http://HOST/PATH, where HOST serves OUT_DIR/tftp over HTTP"
+expect_line "compile without --http-url: the fragment hands iPXE the fallback's TFTP path" "$T/tftp-once/pxe-inventory.conf" \
+	"dhcp-boot=tag:ipxe,pxeinv/fallback.ipxe"
+if ! grep -q 'install: once' "$T/err"; then pass "compile without --http-url: no boot-once warning"
+else fail "compile without --http-url: no boot-once warning" "$(cat "$T/err")"; fi
+run lookup "$T/tftp-once" --serial ONCE1 --arch 16
+if grep -qx "not steered: .*" "$T/out"; then pass "without --http-url, an HTTP boot client is not steered (what the warning says)"
+else fail "without --http-url, an HTTP boot client is not steered" "$(cat "$T/out")"; fi
+run compile -q --ipxe-dir "$T/ipxe" "$T/once" "$T/tftp-once-q"
+if [ "$rc" -eq 0 ] && [ ! -s "$T/err" ]; then pass "compile -q: no warning about HTTP boot"
+else fail "compile -q: no warning about HTTP boot" "$(cat "$T/err")"; fi
+run compile -q --ipxe-dir "$T/ipxe" --http-url http://10.9.0.1/ "$ROOT/nodes" "$T/http-nodes"
+if [ "$rc" -eq 0 ] && [ ! -s "$T/err" ]; then pass "compile --http-url of a tree without boot-once nodes: no warning"
+else fail "compile --http-url of a tree without boot-once nodes: no warning" "$(cat "$T/err")"; fi
 fi
 
 finish

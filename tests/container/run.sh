@@ -28,7 +28,7 @@ DHCPCLIENT=$root/tests/integration/dhcpclient.py
 
 . "$(dirname "$0")/../lib/report.sh"
 . "$(dirname "$0")/../lib/netns.sh"
-groups "${1-}" image kubernetes
+groups "${1-}" image http kubernetes
 abort() { fail "$1" "${2:-}"; finish; }
 
 [ "$(id -u)" = 0 ] || { echo "run.sh: needs root" >&2; echo "0 passed, 1 failed"; exit 1; }
@@ -107,6 +107,7 @@ cleanup() {
 		# one at a time: podman removes none of the names when one is missing
 		podman rm -f -t 2 "$NAME" >/dev/null 2>&1
 		podman rm -f -t 2 "$NAME-k8s" >/dev/null 2>&1
+		podman rm -f -t 2 "$NAME-http" >/dev/null 2>&1
 		rm -rf "$T"
 		# podman leaves its overlay mounts under build/: drop them, so that
 		# `rm -rf build` works (podman mounts again on next use)
@@ -201,6 +202,64 @@ else fail "the reload logs the one node whose script changed" "$(grep '^entrypoi
 podman stop -t 5 "$NAME" >/dev/null 2>&1
 [ "$(podman inspect -f '{{.State.ExitCode}}' "$NAME")" = 0 ] && pass "stops cleanly on SIGTERM" ||
 	fail "stops cleanly on SIGTERM" "exit $(podman inspect -f '{{.State.ExitCode}}' "$NAME")"
+fi
+
+# PXEINV_HTTP_PORT: busybox httpd serves OUT_DIR/tftp, and with
+# PXEINV_HTTP_URL every iPXE gets its script as a URL on it (HTTP boot
+# without TFTP); a recompile swaps the tree and httpd serves the new one
+if selected http; then
+H=$NAME-http
+cp -a "$root/nodes" "$T/http-nodes"
+mkdir -p "$T/http-site"
+printf 'dhcp-range=10.215.0.100,10.215.0.150,255.255.255.0,12h\n' > "$T/http-site/site.conf"
+chmod -R a+rX "$T"
+if podman run -d --name "$H" --network="ns:/run/netns/$NS_S" \
+	--cap-drop=ALL --cap-add=NET_ADMIN,NET_RAW,NET_BIND_SERVICE \
+	-e PXEINV_HTTP_PORT=8080 -e "PXEINV_HTTP_URL=http://$SRV:8080" \
+	-v "$T/http-nodes:/etc/pxeinv/nodes:ro" -v "$T/http-site:/etc/pxeinv/dnsmasq.d:ro" \
+	"$IMAGE" --log-dhcp > "$T/http-run.log" 2>&1; then
+	pass "http: podman run with PXEINV_HTTP_PORT=8080"
+else
+	abort "http: podman run with PXEINV_HTTP_PORT=8080" "$(cat "$T/http-run.log")"
+fi
+for _ in $(seq 50); do grep -q 'pxe-inventory: loaded' <<<"$(podman logs "$H" 2>&1)" && break; sleep 0.2; done
+dora --mac 52:54:00:a0:10:01 --vendor PXEClient:Arch:00007:UNDI:003016 --arch 7 --ipxe
+f=$(bootfile ACK)
+[ "$f" = "http://$SRV:8080/pxeinv/nodes/node-10.ipxe" ] && pass "http: iPXE request gets node-10's script as a URL" ||
+	fail "http: iPXE request gets node-10's script as a URL" "$(echo $OUT)"
+C curl -s --max-time 5 -o "$T/http1.ipxe" "http://$SRV:8080/pxeinv/nodes/node-10.ipxe"
+grep -q '^#!ipxe' "$T/http1.ipxe" && grep -q 'ip=192.168.200.20' "$T/http1.ipxe" &&
+	grep -q 'url:/pxeinv/nodes/node-10.ipxe' <<<"$(podman logs "$H" 2>&1)" &&
+	pass "http: busybox httpd serves node-10's script, and logs it" ||
+	fail "http: busybox httpd serves node-10's script, and logs it" "$(head -c 300 "$T/http1.ipxe"); $(podman logs "$H" 2>&1 | tail -n 5)"
+dhcp --mac 52:54:00:a0:10:01 --vendor HTTPClient:Arch:00016:UNDI:003000 --arch 16
+podman cp "$H:/usr/lib/pxeinv/ipxe/snponly.efi" "$T/http-snponly.want" >/dev/null 2>&1
+C curl -s --max-time 5 -o "$T/http-snponly.efi" "$(bootfile OFFER)"
+[ "$(bootfile OFFER)" = "http://$SRV:8080/snponly.efi" ] && [ -s "$T/http-snponly.efi" ] &&
+	cmp -s "$T/http-snponly.efi" "$T/http-snponly.want" &&
+	pass "http: HTTP boot gets snponly.efi's URL, and it is served" ||
+	fail "http: HTTP boot gets snponly.efi's URL, and it is served" "$(echo $OUT)"
+C curl -s --path-as-is --max-time 5 -o /dev/null -w '%{http_code}' "http://$SRV:8080/../pxe-inventory.cdb" > "$T/http-code"
+[ "$(cat "$T/http-code")" != 200 ] && pass "http: nothing above the TFTP root is served" ||
+	fail "http: nothing above the TFTP root is served" "code $(cat "$T/http-code")"
+sed -i 's/^ip: 192.168.200.20/ip: 192.168.200.98/' "$T/http-nodes/k8s-prod/node-10.yaml"
+podman kill -s HUP "$H" >/dev/null
+for _ in $(seq 30); do grep -q 'pxe-inventory: reloaded' <<<"$(podman logs "$H" 2>&1)" && break; sleep 0.2; done
+for _ in $(seq 20); do
+	C curl -s --max-time 5 -o "$T/http2.ipxe" "http://$SRV:8080/pxeinv/nodes/node-10.ipxe"
+	grep -q 'ip=192.168.200.98' "$T/http2.ipxe" && break
+	sleep 0.2
+done
+grep -q 'ip=192.168.200.98' "$T/http2.ipxe" && pass "http: after SIGHUP, httpd serves the recompiled script" ||
+	fail "http: after SIGHUP, httpd serves the recompiled script" "$(head -c 300 "$T/http2.ipxe")"
+podman stop -t 5 "$H" >/dev/null 2>&1
+[ "$(podman inspect -f '{{.State.ExitCode}}' "$H")" = 0 ] && pass "http: stops cleanly on SIGTERM" ||
+	fail "http: stops cleanly on SIGTERM" "exit $(podman inspect -f '{{.State.ExitCode}}' "$H")"
+podman rm -f -t 2 "$H" >/dev/null 2>&1
+out=$(podman run --rm -e PXEINV_HTTP_PORT=80 "$IMAGE" 2>&1)
+rc=$?
+[ "$rc" = 1 ] && grep -qx "entrypoint: PXEINV_HTTP_PORT must be a port number from 1024 to 65535, not '80'" <<<"$out" &&
+	pass "http: PXEINV_HTTP_PORT=80 is refused" || fail "http: PXEINV_HTTP_PORT=80 is refused" "exit $rc: $out"
 fi
 
 if selected kubernetes; then

@@ -64,6 +64,14 @@
 #               upgraded is a BIOS NIC ROM
 #   mirror      pxeinv mirror copies the stand-in factory, which stops; the
 #               copy, served on another port, boots a guest (--image-base-url)
+#   http-boot   UEFI HTTP boot with UDP/69 dropped in the namespace for the
+#               whole boot (compile --http-url; OUT_DIR/tftp served by a
+#               second HTTP server): OVMF's PXEv4 fails, its HTTPv4 option
+#               loads snponly.efi over HTTP, iPXE gets its node script as a
+#               URL; TFTP serves nothing
+#   proxy-httpboot  http-boot through a proxy-DHCP dnsmasq beside busybox
+#               udhcpd (compile --proxy --http-url): the URLs come in proxy
+#               answers, whose file field holds them (no option 67)
 #
 # Environment: KEEP=1 keeps the temporary directory (logs, consoles);
 # E2E_CASES="uefi bios ..." runs a subset; PXEINV_BIN, PXEINV_DNSMASQ,
@@ -78,7 +86,8 @@ E2E_NAME=e2e
 
 . "$(dirname "$0")/../lib/report.sh"
 abort() { echo "run.sh: $*" >&2; fail setup "$*"; finish; }
-groups "${1-}" uefi bios chassis two-nics unknown no-install reload proxy-uefi proxy-bios proxy-service arm64 uki bad-kernel relay active-active https-upgrade mirror
+groups "${1-}" uefi bios chassis two-nics unknown no-install reload proxy-uefi proxy-bios proxy-service arm64 uki bad-kernel \
+	relay active-active https-upgrade http-boot proxy-httpboot mirror
 
 [ "$(id -u)" = 0 ] || abort "needs root (network namespaces, tap devices)"
 E2E_PKGS+=("${E2E_PKGS_ARM64[@]}" "${E2E_PKGS_UKI[@]}")
@@ -95,7 +104,7 @@ SCH=376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba
 VER=v1.9.5
 OUT=$T/out
 NODES=$T/nodes
-CASES=${E2E_CASES:-"uefi bios chassis two-nics unknown no-install reload proxy-uefi proxy-bios proxy-service arm64 uki bad-kernel relay active-active https-upgrade mirror"}
+CASES=${E2E_CASES:-"uefi bios chassis two-nics unknown no-install reload proxy-uefi proxy-bios proxy-service arm64 uki bad-kernel relay active-active https-upgrade http-boot proxy-httpboot mirror"}
 want() { selected "$1" && [[ " $CASES " == *" $1 "* ]]; }
 
 # --- the test inventory ---------------------------------------------------
@@ -128,6 +137,7 @@ node chassis-2 'serial: E2E-CHASSIS-3' 'boardSerial: E2E-BOARD-3B' \
 node two-nics 'mac:' '  - "52:54:00:e2:04:01"' '  - "52:54:00:e2:04:02"' "ip: $E2E_NET.41" \
 	'install: true' 'extraKernelArgs: e2e.case=two-nics'
 node no-install 'mac: "52:54:00:e2:06:01"' "ip: $E2E_NET.61" 'install: false'
+node http-boot 'mac: "52:54:00:e2:0a:01"' "ip: $E2E_NET.72" 'install: true' 'extraKernelArgs: e2e.case=http-boot'
 # arm64, uki, bad-kernel: their nodes are in the inventory only when their
 # case runs (the mirror case copies every node's files)
 VER_BAD=v1.9.5-e2e.badkernel
@@ -173,11 +183,13 @@ mkdir -p "$STATE"
 chown nobody:nogroup "$STATE"
 export PXEINV_STATE_DIR=$STATE
 
-# IMAGE_BASE: compile --image-base-url (the mirror case)
+# IMAGE_BASE: compile --image-base-url (the mirror case); HTTP_URL:
+# compile --http-url (the http-boot case)
 IMAGE_BASE=
+HTTP_URL=
 compile() {
 	"$PXEINV" compile -q --ipxe-dir "$IPXE_DIR" --hook "$HOOK" \
-		${IMAGE_BASE:+--image-base-url "$IMAGE_BASE"} \
+		${IMAGE_BASE:+--image-base-url "$IMAGE_BASE"} ${HTTP_URL:+--http-url "$HTTP_URL"} \
 		--state-dir "$STATE" "$NODES" "$OUT" 2>"$T/compile.err" &&
 		chmod -R a+rX "$OUT"
 }
@@ -424,6 +436,60 @@ check_reload() {
 	grep -q 'e2e.reloaded=yes' <<<"$(e2e_cmdline bios-reload)" || { fail $c "old arguments"; return; }
 	kill -0 "$DNSMASQ_PID0" 2>/dev/null || { fail $c "dnsmasq exited"; return; }
 	pass $c
+}
+
+# http-boot: compile --http-url, OUT_DIR/tftp served over HTTP on port 8082
+# (its own access log), UDP/69 dropped in the namespace for the whole boot,
+# as at a site where TFTP is blocked. OVMF tries its NIC's boot options in
+# order (PXEv4, then HTTPv4; IPv6 is off: opt/org.tianocore/IPv6Support):
+# PXEv4 gets snponly.efi's TFTP path and times out, HTTPv4 gets its URL.
+BOOT_HTTP_PID=
+prepare_http_boot() {
+	local c=http-boot
+	ip netns exec "$NS" iptables -I INPUT -p udp --dport 69 -j DROP ||
+		{ fail $c "cannot drop UDP/69 in the namespace (iptables)"; return 1; }
+	HTTP_URL=http://$SRV:8082
+	compile || { fail $c "pxeinv compile --http-url: $(cat "$T/compile.err")"; return 1; }
+	ip netns exec "$NS" python3 -u -m http.server 8082 --bind "$SRV" --directory "$OUT/tftp" \
+		</dev/null >"$T/boot-http.log" 2>&1 &
+	BOOT_HTTP_PID=$!
+	proc_wait_log "$T/boot-http.log" 'Serving HTTP' "$BOOT_HTTP_PID" ||
+		{ fail $c "the HTTP server of OUT_DIR/tftp did not start"; return 1; }
+	e2e_dnsmasq_hup || { fail $c "no reload logged after SIGHUP"; return 1; }
+	HB_LOG_FROM=$(($(wc -l <"$DNSMASQ_LOG") + 1))
+}
+start_http_boot() {
+	nic 52:54:00:e2:0a:01 br0 1 "" && e2e_guest http-boot uefi "${NIC[@]}" \
+		-fw_cfg name=opt/org.tianocore/IPv6Support,string=no -smbios type=1,serial=E2E-HTTP-7
+}
+check_http_boot() {
+	local c=http-boot d tftp dropped
+	e2e_wait_guest http-boot 300 || { fail $c "guest did not power off within 300 s"; e2e_tail http-boot; return; }
+	d=$(decisions 52:54:00:e2:0a:01)
+	grep -q "node=http-boot matched=mac stage=httpboot install=yes file=$HTTP_URL/snponly.efi" <<<"$d" ||
+		{ fail $c "HTTP boot not steered to snponly.efi's URL: $d"; return; }
+	grep -q "node=http-boot matched=mac stage=ipxe install=yes file=$HTTP_URL/pxeinv/nodes/http-boot.ipxe" <<<"$d" ||
+		{ fail $c "iPXE not steered to the node script's URL: $d"; return; }
+	grep -q '"GET /snponly.efi HTTP/1.1" 200' "$T/boot-http.log" ||
+		{ fail $c "snponly.efi not fetched over HTTP: $(tail -n 5 "$T/boot-http.log")"; return; }
+	grep -q '"GET /pxeinv/nodes/http-boot.ipxe HTTP/1.1" 200' "$T/boot-http.log" ||
+		{ fail $c "node script not fetched over HTTP: $(tail -n 5 "$T/boot-http.log")"; return; }
+	tftp=$(tail -n +"$HB_LOG_FROM" "$DNSMASQ_LOG" | grep 'dnsmasq-tftp')
+	[ -z "$tftp" ] || { fail $c "TFTP served something: $tftp"; return; }
+	# the firmware's PXEv4 attempt reached the namespace and was dropped
+	dropped=$(ip netns exec "$NS" iptables -L INPUT -v -n -x | awk '/udp dpt:69/ { print $1 }')
+	[ "${dropped:-0}" -gt 0 ] || { fail $c "no TFTP packet was dropped: PXEv4 did not try first"; return; }
+	grep -q "$KURL_RE" "$T/http.log" && grep -q "$IURL_RE" "$T/http.log" ||
+		{ fail $c "kernel/initramfs not fetched over HTTP"; return; }
+	check_cmdline $c http-boot "$OUT/tftp/pxeinv/nodes/http-boot.ipxe" uefi || return
+	echo "# http-boot: $dropped TFTP packets dropped; HTTP fetches: $(awk '/"GET / { print $7 }' "$T/boot-http.log" | paste -sd' ')"
+	pass $c
+}
+finish_http_boot() {
+	ip netns exec "$NS" iptables -D INPUT -p udp --dport 69 -j DROP 2>/dev/null
+	proc_stop BOOT_HTTP_PID
+	HTTP_URL=
+	compile && e2e_dnsmasq_hup || fail http-boot "recompiling without --http-url failed"
 }
 
 # --- run, two guests at a time ---------------------------------------------
@@ -989,6 +1055,67 @@ if want https-upgrade; then
 	fi
 	proc_stop TLS_PID
 	proc_stop SNIFF_PID
+fi
+if want http-boot; then
+	step "http-boot"
+	if prepare_http_boot; then
+		start_http_boot || fail http-boot "cannot start the guest"
+		check_http_boot
+	fi
+	finish_http_boot
+fi
+# proxy-httpboot: http-boot through a proxy DHCP beside udhcpd (UDP/69
+# dropped, IPv6 off): the proxy answers carry the URLs, udhcpd the address
+OUTPH=$T/out-proxy-http
+prepare_proxy_httpboot() {
+	local c=proxy-httpboot
+	ip netns exec "$NS" iptables -I INPUT -p udp --dport 69 -j DROP ||
+		{ fail $c "cannot drop UDP/69 in the namespace (iptables)"; return 1; }
+	e2e_dnsmasq_stop
+	e2e_foreign_dhcp 150 170 || { fail $c "udhcpd: $(cat "$T/udhcpd.log")"; return 1; }
+	"$PXEINV" compile -q --proxy --http-url "http://$SRV:8082" --ipxe-dir "$IPXE_DIR" --hook "$HOOK" \
+		--state-dir "$STATE" "$NODES" "$OUTPH" 2>"$T/compile.err" && chmod -R a+rX "$OUTPH" ||
+		{ fail $c "pxeinv compile --proxy --http-url: $(cat "$T/compile.err")"; return 1; }
+	ip netns exec "$NS" python3 -u -m http.server 8082 --bind "$SRV" --directory "$OUTPH/tftp" \
+		</dev/null >"$T/boot-http.log" 2>&1 &
+	BOOT_HTTP_PID=$!
+	proc_wait_log "$T/boot-http.log" 'Serving HTTP' "$BOOT_HTTP_PID" ||
+		{ fail $c "the HTTP server of OUT_DIR/tftp did not start"; return 1; }
+	printf '%s\n' port=0 interface=br0 bind-interfaces user=nobody group=nogroup \
+		"dhcp-range=$E2E_NET.0,proxy" log-dhcp dhcp-scriptuser=nobody \
+		"conf-file=$OUTPH/pxe-inventory.conf" >"$T/dnsmasq-proxy-http.conf"
+	e2e_dnsmasq "$T/dnsmasq-proxy-http.conf" || { fail $c "proxy dnsmasq: $(cat "$T/dnsmasq.err")"; return 1; }
+}
+check_proxy_httpboot() {
+	local c=proxy-httpboot d u=http://$SRV:8082 tftp
+	e2e_wait_guest proxy-httpboot 300 || { fail $c "guest did not power off within 300 s"; e2e_tail proxy-httpboot; return; }
+	d=$(proxy_decisions http-boot)
+	grep -q 'DHCPOFFER\|DHCPACK' "$DNSMASQ_LOG" && { fail $c "the proxy handed out an address"; return; }
+	grep -q "stage=httpboot install=yes file=$u/snponly.efi" <<<"$d" ||
+		{ fail $c "HTTP boot not answered snponly.efi's URL: $d"; return; }
+	grep -q "stage=ipxe install=yes file=$u/pxeinv/nodes/http-boot.ipxe" <<<"$d" ||
+		{ fail $c "iPXE not answered the node script's URL: $d"; return; }
+	grep -q '"GET /snponly.efi HTTP/1.1" 200' "$T/boot-http.log" &&
+		grep -q '"GET /pxeinv/nodes/http-boot.ipxe HTTP/1.1" 200' "$T/boot-http.log" ||
+		{ fail $c "snponly.efi or the node script not fetched over HTTP: $(tail -n 5 "$T/boot-http.log")"; return; }
+	tftp=$(grep 'dnsmasq-tftp' "$DNSMASQ_LOG" | grep -v 'dnsmasq-tftp\[[0-9]*\]: TFTP root is ')
+	[ -z "$tftp" ] || { fail $c "TFTP served something: $tftp"; return; }
+	check_cmdline $c proxy-httpboot "$OUTPH/tftp/pxeinv/nodes/http-boot.ipxe" uefi || return
+	pass $c
+}
+if want proxy-httpboot; then
+	step "proxy-httpboot (beside udhcpd)"
+	if prepare_proxy_httpboot; then
+		{ nic 52:54:00:e2:0a:01 br0 1 "" && e2e_guest proxy-httpboot uefi "${NIC[@]}" \
+			-fw_cfg name=opt/org.tianocore/IPv6Support,string=no -smbios type=1,serial=E2E-HTTP-7; } ||
+			fail proxy-httpboot "cannot start the guest"
+		check_proxy_httpboot
+	fi
+	ip netns exec "$NS" iptables -D INPUT -p udp --dport 69 -j DROP 2>/dev/null
+	proc_stop BOOT_HTTP_PID
+	e2e_dnsmasq_stop
+	e2e_foreign_dhcp_stop
+	e2e_dnsmasq "$T/dnsmasq.conf" || abort "dnsmasq did not restart: $(cat "$T/dnsmasq.err")"
 fi
 # mirror: pxeinv mirror copies the stand-in factory's files, the stand-in
 # stops, the copy is served on another port and path, and a guest boots

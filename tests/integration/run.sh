@@ -28,7 +28,7 @@ PXEINV=${PXEINV_BIN:-$root/build/bin/pxeinv}
 . "$(dirname "$0")/../lib/report.sh"
 . "$(dirname "$0")/../lib/netns.sh"
 . "$(dirname "$0")/../lib/proc.sh"
-groups "${1-}" startup main reload proxy decision-log tag ping blank-uuid overload malformed damaged-cache
+groups "${1-}" startup main reload http-url proxy decision-log tag ping blank-uuid overload malformed damaged-cache
 
 [ "$(id -u)" = 0 ] || { echo "run.sh: needs root (network namespaces)" >&2; echo "0 passed, 1 failed"; exit 1; }
 
@@ -111,8 +111,11 @@ printf 'uuid: 12345678-9abc-def0-1234-56789abcdef0\nip: 10.213.0.12\ninstall: on
 printf 'mac: "52:54:00:aa:00:03"\nip: 10.213.0.13\ninstall: false\n' > "$T/nodes/lab/node-c.yaml"
 printf 'serial: SER-D-001\nip: 10.213.0.14\ninstall: true\n' > "$T/nodes/lab/node-d.yaml"
 
+# HTTP_URL: compile --http-url (the http-url group); the other groups
+# compile without it, so iPXE gets TFTP paths
+HTTP_URL=
 compile() {
-	"$PXEINV" compile -q --ipxe-dir "$T/ipxe-bin" --http-url "http://$SRV:8080" "$T/nodes" "$OUTD"
+	"$PXEINV" compile -q --ipxe-dir "$T/ipxe-bin" ${HTTP_URL:+--http-url "$HTTP_URL"} "$T/nodes" "$OUTD"
 }
 compile || { echo "run.sh: pxeinv compile failed" >&2; echo "0 passed, 1 failed"; exit 1; }
 chmod -R a+rX "$T/out"
@@ -328,16 +331,6 @@ WANT_TEXT="test binary arm64/ipxe.efi" check firmware-efi-arm64-arch11 arm64/ipx
 dhcp --mac 52:54:00:aa:00:01 --vendor PXEClient:Arch:00007:UNDI:003000 --arch 7
 check firmware-known-node snponly.efi pxeinv $FW pxeinv-node:node-a pxeinv-install:yes
 
-for a in 16 19; do
-	if [ $a = 16 ]; then bin=snponly.efi; else bin=arm64/ipxe.efi; fi
-	dhcp --mac 52:54:00:bb:00:$a --vendor "HTTPClient:Arch:000$a:UNDI:003000" --arch $a
-	if [ "$(val OFFER.opt60)" != HTTPClient ] || [ "$(val ACK.opt60)" != HTTPClient ]; then
-		fail "httpboot-arch$a" "option 60 not echoed: '$(val OFFER.opt60)'"
-	else
-		WANT_TEXT="test binary $bin" check "httpboot-arch$a" "http://$SRV:8080/$bin" pxeinv pxeinv-stage:httpboot
-	fi
-done
-
 # busybox udhcpc as a real firmware-like client (non-relayed)
 printf '#!/bin/sh\n[ "$1" = bound ] && env | grep -E "^(boot_file|siaddr|ip)=" > "%s"\nexit 0\n' \
 	"$T/udhcpc.env" > "$T/udhcpc.sh"
@@ -512,6 +505,40 @@ else
 fi
 mv "$T/good.cdb" "$CDB"
 fi
+
+# --- compile --http-url: UEFI HTTP boot gets URL/BINARY, every iPXE its
+# script as URL/pxeinv/..., fetched over HTTP; without it, HTTP boot gets
+# nothing (what compile warns about)
+if selected http-url; then
+[ -n "$DNSMASQ_PID" ] || start_main
+dhcp --mac 52:54:00:bb:00:16 --vendor "HTTPClient:Arch:00016:UNDI:003000" --arch 16
+if [ -n "$(val xid)" ] && [ -z "$(boot OFFER)" ] && [ -z "$(boot ACK)" ] && [ "$(val ACK.opt60)" != HTTPClient ] &&
+	! grep -q "pxe-inventory: .*stage=httpboot" "$LOG"; then
+	pass httpboot-without-http-url-gets-no-file
+else fail httpboot-without-http-url-gets-no-file "OFFER '$(boot OFFER)', ACK '$(boot ACK)', opt60 '$(val ACK.opt60)': $OUT"; fi
+HTTP_URL=http://$SRV:8080
+if ! compile || ! chmod -R a+rX "$OUTD" || ! hup; then
+	fail http-url-compile "pxeinv compile --http-url, or the reload, failed"
+else
+	for a in 16 19; do
+		if [ $a = 16 ]; then bin=snponly.efi; else bin=arm64/ipxe.efi; fi
+		dhcp --mac 52:54:00:bb:00:$a --vendor "HTTPClient:Arch:000$a:UNDI:003000" --arch $a
+		if [ "$(val OFFER.opt60)" != HTTPClient ] || [ "$(val ACK.opt60)" != HTTPClient ]; then
+			fail "httpboot-arch$a" "option 60 not echoed: '$(val OFFER.opt60)'"
+		else
+			WANT_TEXT="test binary $bin" check "httpboot-arch$a" "$HTTP_URL/$bin" pxeinv pxeinv-stage:httpboot
+		fi
+	done
+	dhcp --mac 52:54:00:aa:00:03 "${IPXE[@]}"
+	WANT_TEXT="^exit" check http-url-ipxe-known-mac "$HTTP_URL/pxeinv/nodes/node-c.ipxe" pxeinv-node:node-c pxeinv-stage:ipxe
+	dhcp --mac 52:54:00:bb:00:99 "${IPXE[@]}"
+	WANT_TEXT="Fallback dispatcher" check http-url-ipxe-unknown-fallback "$HTTP_URL/$FALLBACK" pxeinv-node:unknown pxeinv-stage:ipxe
+	dhcp --mac 52:54:00:bb:00:07 --vendor PXEClient:Arch:00007:UNDI:003000 --arch 7
+	WANT_TEXT="test binary snponly.efi" check http-url-firmware-pxe-still-tftp snponly.efi pxeinv pxeinv-stage:firmware
+fi
+HTTP_URL=
+compile && chmod -R a+rX "$OUTD" && hup || fail http-url-compile "recompiling without --http-url failed"
+fi
 stop
 
 # --- proxy DHCP: another server hands out addresses; dnsmasq only boot info.
@@ -557,13 +584,24 @@ else
 	# UEFI firmware is sent to port 4011 (siaddr) and gets its file there
 	dhcp --mac 52:54:00:bb:00:07 --vendor PXEClient:Arch:00007:UNDI:003016 --arch 7 --proxy-request "$CLI"
 	proxy_check proxy-firmware-efi snponly.efi
-	# UEFI HTTP boot: a PXE client by dhcp-pxe-vendor; URL, HTTPClient echoed
-	dhcp --mac 52:54:00:bb:00:16 --vendor HTTPClient:Arch:00016:UNDI:003000 --arch 16 --discover-only
-	if [ "$(val OFFER.opt60)" = HTTPClient ]; then
-		proxy_check proxy-httpboot "http://$SRV:8080/snponly.efi"
+	# UEFI HTTP boot: a PXE client by dhcp-pxe-vendor; URL, HTTPClient
+	# echoed. It needs compile --http-url, with which iPXE gets its script
+	# as a URL too (in the file field: proxy answers carry no option 67)
+	HTTP_URL=http://$SRV:8080
+	if compile && chmod -R a+rX "$OUTD" && hup; then
+		dhcp --mac 52:54:00:bb:00:16 --vendor HTTPClient:Arch:00016:UNDI:003000 --arch 16 --discover-only
+		if [ "$(val OFFER.opt60)" = HTTPClient ]; then
+			proxy_check proxy-httpboot "$HTTP_URL/snponly.efi"
+		else
+			fail proxy-httpboot "option 60 '$(val OFFER.opt60)' ($OUT)"
+		fi
+		dhcp --mac 52:54:00:aa:00:02 "${IPXE[@]}" --proxy-request "$CLI"
+		proxy_check proxy-http-url-ipxe "$HTTP_URL/$NA" pxeinv-node:node-a
 	else
-		fail proxy-httpboot "option 60 '$(val OFFER.opt60)' ($OUT)"
+		fail proxy-httpboot "pxeinv compile --http-url, or the reload, failed"
 	fi
+	HTTP_URL=
+	compile && chmod -R a+rX "$OUTD" && hup || fail proxy-httpboot "recompiling without --http-url failed"
 	stop
 fi
 

@@ -4,7 +4,9 @@
 # network namespace, pxeinv in another: every file fetched with the right
 # SHA-256, a rerun that fetches nothing, resume of a .partial, retries,
 # and a truncated body, a 404, a 500 and a checksum mismatch, each with a
-# clear error and no file that looks complete.
+# clear error and no file that looks complete. The nginx group runs
+# packaging/mirror/nginx.conf in Debian's nginx: the compiled TFTP root
+# (compile --http-url) and a mirror, from one server.
 #
 #   tests/mirror/run.sh [GROUP | --list]   (as root: network namespaces)
 set -uo pipefail
@@ -14,7 +16,7 @@ FACTORY=$ROOT/tests/lib/factory.py
 
 . "$(dirname "$0")/../lib/report.sh"
 . "$(dirname "$0")/../lib/netns.sh"
-groups "${1-}" fetch rerun faults mismatch usage
+groups "${1-}" fetch rerun faults mismatch usage nginx
 [ -x "$PXEINV" ] || { skip mirror "$PXEINV is missing (./build.sh pxeinv)"; finish; }
 [ "$(id -u)" = 0 ] || { skip mirror "needs root (network namespaces)"; finish; }
 
@@ -220,6 +222,87 @@ printf 'not a manifest\n' >"$T/mu/SHA256SUMS"
 mirror "$T/nodes" "$T/mu"
 check "mirror: a manifest that is not sha256sum's format: exit 3, nothing fetched" \
 	eval '[ "$rc" -eq 3 ] && grep -qF "SHA256SUMS:1: not a line" "$T/err" && [ "$(find "$T/mu" -type f | wc -l)" -eq 1 ]'
+fi
+
+# --- packaging/mirror/nginx.conf, in Debian's nginx (downloaded with apt-get
+# download and unpacked under build/, not installed: no service starts):
+# /boot/ serves OUT_DIR/tftp (a node script and a binary, and a recompiled
+# script without a reload), /talos/ the mirror, and no .partial file
+if selected nginx; then
+rc=0
+NGX_DIR=$ROOT/build/nginx
+if [ ! -x "$NGX_DIR/usr/sbin/nginx" ]; then
+	mkdir -p "$NGX_DIR/dl"
+	(cd "$NGX_DIR/dl" && apt-get download nginx >/dev/null 2>&1) &&
+		dpkg-deb -x "$(ls "$NGX_DIR"/dl/nginx_*.deb | head -n 1)" "$NGX_DIR" ||
+		{ rm -rf "$NGX_DIR"; fail "nginx: apt-get download nginx" "no Debian nginx"; }
+fi
+if [ -x "$NGX_DIR/usr/sbin/nginx" ]; then
+	N=$T/nginx
+	mkdir -p "$N/tmp" "$T/ngmirror/$S1/v1.9.5"
+	cp "$T/www/image/$K" "$T/ngmirror/$K"
+	echo partial >"$T/ngmirror/$K.partial"
+	"$PXEINV" compile -q --http-url http://10.78.0.1:8090/boot "$T/nodes" "$T/ngout" 2>"$T/err" ||
+		fail "nginx: compile --http-url" "$(cat "$T/err")"
+	echo "test binary snponly.efi" >"$T/ngout/tftp/snponly.efi"
+	# the shipped server block, with this test's port and directories
+	sed -e 's|^\tlisten 8080;|\tlisten 10.78.0.1:8090;|' \
+		-e "s|alias /var/lib/pxeinv/out/tftp/;|alias $T/ngout/tftp/;|" \
+		-e "s|alias /srv/pxeinv-mirror/;|alias $T/ngmirror/;|" \
+		"$ROOT/packaging/mirror/nginx.conf" >"$N/pxeinv.conf"
+	check "nginx: the config has its port and two directories where the test expects them" \
+		eval '[ "$(diff "$ROOT/packaging/mirror/nginx.conf" "$N/pxeinv.conf" | grep -c "^>")" = 3 ]'
+	cat >"$N/nginx.conf" <<EOF
+pid $N/nginx.pid;
+error_log $N/error.log;
+worker_processes 1;
+user nobody nogroup;
+events {}
+http {
+	access_log $N/access.log;
+	client_body_temp_path $N/tmp/body;
+	proxy_temp_path $N/tmp/proxy;
+	fastcgi_temp_path $N/tmp/fastcgi;
+	uwsgi_temp_path $N/tmp/uwsgi;
+	scgi_temp_path $N/tmp/scgi;
+	include $N/pxeinv.conf;
+}
+EOF
+	chmod 755 "$T" && chmod -R a+rX "$T/ngout" "$T/ngmirror"
+	ip netns exec "$NS_S" "$NGX_DIR/usr/sbin/nginx" -e "$N/error.log" -p "$N" -c "$N/nginx.conf" -g 'daemon off;' &
+	NGX_PID=$!
+	for _ in $(seq 50); do
+		ip netns exec "$NS_C" bash -c 'exec 3<>/dev/tcp/10.78.0.1/8090' 2>/dev/null && break
+		sleep 0.1
+	done
+	get() { ip netns exec "$NS_C" curl -s --path-as-is --max-time 5 -o "$T/got" -w '%{http_code}' "http://10.78.0.1:8090$1"; }
+	url=$(sed -n 's/^file: *//p' <("$PXEINV" lookup "$T/ngout" --serial A1))
+	check "nginx: lookup hands iPXE the node script's URL below /boot/" \
+		eval '[ "$url" = "http://10.78.0.1:8090/boot/pxeinv/nodes/n1.ipxe" ]'
+	code=$(get /boot/pxeinv/nodes/n1.ipxe)
+	check "nginx: /boot/ serves a node script of OUT_DIR/tftp" \
+		eval '[ "$code" = 200 ] && cmp -s "$T/got" "$T/ngout/tftp/pxeinv/nodes/n1.ipxe"'
+	code=$(get /boot/snponly.efi)
+	check "nginx: /boot/ serves an iPXE binary" eval '[ "$code" = 200 ] && cmp -s "$T/got" "$T/ngout/tftp/snponly.efi"'
+	code=$(get "/talos/$K")
+	check "nginx: /talos/ serves the mirror" eval '[ "$code" = 200 ] && cmp -s "$T/got" "$T/ngmirror/$K"'
+	code=$(get "/talos/$K.partial")
+	check "nginx: a .partial file is not served" eval '[ "$code" = 404 ]'
+	code=$(get /boot/../pxe-inventory.cdb)
+	check "nginx: nothing above OUT_DIR/tftp is served" eval '[ "$code" != 200 ]'
+	cp "$T/nodes/a/n1.yaml" "$T/n1.yaml.saved"
+	printf 'extraKernelArgs: nginx.recompiled=1\n' >>"$T/nodes/a/n1.yaml"
+	"$PXEINV" compile -q --http-url http://10.78.0.1:8090/boot "$T/nodes" "$T/ngout" 2>"$T/err"
+	chmod -R a+rX "$T/ngout"
+	code=$(get /boot/pxeinv/nodes/n1.ipxe)
+	check "nginx: a recompiled script is served at once, without a reload" \
+		eval '[ "$code" = 200 ] && grep -q "nginx.recompiled=1" "$T/got"'
+	check "nginx: the access log has both script fetches" \
+		eval '[ "$(grep -c "GET /boot/pxeinv/nodes/n1.ipxe HTTP/1.1\" 200" "$N/access.log")" = 2 ]'
+	mv "$T/n1.yaml.saved" "$T/nodes/a/n1.yaml"
+	kill "$NGX_PID" 2>/dev/null
+	wait "$NGX_PID" 2>/dev/null
+fi
 fi
 
 finish
