@@ -1,0 +1,329 @@
+/*
+ * `pxeinv compile`: the identity index (see compile_index.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "compile_index.h"
+#include "render.h"
+#include "oom.h"
+
+/** The index, in the new tree's pxeinv directory */
+#define INDEX_DIR "index"
+/** Its identity map, written last */
+#define INDEX_MAP ".identities"
+/** First line of the map: the entries' format */
+#define INDEX_MAP_HEAD "pxeinv identity index 1\n"
+/** Longest entry name: two serials, the separator, the extension */
+#define INDEX_NAME_MAX (2 * 64 + 1 + sizeof(PXEINV_SCRIPT_EXT))
+/** Largest entry */
+#define INDEX_ENTRY_MAX 512
+
+/** Index directories, in the steering's order */
+static const char *const index_kinds[COMPILE_INDEX_KINDS] = {
+	PXEINV_INDEX_SERIAL_BOARD,
+	PXEINV_INDEX_BOARD_SERIAL,
+	PXEINV_INDEX_SERIAL,
+};
+
+/**
+ * Name a node's entry of one kind.
+ *
+ * @v n         Node
+ * @v kind      Index kind (index_kinds)
+ * @v name      Buffer of INDEX_NAME_MAX bytes
+ * @ret has     1 when the node has an entry of that kind, else 0
+ */
+static int index_name(const struct node *n, int kind, char *name)
+{
+	switch (kind) {
+	case 0:
+		if (!n->serial || !n->board_serial)
+			return 0;
+		snprintf(name, INDEX_NAME_MAX, "%s" PXEINV_INDEX_PAIR_SEP "%s"
+			 PXEINV_SCRIPT_EXT, n->serial, n->board_serial);
+		return 1;
+	case 1:
+		if (!n->board_serial || n->board_shared)
+			return 0;
+		snprintf(name, INDEX_NAME_MAX, "%s" PXEINV_SCRIPT_EXT,
+			 n->board_serial);
+		return 1;
+	default:
+		if (!n->serial || n->serial_shared)
+			return 0;
+		snprintf(name, INDEX_NAME_MAX, "%s" PXEINV_SCRIPT_EXT,
+			 n->serial);
+		return 1;
+	}
+}
+
+/**
+ * Tell whether a node's entries try its exit script first.
+ *
+ * @v c         Compile
+ * @v n         Node
+ * @ret once    1 or 0
+ */
+static int index_once(struct compile *c, const struct node *n)
+{
+	return n->install == PXEINV_INSTALL_ONCE && c->opts->state_dir;
+}
+
+/**
+ * Tell whether the previous tree's index holds the same map.
+ *
+ * @v c         Compile (index.olddirfd open)
+ * @ret same    1 or 0
+ */
+static int index_old_is_same(struct compile *c)
+{
+	struct compile_index *ix = &c->index;
+	size_t done = 0;
+	struct stat st;
+	char *buf;
+	int dfd, fd, same = 0;
+
+	dfd = openat(ix->olddirfd, INDEX_DIR, O_RDONLY | O_DIRECTORY |
+		     O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		return 0;
+	fd = openat(dfd, INDEX_MAP, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	close(dfd);
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    (size_t)st.st_size != ix->map_len) {
+		close(fd);
+		return 0;
+	}
+	buf = malloc(ix->map_len + 1);
+	if (!buf)
+		abort_out_of_memory("the previous index's map");
+	while (done < ix->map_len) {
+		ssize_t got = read(fd, buf + done, ix->map_len - done);
+
+		if (got <= 0)
+			break;
+		done += got;
+	}
+	same = done == ix->map_len && memcmp(buf, ix->map, done) == 0;
+	free(buf);
+	close(fd);
+	return same;
+}
+
+/**
+ * Link the new tree's index to the previous tree's directory, as the
+ * previous tree will see it once the two are exchanged: from the previous
+ * tree's pxeinv directory, ../../../ is OUT_DIR's parent, where the new
+ * tree is until the swap.
+ *
+ * @v c         Compile
+ * @ret rc      0 or -1
+ */
+static int index_link_placeholder(struct compile *c)
+{
+	const char *base = strrchr(c->paths.tmp, '/');
+	char target[PATH_MAX];
+
+	base = base ? base + 1 : c->paths.tmp;
+	if (compile_path(target, sizeof(target), "../../../%s/tftp/"
+			 PXEINV_TFTP_INDEX, base))
+		return compile_fail(c, "%s is too long", c->paths.tmp);
+	if (symlinkat(target, c->index.newdirfd, INDEX_DIR) != 0)
+		return compile_fail(c, "cannot link %s: %s", PXEINV_TFTP_INDEX,
+				    strerror(errno));
+	return 0;
+}
+
+/**
+ * Make the new index's directories.
+ *
+ * @v c         Compile
+ * @ret rc      0 or -1
+ */
+static int index_make_dirs(struct compile *c)
+{
+	struct compile_index *ix = &c->index;
+	int k, dfd;
+
+	if (mkdirat(ix->newdirfd, INDEX_DIR, 0755) != 0)
+		return compile_fail(c, "cannot create %s: %s",
+				    PXEINV_TFTP_INDEX, strerror(errno));
+	dfd = openat(ix->newdirfd, INDEX_DIR, O_RDONLY | O_DIRECTORY |
+		     O_CLOEXEC);
+	if (dfd < 0)
+		return compile_fail(c, "cannot open %s: %s", PXEINV_TFTP_INDEX,
+				    strerror(errno));
+	for (k = 0; k < COMPILE_INDEX_KINDS; k++) {
+		if (mkdirat(dfd, index_kinds[k], 0755) != 0 ||
+		    (ix->kindfd[k] = openat(dfd, index_kinds[k], O_RDONLY |
+					    O_DIRECTORY | O_CLOEXEC)) < 0) {
+			close(dfd);
+			return compile_fail(c, "cannot create %s/%s: %s",
+					    PXEINV_TFTP_INDEX, index_kinds[k],
+					    strerror(errno));
+		}
+	}
+	close(dfd);
+	return 0;
+}
+
+int compile_index_plan(struct compile *c, const struct node *nodes,
+		       size_t count)
+{
+	struct compile_index *ix = &c->index;
+	char name[INDEX_NAME_MAX];
+	FILE *f;
+	size_t i;
+	int k;
+
+	ix->olddirfd = ix->newdirfd = -1;
+	for (k = 0; k < COMPILE_INDEX_KINDS; k++)
+		ix->kindfd[k] = -1;
+	f = open_memstream(&ix->map, &ix->map_len);
+	if (!f)
+		abort_out_of_memory("the index's map");
+	fputs(INDEX_MAP_HEAD, f);
+	for (i = 0; i < count; i++)
+		for (k = 0; k < COMPILE_INDEX_KINDS; k++)
+			if (index_name(&nodes[i], k, name))
+				fprintf(f, "%s/%s %s %s\n", index_kinds[k],
+					name, nodes[i].hostname,
+					index_once(c, &nodes[i]) ? "once" :
+					"-");
+	if (fclose(f) != 0)
+		abort_out_of_memory("the index's map");
+
+	ix->newdirfd = openat(c->dirfd, "tftp/" PXEINV_TFTP_DIR, O_RDONLY |
+			      O_DIRECTORY | O_CLOEXEC);
+	if (ix->newdirfd < 0)
+		return compile_fail(c, "cannot open tftp/%s: %s",
+				    PXEINV_TFTP_DIR, strerror(errno));
+	if (c->old.dirfd >= 0)
+		ix->olddirfd = openat(c->old.dirfd, "tftp/" PXEINV_TFTP_DIR,
+				      O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+				      O_CLOEXEC);
+	ix->reuse = ix->olddirfd >= 0 && index_old_is_same(c);
+	if (ix->reuse)
+		return index_link_placeholder(c);
+	return index_make_dirs(c);
+}
+
+int compile_index_node(struct compile *c, const struct node *n)
+{
+	struct compile_index *ix = &c->index;
+	char name[INDEX_NAME_MAX], buf[INDEX_ENTRY_MAX];
+	ssize_t len = -1;
+	FILE *f;
+	int k, fd;
+
+	if (ix->reuse)
+		return 0;
+	for (k = 0; k < COMPILE_INDEX_KINDS; k++) {
+		if (!index_name(n, k, name))
+			continue;
+		if (len < 0) {
+			f = fmemopen(buf, sizeof(buf), "w");
+			if (!f)
+				abort_out_of_memory("an index entry");
+			render_index_entry(f, n->hostname, index_once(c, n));
+			len = ftell(f);
+			if (fclose(f) != 0 || len <= 0 ||
+			    (size_t)len >= sizeof(buf))
+				return compile_fail(c, "the index entry of %s "
+						    "is too long", n->hostname);
+		}
+		fd = openat(ix->kindfd[k], name, O_WRONLY | O_CREAT | O_EXCL |
+			    O_CLOEXEC, 0644);
+		if (fd < 0)
+			return compile_fail(c, "cannot create %s/%s/%s: %s",
+					    PXEINV_TFTP_INDEX, index_kinds[k],
+					    name, strerror(errno));
+		if (write(fd, buf, len) != len) {
+			close(fd);
+			return compile_fail(c, "cannot write %s/%s/%s",
+					    PXEINV_TFTP_INDEX, index_kinds[k],
+					    name);
+		}
+		if (close(fd) != 0)
+			return compile_fail(c, "cannot write %s/%s/%s: %s",
+					    PXEINV_TFTP_INDEX, index_kinds[k],
+					    name, strerror(errno));
+	}
+	return 0;
+}
+
+int compile_index_finish(struct compile *c)
+{
+	struct compile_index *ix = &c->index;
+	int fd;
+
+	if (ix->reuse)
+		return 0;
+	fd = openat(ix->newdirfd, INDEX_DIR "/" INDEX_MAP, O_WRONLY | O_CREAT |
+		    O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return compile_fail(c, "cannot create %s/%s: %s",
+				    PXEINV_TFTP_INDEX, INDEX_MAP,
+				    strerror(errno));
+	if (write(fd, ix->map, ix->map_len) != (ssize_t)ix->map_len) {
+		close(fd);
+		return compile_fail(c, "cannot write %s/%s", PXEINV_TFTP_INDEX,
+				    INDEX_MAP);
+	}
+	if (close(fd) != 0)
+		return compile_fail(c, "cannot write %s/%s: %s",
+				    PXEINV_TFTP_INDEX, INDEX_MAP,
+				    strerror(errno));
+	return 0;
+}
+
+int compile_index_move(struct compile *c)
+{
+	struct compile_index *ix = &c->index;
+
+	if (!ix->reuse)
+		return 0;
+	if (renameat2(ix->olddirfd, INDEX_DIR, ix->newdirfd, INDEX_DIR,
+		      RENAME_EXCHANGE) != 0)
+		return compile_fail(c, "cannot move the previous tree's %s: %s",
+				    PXEINV_TFTP_INDEX, strerror(errno));
+	ix->moved = 1;
+	return 0;
+}
+
+void compile_index_unmove(struct compile *c)
+{
+	struct compile_index *ix = &c->index;
+
+	if (ix->moved &&
+	    renameat2(ix->olddirfd, INDEX_DIR, ix->newdirfd, INDEX_DIR,
+		      RENAME_EXCHANGE) == 0)
+		ix->moved = 0;
+}
+
+void compile_index_free(struct compile *c)
+{
+	struct compile_index *ix = &c->index;
+	int k;
+
+	for (k = 0; k < COMPILE_INDEX_KINDS; k++) {
+		if (ix->kindfd[k] >= 0)
+			close(ix->kindfd[k]);
+		ix->kindfd[k] = -1;
+	}
+	if (ix->olddirfd >= 0)
+		close(ix->olddirfd);
+	if (ix->newdirfd >= 0)
+		close(ix->newdirfd);
+	ix->olddirfd = ix->newdirfd = -1;
+	free(ix->map);
+	ix->map = NULL;
+}
