@@ -32,6 +32,32 @@ static const char *const index_kinds[COMPILE_INDEX_KINDS] = {
 };
 
 /**
+ * Write a whole buffer.
+ *
+ * @v fd        File
+ * @v buf       Data
+ * @v len       Length
+ * @ret rc      0, or -1 with errno set (ENOSPC for a write cut short)
+ */
+static int index_write(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t got = write(fd, buf, len);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			if (got == 0)
+				errno = ENOSPC;
+			return -1;
+		}
+		buf += got;
+		len -= got;
+	}
+	return 0;
+}
+
+/**
  * Name a node's entry of one kind.
  *
  * @v n         Node
@@ -246,11 +272,11 @@ int compile_index_node(struct compile *c, const struct node *n)
 			return compile_fail(c, "cannot create %s/%s/%s: %s",
 					    PXEINV_TFTP_INDEX, index_kinds[k],
 					    name, strerror(errno));
-		if (write(fd, buf, len) != len) {
+		if (index_write(fd, buf, len) != 0) {
 			close(fd);
-			return compile_fail(c, "cannot write %s/%s/%s",
+			return compile_fail(c, "cannot write %s/%s/%s: %s",
 					    PXEINV_TFTP_INDEX, index_kinds[k],
-					    name);
+					    name, strerror(errno));
 		}
 		if (close(fd) != 0)
 			return compile_fail(c, "cannot write %s/%s/%s: %s",
@@ -273,10 +299,11 @@ int compile_index_finish(struct compile *c)
 		return compile_fail(c, "cannot create %s/%s: %s",
 				    PXEINV_TFTP_INDEX, INDEX_MAP,
 				    strerror(errno));
-	if (write(fd, ix->map, ix->map_len) != (ssize_t)ix->map_len) {
+	if (index_write(fd, ix->map, ix->map_len) != 0) {
 		close(fd);
-		return compile_fail(c, "cannot write %s/%s", PXEINV_TFTP_INDEX,
-				    INDEX_MAP);
+		return compile_fail(c, "cannot write %s/%s: %s",
+				    PXEINV_TFTP_INDEX, INDEX_MAP,
+				    strerror(errno));
 	}
 	if (close(fd) != 0)
 		return compile_fail(c, "cannot write %s/%s: %s",
