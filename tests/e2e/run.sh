@@ -26,6 +26,9 @@
 #   reload      pxeinv compile + SIGHUP, no restart: the next boot gets the new args
 #   mirror      pxeinv mirror copies the stand-in factory, which stops; the
 #               copy, served on another port, boots a guest (--image-base-url)
+#   serial-only SeaBIOS (its NIC ROM, QEMU's iPXE, reports no serial) whose
+#               node is known only by its SMBIOS serial: fallback.ipxe fetches
+#               index/by-serial/SERIAL.ipxe, which chains the node's script
 #
 # Environment: KEEP=1 keeps the temporary directory (logs, consoles);
 # E2E_CASES="uefi bios ..." runs a subset; PXEINV_BIN, PXEINV_DNSMASQ,
@@ -39,7 +42,7 @@ E2E_NAME=e2e
 
 . "$(dirname "$0")/../lib/report.sh"
 abort() { echo "run.sh: $*" >&2; fail setup "$*"; finish; }
-groups "${1-}" uefi bios chassis two-nics unknown no-install reload mirror
+groups "${1-}" uefi bios chassis two-nics unknown no-install reload mirror serial-only
 
 [ "$(id -u)" = 0 ] || abort "needs root (network namespaces, tap devices)"
 e2e_deps || abort "cannot install ${E2E_PKGS[*]}"
@@ -55,7 +58,7 @@ SCH=376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba
 VER=v1.9.5
 OUT=$T/out
 NODES=$T/nodes
-CASES=${E2E_CASES:-"uefi bios chassis two-nics unknown no-install reload mirror"}
+CASES=${E2E_CASES:-"uefi bios chassis two-nics unknown no-install reload mirror serial-only"}
 want() { selected "$1" && [[ " $CASES " == *" $1 "* ]]; }
 
 # --- the test inventory ---------------------------------------------------
@@ -88,6 +91,8 @@ node chassis-2 'serial: E2E-CHASSIS-3' 'boardSerial: E2E-BOARD-3B' \
 node two-nics 'mac:' '  - "52:54:00:e2:04:01"' '  - "52:54:00:e2:04:02"' "ip: $E2E_NET.41" \
 	'install: true' 'extraKernelArgs: e2e.case=two-nics'
 node no-install 'mac: "52:54:00:e2:06:01"' "ip: $E2E_NET.61" 'install: false'
+# known only by its SMBIOS serial (no MAC, no UUID)
+node serial-only 'serial: E2E-SERIAL-7' "ip: $E2E_NET.71" 'install: true' 'extraKernelArgs: e2e.case=serial-only'
 
 # The hook records every boot (run as nobody, like dnsmasq itself)
 HOOK=${PXEINV_HOOK:-$E2E_ROOT/build/bin/pxeinv-hook}
@@ -377,6 +382,36 @@ if want no-install || want reload; then
 	want no-install && { start_no_install || fail no-install "cannot start the guest"; }
 	want no-install && check_no_install
 	[ -n "${reload_started:-}" ] && check_reload
+fi
+# serial-only: SeaBIOS's NIC ROM is iPXE without our script, so it reports
+# no serial; its MAC and UUID are in no node. dnsmasq hands it fallback.ipxe,
+# which fetches index/by-serial/E2E-SERIAL-7.ipxe, which chains the node's
+# script: three TFTP fetches, then the kernel.
+start_serial_only() {
+	nic 52:54:00:e2:07:01 br0 1 && e2e_guest serial-only bios "${NIC[@]}" \
+		-smbios type=1,serial=E2E-SERIAL-7 -uuid 11111111-2222-3333-4444-000000000701
+}
+check_serial_only() {
+	local c=serial-only d sent idx=pxeinv/index/by-serial/E2E-SERIAL-7.ipxe
+	e2e_wait_guest serial-only 150 || { fail $c "guest did not power off within 150 s"; e2e_tail serial-only; return; }
+	d=$(decisions 52:54:00:e2:07:01)
+	grep -q 'stage=ipxe .*file=pxeinv/fallback.ipxe' <<<"$d" || { fail $c "not handed the fallback: $d"; return; }
+	grep -q 'node=serial-only' <<<"$d" && { fail $c "dnsmasq identified it (the case needs the fallback): $d"; return; }
+	# what the guest fetched over TFTP, in order
+	sent=$(grep -E "sent $OUT/tftp/[^ ]+ to $E2E_NET\." "$DNSMASQ_LOG" |
+		sed -n "s|.*sent $OUT/tftp/\([^ ]*\) to .*|\1|p" | grep -E '^(ipxe.conf|pxeinv/)' |
+		grep -E "fallback|index/by-serial/E2E-SERIAL-7|nodes/serial-only|ipxe.conf" | uniq)
+	[ "$sent" = "$(printf '%s\n' pxeinv/fallback.ipxe "$idx" pxeinv/nodes/serial-only.ipxe)" ] ||
+		{ fail $c "TFTP fetches: $(tr '\n' ' ' <<<"$sent")"; return; }
+	[ -f "$OUT/tftp/$idx" ] || { fail $c "no index entry $idx in the tree"; return; }
+	grep -a -q "$MARK_START" "$T/serial-only.serial" || { fail $c "kernel did not start"; e2e_tail serial-only; return; }
+	check_cmdline $c serial-only "$OUT/tftp/pxeinv/nodes/serial-only.ipxe" bios || return
+	echo "# serial-only: fallback.ipxe $(stat -c %s "$OUT/tftp/pxeinv/fallback.ipxe") bytes, index entry $(stat -c %s "$OUT/tftp/$idx") bytes"
+	pass $c
+}
+if want serial-only; then
+	step "serial-only"
+	if start_serial_only; then check_serial_only; else fail serial-only "cannot start the guest"; fi
 fi
 # mirror: pxeinv mirror copies the stand-in factory's files, the stand-in
 # stops, the copy is served on another port and path, and a guest boots
