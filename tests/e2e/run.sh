@@ -27,8 +27,10 @@
 #   mirror      pxeinv mirror copies the stand-in factory, which stops; the
 #               copy, served on another port, boots a guest (--image-base-url)
 #   serial-only SeaBIOS (its NIC ROM, QEMU's iPXE, reports no serial) whose
-#               node is known only by its SMBIOS serial: fallback.ipxe fetches
-#               index/by-serial/SERIAL.ipxe, which chains the node's script
+#               node (install: once) is known only by its SMBIOS serial:
+#               fallback.ipxe fetches index/by-serial/SERIAL.ipxe, which
+#               chains the node's script; booted again, the same entry runs
+#               the hook's exit script and goes on to the next boot device
 #
 # Environment: KEEP=1 keeps the temporary directory (logs, consoles);
 # E2E_CASES="uefi bios ..." runs a subset; PXEINV_BIN, PXEINV_DNSMASQ,
@@ -91,8 +93,8 @@ node chassis-2 'serial: E2E-CHASSIS-3' 'boardSerial: E2E-BOARD-3B' \
 node two-nics 'mac:' '  - "52:54:00:e2:04:01"' '  - "52:54:00:e2:04:02"' "ip: $E2E_NET.41" \
 	'install: true' 'extraKernelArgs: e2e.case=two-nics'
 node no-install 'mac: "52:54:00:e2:06:01"' "ip: $E2E_NET.61" 'install: false'
-# known only by its SMBIOS serial (no MAC, no UUID)
-node serial-only 'serial: E2E-SERIAL-7' "ip: $E2E_NET.71" 'install: true' 'extraKernelArgs: e2e.case=serial-only'
+# known only by its SMBIOS serial (no MAC, no UUID), installed once
+node serial-only 'serial: E2E-SERIAL-7' "ip: $E2E_NET.71" 'install: once' 'extraKernelArgs: e2e.case=serial-only'
 
 # The hook records every boot (run as nobody, like dnsmasq itself)
 HOOK=${PXEINV_HOOK:-$E2E_ROOT/build/bin/pxeinv-hook}
@@ -386,10 +388,19 @@ fi
 # serial-only: SeaBIOS's NIC ROM is iPXE without our script, so it reports
 # no serial; its MAC and UUID are in no node. dnsmasq hands it fallback.ipxe,
 # which fetches index/by-serial/E2E-SERIAL-7.ipxe, which chains the node's
-# script: three TFTP fetches, then the kernel.
-start_serial_only() {
-	nic 52:54:00:e2:07:01 br0 1 && e2e_guest serial-only bios "${NIC[@]}" \
+# script: three TFTP fetches, then the kernel. The node is install: once:
+# the hook marks it, and the same guest booted again gets the same entry,
+# which now runs the hook's exit script and stops there.
+start_serial_only() { # start_serial_only [NAME-SUFFIX]
+	nic 52:54:00:e2:07:01 br0 1 && e2e_guest "serial-only${1:-}" bios "${NIC[@]}" \
 		-smbios type=1,serial=E2E-SERIAL-7 -uuid 11111111-2222-3333-4444-000000000701
+}
+# serial_only_sent: the TFTP files the case's scripts involve, in the order
+# dnsmasq sent them
+serial_only_sent() {
+	grep -E "sent $OUT/tftp/[^ ]+ to $E2E_NET\." "$DNSMASQ_LOG" |
+		sed -n "s|.*sent $OUT/tftp/\([^ ]*\) to .*|\1|p" |
+		grep -E '^(ipxe\.conf|pxeinv/(fallback\.ipxe|index/.*E2E-SERIAL-7.*|nodes/serial-only\.ipxe|installed/serial-only\.ipxe))$'
 }
 check_serial_only() {
 	local c=serial-only d sent idx=pxeinv/index/by-serial/E2E-SERIAL-7.ipxe
@@ -397,16 +408,22 @@ check_serial_only() {
 	d=$(decisions 52:54:00:e2:07:01)
 	grep -q 'stage=ipxe .*file=pxeinv/fallback.ipxe' <<<"$d" || { fail $c "not handed the fallback: $d"; return; }
 	grep -q 'node=serial-only' <<<"$d" && { fail $c "dnsmasq identified it (the case needs the fallback): $d"; return; }
-	# what the guest fetched over TFTP, in order
-	sent=$(grep -E "sent $OUT/tftp/[^ ]+ to $E2E_NET\." "$DNSMASQ_LOG" |
-		sed -n "s|.*sent $OUT/tftp/\([^ ]*\) to .*|\1|p" | grep -E '^(ipxe.conf|pxeinv/)' |
-		grep -E "fallback|index/by-serial/E2E-SERIAL-7|nodes/serial-only|ipxe.conf" | uniq)
+	sent=$(serial_only_sent)
 	[ "$sent" = "$(printf '%s\n' pxeinv/fallback.ipxe "$idx" pxeinv/nodes/serial-only.ipxe)" ] ||
 		{ fail $c "TFTP fetches: $(tr '\n' ' ' <<<"$sent")"; return; }
 	[ -f "$OUT/tftp/$idx" ] || { fail $c "no index entry $idx in the tree"; return; }
 	grep -a -q "$MARK_START" "$T/serial-only.serial" || { fail $c "kernel did not start"; e2e_tail serial-only; return; }
 	check_cmdline $c serial-only "$OUT/tftp/pxeinv/nodes/serial-only.ipxe" bios || return
 	echo "# serial-only: fallback.ipxe $(stat -c %s "$OUT/tftp/pxeinv/fallback.ipxe") bytes, index entry $(stat -c %s "$OUT/tftp/$idx") bytes"
+	# the hook marked it: the second boot goes through the exit script
+	for _ in $(seq 50); do [ -e "$STATE/once/serial-only" ] && break; sleep 0.2; done
+	[ -e "$STATE/once/serial-only" ] || { fail $c "the hook did not mark the boot-once node"; return; }
+	start_serial_only -again || { fail $c "cannot start the guest again"; return; }
+	no_kernel $c serial-only-again 'pxeinv: serial-only was installed' || return
+	sent=$(serial_only_sent)
+	[ "$sent" = "$(printf '%s\n' pxeinv/fallback.ipxe "$idx" pxeinv/nodes/serial-only.ipxe \
+		pxeinv/fallback.ipxe "$idx" pxeinv/installed/serial-only.ipxe)" ] ||
+		{ fail $c "TFTP fetches after the install: $(tr '\n' ' ' <<<"$sent")"; return; }
 	pass $c
 }
 if want serial-only; then
