@@ -34,7 +34,8 @@ int compile_write(const struct compile_opts *opts, struct inventory *inv,
 			     .lock = PTHREAD_MUTEX_INITIALIZER,
 			     .old = { .dirfd = -1 },
 			     .index = { .olddirfd = -1, .newdirfd = -1,
-					.kindfd = { -1, -1, -1 } } };
+					.kindfd = { -1, -1, -1 },
+					.oldkindfd = { -1, -1, -1 } } };
 	struct compile_swap swap = { .lockfd = -1 };
 	const char *env = getenv("PXEINV_TEST_KILL_AFTER_FILES");
 	int rc;

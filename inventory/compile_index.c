@@ -21,6 +21,8 @@
 #define INDEX_MAP_HEAD "pxeinv identity index 1\n"
 /** Longest entry name: two serials, the separator, the extension */
 #define INDEX_NAME_MAX (2 * 64 + 1 + sizeof(PXEINV_SCRIPT_EXT))
+/** Longest line of the map */
+#define INDEX_LINE_MAX (32 + INDEX_NAME_MAX + PXEINV_NODE_MAX + 8)
 /** Largest entry */
 #define INDEX_ENTRY_MAX 512
 
@@ -102,46 +104,106 @@ static int index_once(struct compile *c, const struct node *n)
 }
 
 /**
- * Tell whether the previous tree's index holds the same map.
+ * Write an entry's line of the map: "KIND/NAME NODE once|-".
+ *
+ * @v line      Buffer of INDEX_LINE_MAX bytes
+ * @v c         Compile
+ * @v n         Node
+ * @v kind      Index kind
+ * @v name      Entry name
+ */
+static void index_line(char *line, struct compile *c, const struct node *n,
+		       int kind, const char *name)
+{
+	snprintf(line, INDEX_LINE_MAX, "%s/%s %s %s", index_kinds[kind], name,
+		 n->hostname, index_once(c, n) ? "once" : "-");
+}
+
+/**
+ * Read the previous tree's index map.
  *
  * @v c         Compile (index.olddirfd open)
- * @ret same    1 or 0
+ * @v len       Its length
+ * @ret map     The map (free() it), or NULL when there is none: no
+ *              previous tree, no index directory (a symbolic link is
+ *              none), or no complete map in it
  */
-static int index_old_is_same(struct compile *c)
+static char *index_old_map(struct compile *c, size_t *len)
 {
 	struct compile_index *ix = &c->index;
 	size_t done = 0;
 	struct stat st;
 	char *buf;
-	int dfd, fd, same = 0;
+	int dfd, fd;
 
+	if (ix->olddirfd < 0)
+		return NULL;
 	dfd = openat(ix->olddirfd, INDEX_DIR, O_RDONLY | O_DIRECTORY |
 		     O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0)
-		return 0;
+		return NULL;
 	fd = openat(dfd, INDEX_MAP, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	close(dfd);
 	if (fd < 0)
-		return 0;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-	    (size_t)st.st_size != ix->map_len) {
+		return NULL;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return 0;
+		return NULL;
 	}
-	buf = malloc(ix->map_len + 1);
+	buf = malloc((size_t)st.st_size + 1);
 	if (!buf)
 		abort_out_of_memory("the previous index's map");
-	while (done < ix->map_len) {
-		ssize_t got = read(fd, buf + done, ix->map_len - done);
+	while (done < (size_t)st.st_size) {
+		ssize_t got = read(fd, buf + done, st.st_size - done);
 
 		if (got <= 0)
 			break;
 		done += got;
 	}
-	same = done == ix->map_len && memcmp(buf, ix->map, done) == 0;
-	free(buf);
 	close(fd);
-	return same;
+	if (done != (size_t)st.st_size) {
+		free(buf);
+		return NULL;
+	}
+	buf[done] = '\0';
+	*len = done;
+	return buf;
+}
+
+/**
+ * Keep the previous map's entries, so that the entries that did not
+ * change are hard-linked from the previous index (its files are never
+ * modified in place), when the entries' format is the same.
+ *
+ * @v c         Compile
+ * @v old       Previous map, NUL-terminated (changed in place)
+ */
+static void index_old_load(struct compile *c, char *old)
+{
+	struct compile_index *ix = &c->index;
+	size_t head = sizeof(INDEX_MAP_HEAD) - 1, lines = 0;
+	char *p, *nl;
+	int k, dfd;
+
+	if (strncmp(old, INDEX_MAP_HEAD, head) != 0)
+		return;
+	dfd = openat(ix->olddirfd, INDEX_DIR, O_RDONLY | O_DIRECTORY |
+		     O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		return;
+	for (k = 0; k < COMPILE_INDEX_KINDS; k++)
+		ix->oldkindfd[k] = openat(dfd, index_kinds[k], O_RDONLY |
+					  O_DIRECTORY | O_NOFOLLOW |
+					  O_CLOEXEC);
+	close(dfd);
+	for (p = old + head; *p; p++)
+		lines += *p == '\n';
+	strtab_init(&ix->old_entries, lines + 1);
+	for (p = old + head; (nl = strchr(p, '\n')); p = nl + 1) {
+		*nl = '\0';
+		strtab_add(&ix->old_entries, p, ix);
+	}
+	ix->has_old = 1;
 }
 
 /**
@@ -205,25 +267,24 @@ int compile_index_plan(struct compile *c, const struct node *nodes,
 		       size_t count)
 {
 	struct compile_index *ix = &c->index;
-	char name[INDEX_NAME_MAX];
+	char name[INDEX_NAME_MAX], line[INDEX_LINE_MAX], *old;
+	size_t i, old_len = 0;
 	FILE *f;
-	size_t i;
 	int k;
 
 	ix->olddirfd = ix->newdirfd = -1;
 	for (k = 0; k < COMPILE_INDEX_KINDS; k++)
-		ix->kindfd[k] = -1;
+		ix->kindfd[k] = ix->oldkindfd[k] = -1;
 	f = open_memstream(&ix->map, &ix->map_len);
 	if (!f)
 		abort_out_of_memory("the index's map");
 	fputs(INDEX_MAP_HEAD, f);
 	for (i = 0; i < count; i++)
 		for (k = 0; k < COMPILE_INDEX_KINDS; k++)
-			if (index_name(&nodes[i], k, name))
-				fprintf(f, "%s/%s %s %s\n", index_kinds[k],
-					name, nodes[i].hostname,
-					index_once(c, &nodes[i]) ? "once" :
-					"-");
+			if (index_name(&nodes[i], k, name)) {
+				index_line(line, c, &nodes[i], k, name);
+				fprintf(f, "%s\n", line);
+			}
 	if (fclose(f) != 0)
 		abort_out_of_memory("the index's map");
 
@@ -236,7 +297,12 @@ int compile_index_plan(struct compile *c, const struct node *nodes,
 		ix->olddirfd = openat(c->old.dirfd, "tftp/" PXEINV_TFTP_DIR,
 				      O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 				      O_CLOEXEC);
-	ix->reuse = ix->olddirfd >= 0 && index_old_is_same(c);
+	old = index_old_map(c, &old_len);
+	ix->reuse = old && old_len == ix->map_len &&
+		    memcmp(old, ix->map, old_len) == 0;
+	if (old && !ix->reuse)
+		index_old_load(c, old);
+	free(old);
 	if (ix->reuse)
 		return index_link_placeholder(c);
 	return index_make_dirs(c);
@@ -245,7 +311,7 @@ int compile_index_plan(struct compile *c, const struct node *nodes,
 int compile_index_node(struct compile *c, const struct node *n)
 {
 	struct compile_index *ix = &c->index;
-	char name[INDEX_NAME_MAX], buf[INDEX_ENTRY_MAX];
+	char name[INDEX_NAME_MAX], buf[INDEX_ENTRY_MAX], line[INDEX_LINE_MAX];
 	ssize_t len = -1;
 	FILE *f;
 	int k, fd;
@@ -255,6 +321,14 @@ int compile_index_node(struct compile *c, const struct node *n)
 	for (k = 0; k < COMPILE_INDEX_KINDS; k++) {
 		if (!index_name(n, k, name))
 			continue;
+		/* The same entry in the previous index: share its file */
+		if (ix->has_old && ix->oldkindfd[k] >= 0) {
+			index_line(line, c, n, k, name);
+			if (strtab_find(&ix->old_entries, line) &&
+			    linkat(ix->oldkindfd[k], name, ix->kindfd[k], name,
+				   0) == 0)
+				continue;
+		}
 		if (len < 0) {
 			f = fmemopen(buf, sizeof(buf), "w");
 			if (!f)
@@ -344,8 +418,13 @@ void compile_index_free(struct compile *c)
 	for (k = 0; k < COMPILE_INDEX_KINDS; k++) {
 		if (ix->kindfd[k] >= 0)
 			close(ix->kindfd[k]);
-		ix->kindfd[k] = -1;
+		if (ix->oldkindfd[k] >= 0)
+			close(ix->oldkindfd[k]);
+		ix->kindfd[k] = ix->oldkindfd[k] = -1;
 	}
+	if (ix->has_old)
+		strtab_free(&ix->old_entries);
+	ix->has_old = 0;
 	if (ix->olddirfd >= 0)
 		close(ix->olddirfd);
 	if (ix->newdirfd >= 0)

@@ -16,7 +16,10 @@
  * instead of being written again: the new tree holds a symlink in its
  * place, and just before the swap one renameat2(RENAME_EXCHANGE) trades
  * the two, so that the tree dnsmasq still serves reaches the directory
- * through that symlink until the swap.
+ * through that symlink until the swap.  When the map changed, the entries
+ * whose map line is in the previous map are hard-linked from the previous
+ * index, as unchanged node scripts are (entry files are never modified in
+ * place), and only the others are written.
  */
 #ifndef PXEINV_COMPILE_INDEX_H
 #define PXEINV_COMPILE_INDEX_H

@@ -49,6 +49,11 @@ struct compile_index {
 	int olddirfd;           /**< previous tree's pxeinv directory, or -1 */
 	int newdirfd;           /**< new tree's pxeinv directory, or -1 */
 	int kindfd[COMPILE_INDEX_KINDS]; /**< new index's directories, or -1 */
+	int has_old;            /**< old_entries holds the previous map */
+	struct strtab old_entries; /**< previous map's lines: entries that
+				     are hard-linked, not written again */
+	int oldkindfd[COMPILE_INDEX_KINDS]; /**< previous index's directories,
+					       or -1 */
 };
 
 /** Compile state */

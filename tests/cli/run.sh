@@ -937,14 +937,19 @@ if [ "$rc" = 0 ] && [ "$(stat -c '%i %F' "$T/fbi-out/tftp/pxeinv/index")" = "$in
 	grep -q 'fbi.changed=1' "$(idx_target by-serial FBI-S1)" && [ "$(idx_target by-serial FBI-O1)" = "$N/once.ipxe" ]; then
 	pass "index: a recompile with the same identities reuses the index directory"
 else fail "index: a recompile with the same identities reuses the index directory" "exit $rc; inode $ino -> $(stat -c '%i %F' "$T/fbi-out/tftp/pxeinv/index")"; fi
-# one node's serial changes: its old entry is gone, the others are as they were
+# one node's serial changes: its old entry is gone, the others are as they
+# were, and shared with the previous index (hard links), not written again
 sed -i 's/^serial: FBI-S1$/serial: FBI-S2/' "$T/fbi/lab/solo.yaml"
+bb=$(stat -c %i "$(idx_entry by-serial-board FBI-CH_FBI-BB)")
 run compile -q --state-dir "$T/fbi-state" "$T/fbi" "$T/fbi-out"
 if [ "$rc" = 0 ] && [ ! -e "$(idx_entry by-serial FBI-S1)" ] && [ "$(idx_target by-serial FBI-S2)" = "$N/solo.ipxe" ] &&
 	[ "$(idx_target by-serial-board FBI-CH_FBI-BB)" = "$N/blade-b.ipxe" ] &&
 	[ "$(stat -c %i "$T/fbi-out/tftp/pxeinv/index")" != "$ino" ]; then
 	pass "index: a node's changed serial removes its old entry and adds the new one"
 else fail "index: a node's changed serial removes its old entry and adds the new one" "exit $rc; $(ls "$T/fbi-out/tftp/pxeinv/index/by-serial")"; fi
+if [ "$(stat -c %i "$(idx_entry by-serial-board FBI-CH_FBI-BB)")" = "$bb" ]; then
+	pass "index: an entry that did not change is linked from the previous index"
+else fail "index: an entry that did not change is linked from the previous index" "inode $bb -> $(stat -c %i "$(idx_entry by-serial-board FBI-CH_FBI-BB)")"; fi
 # install: once -> true changes the entry (no exit script to try)
 sed -i 's/^install: once$/install: true/' "$T/fbi/lab/once.yaml"
 run compile -q --state-dir "$T/fbi-state" "$T/fbi" "$T/fbi-out"
