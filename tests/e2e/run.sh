@@ -396,11 +396,16 @@ start_serial_only() { # start_serial_only [NAME-SUFFIX]
 		-smbios type=1,serial=E2E-SERIAL-7 -uuid 11111111-2222-3333-4444-000000000701
 }
 # serial_only_sent: the TFTP files the case's scripts involve, in the order
-# dnsmasq sent them
+# dnsmasq sent them to the addresses it acknowledged to the guest's MAC
+# (other guests fetch fallback.ipxe too)
 serial_only_sent() {
-	grep -E "sent $OUT/tftp/[^ ]+ to $E2E_NET\." "$DNSMASQ_LOG" |
+	local ips
+	ips=$(sed -n 's/.*DHCPACK(br0) \([0-9.]*\) 52:54:00:e2:07:01.*/\1/p' "$DNSMASQ_LOG" |
+		sort -u | sed 's/\./\\./g' | paste -sd'|')
+	[ -n "$ips" ] || return 0
+	grep -E "sent $OUT/tftp/[^ ]+ to ($ips)\$" "$DNSMASQ_LOG" |
 		sed -n "s|.*sent $OUT/tftp/\([^ ]*\) to .*|\1|p" |
-		grep -E '^(ipxe\.conf|pxeinv/(fallback\.ipxe|index/.*E2E-SERIAL-7.*|nodes/serial-only\.ipxe|installed/serial-only\.ipxe))$'
+		grep -E '^(ipxe\.conf|pxeinv/(fallback\.ipxe|index/.*|nodes/.*|installed/.*))$'
 }
 check_serial_only() {
 	local c=serial-only d sent idx=pxeinv/index/by-serial/E2E-SERIAL-7.ipxe
