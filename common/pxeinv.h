@@ -43,6 +43,16 @@
 #define PXEINV_TFTP_NODES PXEINV_TFTP_DIR "/nodes"
 #define PXEINV_TFTP_FALLBACK PXEINV_TFTP_DIR "/fallback.ipxe"
 #define PXEINV_TFTP_EXIT PXEINV_TFTP_DIR "/exit.ipxe"
+/** The identity index that the fallback dispatcher reads: one small
+ * script per identity, PXEINV_TFTP_INDEX/by-serial/SERIAL.ipxe,
+ * .../by-board-serial/BOARD.ipxe, .../by-serial-board/SERIAL_BOARD.ipxe,
+ * each chaining its node's script */
+#define PXEINV_TFTP_INDEX PXEINV_TFTP_DIR "/index"
+#define PXEINV_INDEX_SERIAL "by-serial"
+#define PXEINV_INDEX_BOARD_SERIAL "by-board-serial"
+#define PXEINV_INDEX_SERIAL_BOARD "by-serial-board"
+/** Separator of the pair's two parts: no serial holds it */
+#define PXEINV_INDEX_PAIR_SEP "_"
 /** Link to STATE_DIR/installed, inside PXEINV_TFTP_DIR */
 #define PXEINV_TFTP_INSTALLED "installed"
 /** Extension of every script */

@@ -11,6 +11,7 @@
 #include "compile.h"
 #include "compile_plan.h"
 #include "compile_swap.h"
+#include "compile_index.h"
 #include "compile_tree.h"
 
 void compile_stats_free(struct compile_stats *stats)
@@ -31,7 +32,10 @@ int compile_write(const struct compile_opts *opts, struct inventory *inv,
 	struct compile c = { .opts = opts, .dirfd = -1, .err = err,
 			     .errlen = errlen, .kill_after = -1,
 			     .lock = PTHREAD_MUTEX_INITIALIZER,
-			     .old = { .dirfd = -1 } };
+			     .old = { .dirfd = -1 },
+			     .index = { .olddirfd = -1, .newdirfd = -1,
+					.kindfd = { -1, -1, -1 },
+					.oldkindfd = { -1, -1, -1 } } };
 	struct compile_swap swap = { .lockfd = -1 };
 	const char *env = getenv("PXEINV_TEST_KILL_AFTER_FILES");
 	int rc;
@@ -49,5 +53,6 @@ int compile_write(const struct compile_opts *opts, struct inventory *inv,
 	if (rc == 0)
 		rc = compile_swap_finish(&c, &swap);
 	compile_swap_end(&c, &swap);
+	compile_index_free(&c);
 	return rc;
 }

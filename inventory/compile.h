@@ -5,7 +5,9 @@
  * OUT_DIR/pxe-inventory.cdb     lookup cache (cache/pxeinv_cache.h)
  * OUT_DIR/tftp/                 TFTP root: iPXE binaries, ipxe.conf
  *                               (seed-compatible), pxeinv/exit.ipxe,
- *                               pxeinv/fallback.ipxe, pxeinv/nodes/NODE.ipxe
+ *                               pxeinv/fallback.ipxe, pxeinv/nodes/NODE.ipxe,
+ *                               pxeinv/index/by-KIND/ID.ipxe
+ *                               (compile_index.h)
  *
  * Everything is written into a new sibling directory, synced, and then
  * swapped with OUT_DIR in one rename, so readers see the old tree or the

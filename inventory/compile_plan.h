@@ -36,6 +36,26 @@ struct compile_paths {
 	                                   removed */
 };
 
+/** Index kinds, in compile_index.c's order */
+#define COMPILE_INDEX_KINDS 3
+
+/** The identity index of the new tree (compile_index.c) */
+struct compile_index {
+	char *map;              /**< its identity map: what it holds */
+	size_t map_len;
+	int reuse;              /**< the previous tree's index holds the same
+				     map: moved into the new tree at the swap */
+	int moved;              /**< the previous tree's index is moved */
+	int olddirfd;           /**< previous tree's pxeinv directory, or -1 */
+	int newdirfd;           /**< new tree's pxeinv directory, or -1 */
+	int kindfd[COMPILE_INDEX_KINDS]; /**< new index's directories, or -1 */
+	int has_old;            /**< old_entries holds the previous map */
+	struct strtab old_entries; /**< previous map's lines: entries that
+				     are hard-linked, not written again */
+	int oldkindfd[COMPILE_INDEX_KINDS]; /**< previous index's directories,
+					       or -1 */
+};
+
 /** Compile state */
 struct compile {
 	const struct compile_opts *opts;
@@ -53,6 +73,7 @@ struct compile {
 	int failed;             /**< err holds a reason */
 	long kill_after;        /**< PXEINV_TEST_KILL_AFTER_FILES, or -1 */
 	struct manifest old;    /**< the tree being replaced */
+	struct compile_index index; /**< the identity index */
 };
 
 /**

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "compile_index.h"
 #include "compile_swap.h"
 #include "render.h"
 #include "oom.h"
@@ -273,10 +274,16 @@ int compile_swap_finish(struct compile *c, struct compile_swap *swap)
 		return compile_fail(c, "cannot sync %s: %s", p->tmp,
 				    strerror(errno));
 	if (swap->exists) {
+		/* A reused identity index: the tree dnsmasq serves reaches
+		 * it through the new tree until the swap */
+		if (compile_index_move(c))
+			return -1;
 		if (renameat2(AT_FDCWD, p->tmp, AT_FDCWD, p->final,
-			      RENAME_EXCHANGE) != 0)
+			      RENAME_EXCHANGE) != 0) {
+			compile_index_unmove(c);
 			return compile_fail(c, "cannot swap %s into place: %s",
 					    p->final, strerror(errno));
+		}
 		/* tmp now holds the previous tree */
 	} else if (rename(p->tmp, p->final) != 0) {
 		return compile_fail(c, "cannot move %s into place: %s",

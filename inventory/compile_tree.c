@@ -2,7 +2,8 @@
  * `pxeinv compile`: writing the new tree (see compile_tree.h): node
  * scripts on several threads, the cache on one more, and the big files
  * (ipxe.conf, the fallback dispatcher, the dnsmasq fragment) meanwhile on
- * the calling thread.
+ * the calling thread.  The threads that write node scripts also write
+ * their identity index entries (compile_index.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +19,7 @@
 
 #include "../cache/pxeinv_cache_write.h"
 #include "compile_http.h"
+#include "compile_index.h"
 #include "compile_tree.h"
 #include "render.h"
 #include "oom.h"
@@ -444,11 +446,12 @@ static int compile_nodes(struct compile_node_pool *pool)
 			/* Unchanged since the last compile: share the file */
 			if (pool->changes[i] == MANIFEST_SAME &&
 			    linkat(pool->c->old.dirfd, name, pool->c->dirfd,
-				   name, 0) == 0) {
+				   name, 0) == 0)
 				compile_count(pool->c);
-				continue;
-			}
-			rc = compile_put(pool->c, name, buf, len);
+			else
+				rc = compile_put(pool->c, name, buf, len);
+			if (rc == 0)
+				rc = compile_index_node(pool->c, n);
 		}
 	}
 	if (rc)
@@ -526,7 +529,8 @@ int compile_tree(struct compile *c, struct inventory *inv,
 		return compile_fail(c, "cannot create directories: %s",
 				    strerror(errno));
 	if (compile_put(c, COMPILE_MARKER, "pxeinv compile output\n", 22) ||
-	    compile_binaries_copy(c) || compile_link_installed(c))
+	    compile_binaries_copy(c) || compile_link_installed(c) ||
+	    compile_index_plan(c, nodes, inv->n))
 		return -1;
 	for (i = 0; i < COMPILE_BINARIES; i++)
 		stats->binaries += c->have[i] != NULL;
@@ -561,9 +565,7 @@ int compile_tree(struct compile *c, struct inventory *inv,
 	rc = compile_buf_put(c, &b);
 	if (rc == 0) {
 		render_fallback_script(compile_buf_open(c, &b, "tftp/"
-						       PXEINV_TFTP_FALLBACK),
-				       nodes, inv->n,
-				       c->opts->state_dir != NULL);
+						       PXEINV_TFTP_FALLBACK));
 		rc = compile_buf_put(c, &b);
 	}
 	if (rc == 0) {
@@ -603,6 +605,8 @@ int compile_tree(struct compile *c, struct inventory *inv,
 		atomic_store(&pool.stop, 1);
 	for (k = 0; k < nthreads; k++)
 		pthread_join(workers[k].id, NULL);
+	if (rc == 0 && !c->failed)
+		rc = compile_index_finish(c);
 	if (rc == 0 && !c->failed) {
 		FILE *f = compile_buf_open(c, &b, MANIFEST_NAME);
 

@@ -105,16 +105,26 @@ void render_node_script(FILE *out, const struct node *n);
 void render_exit_script(FILE *out);
 
 /**
- * Write the fallback dispatcher for iPXE clients dnsmasq did not identify.
+ * Write the fallback dispatcher for iPXE clients dnsmasq did not identify:
+ * it fetches the identity index's entry for the client's serial and board
+ * serial (compile_index.c writes the index), and runs it.  Its size does
+ * not depend on the inventory.
  *
  * @v out       Stream
- * @v nodes     Checked nodes
- * @v count     Number of nodes
- * @v installed A boot-once node tries its exit script in PXEINV_TFTP_INSTALLED
- *              first (the hook keeps state: the tree links to it)
  */
-void render_fallback_script(FILE *out, const struct node *nodes,
-			    size_t count, int installed);
+void render_fallback_script(FILE *out);
+
+/**
+ * Write one entry of the identity index: a script that chains a node's
+ * script, relative to PXEINV_TFTP_INDEX/KIND/.
+ *
+ * @v out       Stream
+ * @v hostname  Node
+ * @v once      A boot-once node: try its exit script in
+ *              PXEINV_TFTP_INSTALLED first (the hook keeps state: the tree
+ *              links to it), and exit when it ran
+ */
+void render_index_entry(FILE *out, const char *hostname, int once);
 
 /**
  * Write the seed-compatible monolithic ipxe.conf.

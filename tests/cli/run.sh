@@ -13,7 +13,8 @@ trap 'rm -rf "$T"' EXIT
 
 . "$(dirname "$0")/../lib/report.sh"
 groups "${1-}" help check merge compile-outputs lookup status compile-atomic \
-	large-tree full-disk no-inode corrupt-cache changes node-name state-dir layers completion assets http-url
+	large-tree full-disk no-inode corrupt-cache changes node-name state-dir layers completion assets http-url \
+	fallback-index
 [ -x "$PXEINV" ] || { skip cli "$PXEINV is missing (./build.sh pxeinv)"; finish; }
 
 # Run pxeinv, keeping stdout, stderr and the exit code.
@@ -275,18 +276,19 @@ b=$(sed -n 's/^file: *//p' "$T/out")
 if [ "$a" = "pxeinv/nodes/n1.ipxe" ] && [ "$b" = "pxeinv/exit.ipxe" ]; then
 	pass "lookup --state-dir: an installed once-node gets the exit script"
 else fail "lookup --state-dir" "before '$a', after '$b'"; fi
-# The fallback dispatcher tries the hook's exit script of a once-node only
-# when there is state to link to
+# The fallback dispatcher's index entries try the hook's exit script of a
+# once-node only when there is state to link to
 printf 'serial: ALWAYS1\ninstall: true\n' >"$T/once/k/n2.yaml"
 "$PXEINV" compile -q --ipxe-dir "$T/ipxe" --state-dir "$T/state" "$T/once" "$T/once-st" 2>/dev/null
-fb=$T/once-st/tftp/pxeinv/fallback.ipxe
+ix=$T/once-st/tftp/pxeinv/index/by-serial
 if [ "$(readlink "$T/once-st/tftp/pxeinv/installed")" = "$T/state/installed" ] &&
-	[ "$(grep -A1 -x 'chain installed/n1.ipxe ||' "$fb" | tail -1)" = "chain nodes/n1.ipxe" ] &&
-	[ "$(grep -c '^chain installed/' "$fb")" = 1 ] &&
-	! grep -q 'installed' "$T/once-out/tftp/pxeinv/fallback.ipxe" &&
+	[ "$(sed -n 2,3p "$ix/ONCE1.ipxe")" = "$(printf '%s\n' 'chain --autofree ../../installed/n1.ipxe && exit ||' \
+		'chain --autofree ../../nodes/n1.ipxe')" ] &&
+	[ "$(grep -rl 'installed/' "$T/once-st/tftp/pxeinv/index")" = "$ix/ONCE1.ipxe" ] &&
+	! grep -rq 'installed' "$T/once-out/tftp/pxeinv/index" &&
 	[ ! -e "$T/once-out/tftp/pxeinv/installed" ] && [ ! -L "$T/once-out/tftp/pxeinv/installed" ]; then
 	pass "compile --state-dir: fallback tries installed/NODE.ipxe of once-nodes only, through a link"
-else fail "compile --state-dir: installed link and fallback" "$(ls -l "$T/once-st/tftp/pxeinv"; grep -n -B1 -A1 installed "$fb")"; fi
+else fail "compile --state-dir: installed link and fallback" "$(ls -l "$T/once-st/tftp/pxeinv"; grep -rn installed "$T/once-st/tftp/pxeinv/index")"; fi
 run compile -q --state-dir "/$(head -c 4093 /dev/zero | tr '\0' s)" "$T/once" "$T/once-long"
 expect_rc "compile --state-dir too long to link: exit 3" 3
 expect_line "compile --state-dir too long: the reason" "$T/err" \
@@ -916,6 +918,125 @@ else fail "compile -q: no warning about HTTP boot" "$(cat "$T/err")"; fi
 run compile -q --ipxe-dir "$T/ipxe" --http-url http://10.9.0.1/ "$ROOT/nodes" "$T/http-nodes"
 if [ "$rc" -eq 0 ] && [ ! -s "$T/err" ]; then pass "compile --http-url of a tree without boot-once nodes: no warning"
 else fail "compile --http-url of a tree without boot-once nodes: no warning" "$(cat "$T/err")"; fi
+fi
+
+# --- the fallback's identity index -------------------------------------------
+# tftp/pxeinv/index/KIND/ID.ipxe for the identities a client that dnsmasq could
+# not identify reports through iPXE's SMBIOS settings; fallback.ipxe stays
+# small. idx_entry KIND ID: the path of an entry in OUT_DIR $T/fbi-out
+idx_entry() { echo "$T/fbi-out/tftp/pxeinv/index/$1/$2.ipxe"; }
+# idx_target KIND ID: the node script the entry's last line chains, resolved
+# against the entry's own path as iPXE resolves it against its URI ("" when
+# the line is not a chain of ../../nodes/NODE.ipxe or the file is missing)
+idx_target() {
+	local e l
+	e=$(idx_entry "$1" "$2")
+	l=$(tail -n 1 "$e" 2>/dev/null)
+	[[ $l =~ ^chain\ --autofree\ (\.\./\.\./nodes/[a-z0-9-]+\.ipxe)$ ]] || return 0
+	realpath -e "$(dirname "$e")/${BASH_REMATCH[1]}" 2>/dev/null
+}
+fbi_node() { # fbi_node NAME LINES...
+	local n=$1
+	shift
+	printf '%s\n' "$@" >"$T/fbi/lab/$n.yaml"
+}
+if selected fallback-index; then
+mkdir -p "$T/fbi/lab"
+cp "$ROOT/nodes/_defaults.yaml" "$T/fbi/" 2>/dev/null ||
+	printf 'schematicID: %s\ntalosVersion: v1.9.5\n' \
+		376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba >"$T/fbi/_defaults.yaml"
+fbi_node solo 'serial: FBI-S1' 'install: true'
+fbi_node blade-a 'serial: FBI-CH' 'boardSerial: FBI-BA' 'install: true'
+fbi_node blade-b 'serial: FBI-CH' 'boardSerial: FBI-BB' 'install: true'
+fbi_node once 'serial: FBI-O1' 'install: once'
+fbi_node bymac 'mac: "52:54:00:fb:00:01"' 'uuid: 11111111-2222-3333-4444-0000000000fb' 'install: true'
+fbi_node dots 'serial: ..' 'boardSerial: ...' 'install: true'
+run compile -q --state-dir "$T/fbi-state" "$T/fbi" "$T/fbi-out"
+N=$T/fbi-out/tftp/pxeinv/nodes
+if [ "$rc" = 0 ] && [ "$(idx_target by-serial FBI-S1)" = "$N/solo.ipxe" ] &&
+	[ "$(idx_target by-board-serial FBI-BA)" = "$N/blade-a.ipxe" ] &&
+	[ "$(idx_target by-serial-board FBI-CH_FBI-BB)" = "$N/blade-b.ipxe" ] &&
+	[ "$(idx_target by-serial-board FBI-CH_FBI-BA)" = "$N/blade-a.ipxe" ]; then
+	pass "index: serial, board serial and pair entries chain their node's script"
+else fail "index: serial, board serial and pair entries chain their node's script" \
+	"exit $rc; $(cat "$T/err"; ls -R "$T/fbi-out/tftp/pxeinv/index" 2>&1 | head -20)"; fi
+if [ ! -e "$(idx_entry by-serial FBI-CH)" ] && [ "$(ls "$T/fbi-out/tftp/pxeinv/index")" = "$(printf 'by-board-serial\nby-serial\nby-serial-board')" ]; then
+	pass "index: no entry for a shared chassis serial, none by MAC or UUID"
+else fail "index: no entry for a shared chassis serial, none by MAC or UUID" "$(ls "$T/fbi-out/tftp/pxeinv/index")"; fi
+e=$(idx_entry by-serial FBI-O1)
+if [ "$(sed -n 2p "$e")" = "chain --autofree ../../installed/once.ipxe && exit ||" ] &&
+	[ "$(readlink "$(dirname "$e")/../../installed")" = "$T/fbi-state/installed" ] &&
+	[ "$(idx_target by-serial FBI-O1)" = "$N/once.ipxe" ]; then
+	pass "index: a boot-once node's entry tries its exit script in the state directory, then its script"
+else fail "index: a boot-once node's entry tries its exit script in the state directory, then its script" "$(cat "$e")"; fi
+# serials of dots are allowed: their entries are plain names inside by-serial/
+if [ "$(idx_target by-serial ..)" = "$N/dots.ipxe" ] && [ "$(idx_target by-board-serial ...)" = "$N/dots.ipxe" ] &&
+	[ "$(idx_target by-serial-board .._...)" = "$N/dots.ipxe" ] &&
+	[ "$(find "$T/fbi-out" -type f -name '*.ipxe' ! -path "$T/fbi-out/tftp/pxeinv/nodes/*" \
+		! -path "$T/fbi-out/tftp/pxeinv/index/by-*/*" ! -name autoexec.ipxe | sed "s|^$T/fbi-out/||" | sort | tr '\n' ' ')" = \
+		"tftp/pxeinv/exit.ipxe tftp/pxeinv/fallback.ipxe " ]; then
+	pass "index: serials '..' and '...' stay file names inside their directory"
+else fail "index: serials '..' and '...' stay file names inside their directory" "$(ls -a "$T/fbi-out/tftp/pxeinv/index/by-serial")"; fi
+size=$(stat -c %s "$T/fbi-out/tftp/pxeinv/fallback.ipxe")
+if [ "$size" -lt 2048 ] && ! grep -q -e FBI- -e solo "$T/fbi-out/tftp/pxeinv/fallback.ipxe"; then
+	pass "fallback.ipxe names no node and no identity ($size bytes)"
+else fail "fallback.ipxe names no node and no identity" "$size bytes"; fi
+# hostile identities are refused at the boundary, before any output
+for bad in ../etc a/b 'x y' 'a\b' 'S$1' '${x}' "$(printf 'a\tb')"; do
+	mkdir -p "$T/fbi-bad/lab"
+	printf 'serial: "%s"\ninstall: true\n' "$bad" >"$T/fbi-bad/lab/n1.yaml"
+	run compile -q "$T/fbi-bad" "$T/fbi-bad-out"
+	if [ "$rc" = 1 ] && [ ! -e "$T/fbi-bad-out" ] && grep -q "serial: .* is not allowed in a serial" "$T/err"; then
+		pass "index: serial '$bad' is refused with a reason, nothing written"
+	else fail "index: serial '$bad' is refused with a reason, nothing written" "exit $rc; $(head -c 300 "$T/err")"; fi
+	run compile -q "$T/fbi-bad" "$T/fbi-bad-out"
+done
+# a recompile whose identities did not change keeps the index directory (it
+# is moved into the new tree, not rewritten); the scripts follow the change
+ino=$(stat -c %i "$T/fbi-out/tftp/pxeinv/index")
+printf 'extraKernelArgs: fbi.changed=1\n' >>"$T/fbi/lab/solo.yaml"
+run compile -q --state-dir "$T/fbi-state" "$T/fbi" "$T/fbi-out"
+if [ "$rc" = 0 ] && [ "$(stat -c '%i %F' "$T/fbi-out/tftp/pxeinv/index")" = "$ino directory" ] &&
+	grep -q 'fbi.changed=1' "$(idx_target by-serial FBI-S1)" && [ "$(idx_target by-serial FBI-O1)" = "$N/once.ipxe" ]; then
+	pass "index: a recompile with the same identities reuses the index directory"
+else fail "index: a recompile with the same identities reuses the index directory" "exit $rc; inode $ino -> $(stat -c '%i %F' "$T/fbi-out/tftp/pxeinv/index")"; fi
+# one node's serial changes: its old entry is gone, the others are as they
+# were, and shared with the previous index (hard links), not written again
+sed -i 's/^serial: FBI-S1$/serial: FBI-S2/' "$T/fbi/lab/solo.yaml"
+bb=$(stat -c %i "$(idx_entry by-serial-board FBI-CH_FBI-BB)")
+run compile -q --state-dir "$T/fbi-state" "$T/fbi" "$T/fbi-out"
+if [ "$rc" = 0 ] && [ ! -e "$(idx_entry by-serial FBI-S1)" ] && [ "$(idx_target by-serial FBI-S2)" = "$N/solo.ipxe" ] &&
+	[ "$(idx_target by-serial-board FBI-CH_FBI-BB)" = "$N/blade-b.ipxe" ] &&
+	[ "$(stat -c %i "$T/fbi-out/tftp/pxeinv/index")" != "$ino" ]; then
+	pass "index: a node's changed serial removes its old entry and adds the new one"
+else fail "index: a node's changed serial removes its old entry and adds the new one" "exit $rc; $(ls "$T/fbi-out/tftp/pxeinv/index/by-serial")"; fi
+if [ "$(stat -c %i "$(idx_entry by-serial-board FBI-CH_FBI-BB)")" = "$bb" ]; then
+	pass "index: an entry that did not change is linked from the previous index"
+else fail "index: an entry that did not change is linked from the previous index" "inode $bb -> $(stat -c %i "$(idx_entry by-serial-board FBI-CH_FBI-BB)")"; fi
+# install: once -> true changes the entry (no exit script to try)
+sed -i 's/^install: once$/install: true/' "$T/fbi/lab/once.yaml"
+run compile -q --state-dir "$T/fbi-state" "$T/fbi" "$T/fbi-out"
+if [ "$rc" = 0 ] && ! grep -q installed "$(idx_entry by-serial FBI-O1)"; then
+	pass "index: a node no longer boot-once no longer tries an exit script"
+else fail "index: a node no longer boot-once no longer tries an exit script" "$(cat "$(idx_entry by-serial FBI-O1)")"; fi
+# an index that is not a directory (left by a crash between the move and the
+# swap) is not reused: the new tree gets a directory written afresh
+rm -rf "$T/fbi-out/tftp/pxeinv/index.real"
+mv "$T/fbi-out/tftp/pxeinv/index" "$T/fbi-out/tftp/pxeinv/index.real"
+ln -s index.real "$T/fbi-out/tftp/pxeinv/index"
+run compile -q --state-dir "$T/fbi-state" "$T/fbi" "$T/fbi-out"
+if [ "$rc" = 0 ] && [ -d "$T/fbi-out/tftp/pxeinv/index" ] && [ ! -L "$T/fbi-out/tftp/pxeinv/index" ] &&
+	[ "$(idx_target by-serial FBI-S2)" = "$N/solo.ipxe" ]; then
+	pass "index: a symbolic link in the previous tree is not reused"
+else fail "index: a symbolic link in the previous tree is not reused" "exit $rc; $(ls -l "$T/fbi-out/tftp/pxeinv/")"; fi
+# a previous index whose map was tampered with is written again
+echo "by-serial/FBI-X.ipxe solo -" >>"$T/fbi-out/tftp/pxeinv/index/.identities"
+ino=$(stat -c %i "$T/fbi-out/tftp/pxeinv/index")
+run compile -q --state-dir "$T/fbi-state" "$T/fbi" "$T/fbi-out"
+if [ "$rc" = 0 ] && [ "$(stat -c %i "$T/fbi-out/tftp/pxeinv/index")" != "$ino" ] &&
+	! grep -q FBI-X "$T/fbi-out/tftp/pxeinv/index/.identities"; then
+	pass "index: a previous index with another map is written afresh"
+else fail "index: a previous index with another map is written afresh" "exit $rc"; fi
 fi
 
 finish

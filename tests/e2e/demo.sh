@@ -15,7 +15,8 @@
 # node-01 is known only by its chassis serial. An iPXE built by pxeinv reports
 # the serial in its DHCP request and dnsmasq hands it node-01.ipxe directly;
 # Debian's prebuilt iPXE (the offline fallback) cannot, so dnsmasq hands it
-# pxeinv/fallback.ipxe, which finds node-01 by ${serial}. Both paths end in
+# pxeinv/fallback.ipxe, which finds node-01 by ${serial} in the identity index
+# (pxeinv/index/by-serial/SERIAL.ipxe). Both paths end in
 # node-01.ipxe; the demo says which one it saw.
 #
 # Environment: DEMO_NODE (default k8s-dev/node-01), DEMO_SERIAL (default: the
@@ -143,7 +144,7 @@ want=$(e2e_rendered "$SCRIPT")
 if grep -q "pxe-inventory: node=$NODE .*stage=ipxe" "$DNSMASQ_LOG"; then
 	path="dnsmasq identified $NODE from what iPXE reported, and handed it $NODE.ipxe"
 else
-	path="iPXE reported no serial (Debian's prebuilt iPXE), so dnsmasq handed it pxeinv/fallback.ipxe, which chained $NODE.ipxe by \${serial}"
+	path="iPXE reported no serial (Debian's prebuilt iPXE), so dnsmasq handed it pxeinv/fallback.ipxe, which chained $NODE.ipxe through its index entry for \${serial}"
 fi
 say "$path"
 say "$NODE's kernel command line (/proc/cmdline):"

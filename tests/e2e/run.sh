@@ -64,6 +64,11 @@
 #               upgraded is a BIOS NIC ROM
 #   mirror      pxeinv mirror copies the stand-in factory, which stops; the
 #               copy, served on another port, boots a guest (--image-base-url)
+#   serial-only SeaBIOS (its NIC ROM, QEMU's iPXE, reports no serial) whose
+#               node (install: once) is known only by its SMBIOS serial:
+#               fallback.ipxe fetches index/by-serial/SERIAL.ipxe, which
+#               chains the node's script; booted again, the same entry runs
+#               the hook's exit script and goes on to the next boot device
 #   http-boot   UEFI HTTP boot with UDP/69 dropped in the namespace for the
 #               whole boot (compile --http-url; OUT_DIR/tftp served by a
 #               second HTTP server): OVMF's PXEv4 fails, its HTTPv4 option
@@ -87,7 +92,7 @@ E2E_NAME=e2e
 . "$(dirname "$0")/../lib/report.sh"
 abort() { echo "run.sh: $*" >&2; fail setup "$*"; finish; }
 groups "${1-}" uefi bios chassis two-nics unknown no-install reload proxy-uefi proxy-bios proxy-service arm64 uki bad-kernel \
-	relay active-active https-upgrade http-boot proxy-httpboot mirror
+	relay active-active https-upgrade http-boot proxy-httpboot mirror serial-only
 
 [ "$(id -u)" = 0 ] || abort "needs root (network namespaces, tap devices)"
 E2E_PKGS+=("${E2E_PKGS_ARM64[@]}" "${E2E_PKGS_UKI[@]}")
@@ -104,7 +109,7 @@ SCH=376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba
 VER=v1.9.5
 OUT=$T/out
 NODES=$T/nodes
-CASES=${E2E_CASES:-"uefi bios chassis two-nics unknown no-install reload proxy-uefi proxy-bios proxy-service arm64 uki bad-kernel relay active-active https-upgrade http-boot proxy-httpboot mirror"}
+CASES=${E2E_CASES:-"uefi bios chassis two-nics unknown no-install reload proxy-uefi proxy-bios proxy-service arm64 uki bad-kernel relay active-active https-upgrade http-boot proxy-httpboot mirror serial-only"}
 want() { selected "$1" && [[ " $CASES " == *" $1 "* ]]; }
 
 # --- the test inventory ---------------------------------------------------
@@ -137,6 +142,8 @@ node chassis-2 'serial: E2E-CHASSIS-3' 'boardSerial: E2E-BOARD-3B' \
 node two-nics 'mac:' '  - "52:54:00:e2:04:01"' '  - "52:54:00:e2:04:02"' "ip: $E2E_NET.41" \
 	'install: true' 'extraKernelArgs: e2e.case=two-nics'
 node no-install 'mac: "52:54:00:e2:06:01"' "ip: $E2E_NET.61" 'install: false'
+# known only by its SMBIOS serial (no MAC, no UUID), installed once
+node serial-only 'serial: E2E-SERIAL-7' "ip: $E2E_NET.75" 'install: once' 'extraKernelArgs: e2e.case=serial-only'
 node http-boot 'mac: "52:54:00:e2:0a:01"' "ip: $E2E_NET.72" 'install: true' 'extraKernelArgs: e2e.case=http-boot'
 # arm64, uki, bad-kernel: their nodes are in the inventory only when their
 # case runs (the mirror case copies every node's files)
@@ -1116,6 +1123,56 @@ if want proxy-httpboot; then
 	e2e_dnsmasq_stop
 	e2e_foreign_dhcp_stop
 	e2e_dnsmasq "$T/dnsmasq.conf" || abort "dnsmasq did not restart: $(cat "$T/dnsmasq.err")"
+fi
+# serial-only: SeaBIOS's NIC ROM is iPXE without our script, so it reports
+# no serial; its MAC and UUID are in no node. dnsmasq hands it fallback.ipxe,
+# which fetches index/by-serial/E2E-SERIAL-7.ipxe, which chains the node's
+# script: three TFTP fetches, then the kernel. The node is install: once:
+# the hook marks it, and the same guest booted again gets the same entry,
+# which now runs the hook's exit script and stops there.
+start_serial_only() { # start_serial_only [NAME-SUFFIX]
+	nic 52:54:00:e2:07:01 br0 1 && e2e_guest "serial-only${1:-}" bios "${NIC[@]}" \
+		-smbios type=1,serial=E2E-SERIAL-7 -uuid 11111111-2222-3333-4444-000000000701
+}
+# serial_only_sent: the TFTP files the case's scripts involve, in the order
+# dnsmasq sent them to the addresses it acknowledged to the guest's MAC
+# (other guests fetch fallback.ipxe too)
+serial_only_sent() {
+	local ips
+	ips=$(sed -n 's/.*DHCPACK(br0) \([0-9.]*\) 52:54:00:e2:07:01.*/\1/p' "$DNSMASQ_LOG" |
+		sort -u | sed 's/\./\\./g' | paste -sd'|')
+	[ -n "$ips" ] || return 0
+	grep -E "sent $OUT/tftp/[^ ]+ to ($ips)\$" "$DNSMASQ_LOG" |
+		sed -n "s|.*sent $OUT/tftp/\([^ ]*\) to .*|\1|p" |
+		grep -E '^(ipxe\.conf|pxeinv/(fallback\.ipxe|index/.*|nodes/.*|installed/.*))$'
+}
+check_serial_only() {
+	local c=serial-only d sent idx=pxeinv/index/by-serial/E2E-SERIAL-7.ipxe
+	e2e_wait_guest serial-only 150 || { fail $c "guest did not power off within 150 s"; e2e_tail serial-only; return; }
+	d=$(decisions 52:54:00:e2:07:01)
+	grep -q 'stage=ipxe .*file=pxeinv/fallback.ipxe' <<<"$d" || { fail $c "not handed the fallback: $d"; return; }
+	grep -q 'node=serial-only' <<<"$d" && { fail $c "dnsmasq identified it (the case needs the fallback): $d"; return; }
+	sent=$(serial_only_sent)
+	[ "$sent" = "$(printf '%s\n' pxeinv/fallback.ipxe "$idx" pxeinv/nodes/serial-only.ipxe)" ] ||
+		{ fail $c "TFTP fetches: $(tr '\n' ' ' <<<"$sent")"; return; }
+	[ -f "$OUT/tftp/$idx" ] || { fail $c "no index entry $idx in the tree"; return; }
+	grep -a -q "$MARK_START" "$T/serial-only.serial" || { fail $c "kernel did not start"; e2e_tail serial-only; return; }
+	check_cmdline $c serial-only "$OUT/tftp/pxeinv/nodes/serial-only.ipxe" bios || return
+	echo "# serial-only: fallback.ipxe $(stat -c %s "$OUT/tftp/pxeinv/fallback.ipxe") bytes, index entry $(stat -c %s "$OUT/tftp/$idx") bytes"
+	# the hook marked it: the second boot goes through the exit script
+	for _ in $(seq 50); do [ -e "$STATE/once/serial-only" ] && break; sleep 0.2; done
+	[ -e "$STATE/once/serial-only" ] || { fail $c "the hook did not mark the boot-once node"; return; }
+	start_serial_only -again || { fail $c "cannot start the guest again"; return; }
+	no_kernel $c serial-only-again 'pxeinv: serial-only was installed' || return
+	sent=$(serial_only_sent)
+	[ "$sent" = "$(printf '%s\n' pxeinv/fallback.ipxe "$idx" pxeinv/nodes/serial-only.ipxe \
+		pxeinv/fallback.ipxe "$idx" pxeinv/installed/serial-only.ipxe)" ] ||
+		{ fail $c "TFTP fetches after the install: $(tr '\n' ' ' <<<"$sent")"; return; }
+	pass $c
+}
+if want serial-only; then
+	step "serial-only"
+	if start_serial_only; then check_serial_only; else fail serial-only "cannot start the guest"; fi
 fi
 # mirror: pxeinv mirror copies the stand-in factory's files, the stand-in
 # stops, the copy is served on another port and path, and a guest boots

@@ -13,6 +13,12 @@
 #   HOOK_BURST=N    events in the burst test (default 10000)
 #   KEEP=1          keep the temporary directory at the end
 #
+# The group "fallback-index" boots a client that dnsmasq cannot identify (no
+# MAC, no serial in its request) through the fallback dispatcher's identity
+# index: the index entry's fetch is journaled with no node, the node script
+# it chains is the node's fetch (boot-once marks it), and the entry's exit
+# script follows once the node is installed.
+#
 # Two network namespaces joined by a veth pair, as in tests/integration:
 # dnsmasq (DHCP + TFTP, running as nobody) with the fragment `pxeinv compile
 # --hook --state-dir` writes, so that dnsmasq runs the hook (as
@@ -33,7 +39,8 @@ DHCPCLIENT=$root/tests/integration/dhcpclient.py
 . "$(dirname "$0")/../lib/netns.sh"
 . "$(dirname "$0")/../lib/proc.sh"
 abort() { echo "run.sh: $*" >&2; fail setup "$*"; finish; }
-groups "${1-}" fragment events readonly-state full-disk bad-arguments once-peer flag-owner
+groups "${1-}" fragment events readonly-state full-disk bad-arguments once-peer flag-owner \
+	fallback-index
 
 [ "$(id -u)" = 0 ] || { echo "run.sh: needs root (namespaces)" >&2; echo "0 passed, 1 failed"; exit 1; }
 
@@ -308,16 +315,18 @@ fi
 
 # --- boot-once ------------------------------------------------------------
 NB=pxeinv/nodes/node-b.ipxe
-# For clients dnsmasq cannot identify, the fallback dispatcher tries the
-# hook's exit script of a boot-once node (and only of one) before its
-# installer, through the tree's link to STATE_DIR/installed
+# For clients dnsmasq cannot identify, a boot-once node's entry in the
+# fallback's identity index tries the hook's exit script before its
+# installer, through the tree's link to STATE_DIR/installed (the group
+# fallback-index boots through it). These nodes are known by MAC only: no
+# index entry, and nothing tries an exit script
 if [ "$(readlink "$TFTP/pxeinv/installed")" = "$STATE/installed" ] &&
-	grep -qxF 'chain installed/node-b.ipxe ||' "$TFTP/pxeinv/fallback.ipxe" &&
-	[ "$(grep -c '^chain installed/' "$TFTP/pxeinv/fallback.ipxe")" = 1 ] &&
+	[ -z "$(find "$TFTP/pxeinv/index" -name '*.ipxe')" ] &&
+	! grep -q installed "$TFTP/pxeinv/fallback.ipxe" &&
 	[ -z "$(fetch pxeinv/installed/node-b.ipxe)" ]; then
 	pass once-fallback-tries-installed-script
 else
-	fail once-fallback-tries-installed-script "$(ls -l "$TFTP/pxeinv"; grep -n installed "$TFTP/pxeinv/fallback.ipxe")"
+	fail once-fallback-tries-installed-script "$(ls -l "$TFTP/pxeinv"; grep -rn installed "$TFTP/pxeinv/fallback.ipxe" "$TFTP/pxeinv/index")"
 fi
 dhcp --mac 52:54:00:aa:00:02 "${IPXE[@]}"
 f1=$(boot ACK)
@@ -755,6 +764,66 @@ if [ "$n" = 4 ] && [ -z "$o5" ]; then
 else
 	fail hook-flag-of-another-user-does-not-silence "$n of 4 runs logged; then '$o5'"
 fi
+fi
+
+# --- the fallback's identity index: fetches through an index entry -----------
+# A boot-once node known only by its serial; the client reports none, so
+# dnsmasq hands it the fallback dispatcher, whose iPXE would fetch
+# index/by-serial/SERIAL.ipxe and chain what that entry names, relative to
+# the entry's own URI
+if selected fallback-index; then
+FBS=$T/state-fb
+mkdir -p "$FBS" "$T/nodes-fb/lab"
+chown "$RUN_USER:$RUN_GROUP" "$FBS"
+cp "$T/nodes/_defaults.yaml" "$T/nodes-fb/"
+printf 'serial: HOOK-FB-1\nip: 10.216.0.21\ninstall: once\n' > "$T/nodes-fb/lab/node-s.yaml"
+conf fb "$FBS" "log-dhcp"
+"$PXEINV" compile -q --ipxe-dir "$T/ipxe-bin" --hook "$HOOK" --state-dir "$FBS" "$T/nodes-fb" "$T/out-fb" &&
+	chmod -R a+rX "$T/out-fb" || abort "pxeinv compile of nodes-fb failed"
+start fb || abort "dnsmasq (fallback-index) did not start: $(head -c 400 "$T/fb.err")"
+JF=$FBS/journal.jsonl
+E=pxeinv/index/by-serial/HOOK-FB-1.ipxe
+# chained NAME ENTRY-TEXT LINE: the TFTP path of what line LINE of an entry
+# fetched as NAME chains, resolved as iPXE resolves a relative URI
+chained() {
+	local rel
+	rel=$(printf '%s\n' "$2" | sed -n "$3p" | sed -n 's/^chain --autofree \([^ ]*\).*$/\1/p')
+	[ -n "$rel" ] && python3 -c 'import sys, urllib.parse
+print(urllib.parse.urljoin("http://x/" + sys.argv[1], sys.argv[2])[len("http://x/"):])' "$1" "$rel"
+}
+dhcp --mac 52:54:00:aa:00:09 "${IPXE[@]}"
+f1=$(boot ACK)
+IP_S=$(val ACK.yiaddr)
+fb=$(fetch_from "$IP_S" "$f1")
+entry=$(fetch_from "$IP_S" "$E")
+exitp=$(chained "$E" "$entry" 2)
+nodep=$(chained "$E" "$entry" 3)
+miss=$(fetch_from "$IP_S" "$exitp")     # not installed yet: no such file
+got=$(fetch_from "$IP_S" "$nodep")
+if [ "$f1" = pxeinv/fallback.ipxe ] && grep -q 'index/by-serial/${serial:uristring}.ipxe' <<<"$fb" &&
+	[ "$exitp" = pxeinv/installed/node-s.ipxe ] && [ "$nodep" = pxeinv/nodes/node-s.ipxe ] &&
+	[ -z "$miss" ] && grep -q '^# install: once$' <<<"$got" &&
+	wait_for 10 test -e "$FBS/once/node-s" &&
+	has_line "$JF" "j['event'] == 'tftp' and j['file'] == '$T/out-fb/tftp/$E' and not j.get('node') and j['ip'] == '$IP_S'" &&
+	has_line "$JF" "j['event'] == 'tftp' and j['node'] == 'node-s' and j['file'] == '$T/out-fb/tftp/$nodep' and j['peer'] == 'node'" &&
+	[ "$(kv "$FBS/nodes/node-s" fetches)" = 1 ]; then
+	pass fallback-index-fetch-is-journaled-without-node-and-chains-the-node
+else
+	fail fallback-index-fetch-is-journaled-without-node-and-chains-the-node \
+		"file '$f1', entry '$entry', exit '$exitp', node '$nodep', marker $(ls "$FBS/once" 2>&1); $(grep tftp "$JF" | tail -n 3)"
+fi
+# installed: the same entry's first line now fetches the hook's exit script
+dhcp --mac 52:54:00:aa:00:09 "${IPXE[@]}"
+f2=$(boot ACK)
+entry2=$(fetch_from "$IP_S" "$E")
+ex=$(fetch_from "$IP_S" "$(chained "$E" "$entry2" 2)")
+if [ "$f2" = pxeinv/fallback.ipxe ] && [ "$entry2" = "$entry" ] && grep -qx exit <<<"$ex" &&
+	[ "$(kv "$FBS/nodes/node-s" fetches)" = 1 ]; then
+	pass fallback-index-installed-node-gets-its-exit-script
+else
+	fail fallback-index-installed-node-gets-its-exit-script "file '$f2', exit script '$ex', fetches $(kv "$FBS/nodes/node-s" fetches)"
+fi
+stop
 fi
 
 finish
