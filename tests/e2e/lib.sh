@@ -79,30 +79,35 @@ e2e_assets() {
 		basename "$deb" >"$E2E_CACHE/vmlinuz.source"
 		rm -rf "$tmp"
 	fi
-	# /init: print the markers and /proc/cmdline on the serial port, power off.
-	local init sum root
+	e2e_initramfs amd64 /bin/busybox ttyS0 || return 1
+	[ -s "$E2E_CACHE/vmlinuz" ] && [ -s "$E2E_CACHE/initramfs-amd64.xz" ]
+}
+
+# e2e_initramfs ARCH BUSYBOX TTY: $E2E_CACHE/initramfs-ARCH.xz, a busybox
+# initramfs whose /init prints the markers and /proc/cmdline on TTY (the
+# serial port) and powers off; rebuilt when /init or BUSYBOX changes.
+e2e_initramfs() {
+	local arch=$1 busybox=$2 tty=$3 init sum root out=$E2E_CACHE/initramfs-$1.xz
 	init='#!/bin/busybox sh
 /bin/busybox mount -t proc proc /proc
 /bin/busybox mount -t devtmpfs dev /dev
-echo "'$MARK_START'" >/dev/ttyS0
-echo "'$MARK_CMDLINE':[$(/bin/busybox cat /proc/cmdline)]" >/dev/ttyS0
+echo "'$MARK_START'" >/dev/'$tty'
+echo "'$MARK_CMDLINE':[$(/bin/busybox cat /proc/cmdline)]" >/dev/'$tty'
 /bin/busybox poweroff -f
 '
-	sum=$( (printf '%s' "$init"; sha256sum /bin/busybox) | sha256sum | cut -c1-16)
-	if [ "$(cat "$E2E_CACHE/initramfs.sum" 2>/dev/null)" != "$sum" ] || [ ! -s "$E2E_CACHE/initramfs-amd64.xz" ]; then
-		root=$(mktemp -d "$E2E_CACHE/initramfs.XXXXXX")
-		mkdir -p "$root/bin" "$root/proc" "$root/dev"
-		cp /bin/busybox "$root/bin/busybox"
-		printf '%s' "$init" >"$root/init"
-		chmod 755 "$root/init"
-		# the kernel's xz decoder wants crc32 (or no) check
-		(cd "$root" && find . -mindepth 1 | LC_ALL=C sort | busybox cpio -o -H newc 2>/dev/null) |
-			xz --check=crc32 -9 >"$E2E_CACHE/initramfs-amd64.xz.new" &&
-			mv "$E2E_CACHE/initramfs-amd64.xz.new" "$E2E_CACHE/initramfs-amd64.xz"
-		rm -rf "$root"
-		echo "$sum" >"$E2E_CACHE/initramfs.sum"
-	fi
-	[ -s "$E2E_CACHE/vmlinuz" ] && [ -s "$E2E_CACHE/initramfs-amd64.xz" ]
+	sum=$( (printf '%s' "$init"; sha256sum "$busybox") | sha256sum | cut -c1-16)
+	[ "$(cat "$E2E_CACHE/initramfs-$arch.sum" 2>/dev/null)" = "$sum" ] && [ -s "$out" ] && return 0
+	root=$(mktemp -d "$E2E_CACHE/initramfs.XXXXXX")
+	mkdir -p "$root/bin" "$root/proc" "$root/dev"
+	install -m 755 "$busybox" "$root/bin/busybox"
+	printf '%s' "$init" >"$root/init"
+	chmod 755 "$root/init"
+	# the kernel's xz decoder wants crc32 (or no) check
+	(cd "$root" && find . -mindepth 1 | LC_ALL=C sort | busybox cpio -o -H newc 2>/dev/null) |
+		xz --check=crc32 -9 >"$out.new" && mv "$out.new" "$out"
+	rm -rf "$root"
+	echo "$sum" >"$E2E_CACHE/initramfs-$arch.sum"
+	[ -s "$out" ]
 }
 
 e2e_cleanup() {
@@ -390,7 +395,7 @@ e2e_apt_arm64() {
 # IMAGE_GZIP is in its defaults, and the extracted image keeps the name
 # and arguments; tried once by hand, the test serves what the factory does.)
 e2e_assets_arm64() {
-	local pkg tmp deb init sum root
+	local pkg tmp deb
 	mkdir -p "$E2E_CACHE"
 	if [ ! -s "$E2E_CACHE/vmlinuz-arm64" ] || [ ! -s "$E2E_CACHE/busybox-arm64" ]; then
 		e2e_apt_arm64 -q update >/dev/null 2>&1 || { e2e_log "apt-get update (private, arm64) failed"; return 1; }
@@ -416,27 +421,7 @@ e2e_assets_arm64() {
 		basename "$deb" >"$E2E_CACHE/vmlinuz-arm64.source"
 		rm -rf "$tmp"
 	fi
-	# /init: as the amd64 one, on the virt machine's PL011 (ttyAMA0)
-	init='#!/bin/busybox sh
-/bin/busybox mount -t proc proc /proc
-/bin/busybox mount -t devtmpfs dev /dev
-echo "'$MARK_START'" >/dev/ttyAMA0
-echo "'$MARK_CMDLINE':[$(/bin/busybox cat /proc/cmdline)]" >/dev/ttyAMA0
-/bin/busybox poweroff -f
-'
-	sum=$( (printf '%s' "$init"; sha256sum "$E2E_CACHE/busybox-arm64") | sha256sum | cut -c1-16)
-	if [ "$(cat "$E2E_CACHE/initramfs-arm64.sum" 2>/dev/null)" != "$sum" ] || [ ! -s "$E2E_CACHE/initramfs-arm64.xz" ]; then
-		root=$(mktemp -d "$E2E_CACHE/initramfs.XXXXXX")
-		mkdir -p "$root/bin" "$root/proc" "$root/dev"
-		install -m 755 "$E2E_CACHE/busybox-arm64" "$root/bin/busybox"
-		printf '%s' "$init" >"$root/init"
-		chmod 755 "$root/init"
-		(cd "$root" && find . -mindepth 1 | LC_ALL=C sort | busybox cpio -o -H newc 2>/dev/null) |
-			xz --check=crc32 -9 >"$E2E_CACHE/initramfs-arm64.xz.new" &&
-			mv "$E2E_CACHE/initramfs-arm64.xz.new" "$E2E_CACHE/initramfs-arm64.xz"
-		rm -rf "$root"
-		echo "$sum" >"$E2E_CACHE/initramfs-arm64.sum"
-	fi
+	e2e_initramfs arm64 "$E2E_CACHE/busybox-arm64" ttyAMA0 || return 1
 	[ -s "$E2E_CACHE/vmlinuz-arm64" ] && [ -s "$E2E_CACHE/initramfs-arm64.xz" ]
 }
 
