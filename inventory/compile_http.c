@@ -25,7 +25,7 @@ int compile_http_check(const char *url, const struct node *nodes,
 		       size_t count, char *err, size_t errlen)
 {
 	/* the longest of the names every compile may hand out */
-	const char *longest = COMPILE_HTTP_ARM64 + 1, *host = NULL;
+	const char *longest = &COMPILE_HTTP_ARM64[1], *host = NULL;
 	size_t len = strlen(longest), i, n;
 
 	if (strlen(PXEINV_TFTP_FALLBACK) > len) {
