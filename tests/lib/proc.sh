@@ -2,11 +2,12 @@
 # it is ready, and stopping it.
 
 # proc_wait_log FILE PATTERN PID [TENTHS]: wait until FILE has a line that
-# matches PATTERN (grep), for at most TENTHS tenths of a second (50).
+# matches PATTERN (grep), for at most TENTHS tenths of a second (150:
+# python3 through a pyenv shim took 4 s to start on a loaded 2-CPU machine).
 # Non-zero when PID exits first or the time runs out.
 proc_wait_log() {
 	local i
-	for i in $(seq "${4:-50}"); do
+	for i in $(seq "${4:-150}"); do
 		grep -q "$2" "$1" 2>/dev/null && return 0
 		kill -0 "$3" 2>/dev/null || return 1
 		sleep 0.1
