@@ -1131,15 +1131,15 @@ fi
 # the hook marks it, and the same guest booted again gets the same entry,
 # which now runs the hook's exit script and stops there.
 start_serial_only() { # start_serial_only [NAME-SUFFIX]
-	nic 52:54:00:e2:07:01 br0 1 && e2e_guest "serial-only${1:-}" bios "${NIC[@]}" \
-		-smbios type=1,serial=E2E-SERIAL-7 -uuid 11111111-2222-3333-4444-000000000701
+	nic 52:54:00:e2:0b:01 br0 1 && e2e_guest "serial-only${1:-}" bios "${NIC[@]}" \
+		-smbios type=1,serial=E2E-SERIAL-7 -uuid 11111111-2222-3333-4444-000000000b01
 }
 # serial_only_sent: the TFTP files the case's scripts involve, in the order
 # dnsmasq sent them to the addresses it acknowledged to the guest's MAC
 # (other guests fetch fallback.ipxe too)
 serial_only_sent() {
 	local ips
-	ips=$(sed -n 's/.*DHCPACK(br0) \([0-9.]*\) 52:54:00:e2:07:01.*/\1/p' "$DNSMASQ_LOG" |
+	ips=$(sed -n 's/.*DHCPACK(br0) \([0-9.]*\) 52:54:00:e2:0b:01.*/\1/p' "$DNSMASQ_LOG" |
 		sort -u | sed 's/\./\\./g' | paste -sd'|')
 	[ -n "$ips" ] || return 0
 	grep -E "sent $OUT/tftp/[^ ]+ to ($ips)\$" "$DNSMASQ_LOG" |
@@ -1149,7 +1149,7 @@ serial_only_sent() {
 check_serial_only() {
 	local c=serial-only d sent idx=pxeinv/index/by-serial/E2E-SERIAL-7.ipxe
 	e2e_wait_guest serial-only 150 || { fail $c "guest did not power off within 150 s"; e2e_tail serial-only; return; }
-	d=$(decisions 52:54:00:e2:07:01)
+	d=$(decisions 52:54:00:e2:0b:01)
 	grep -q 'stage=ipxe .*file=pxeinv/fallback.ipxe' <<<"$d" || { fail $c "not handed the fallback: $d"; return; }
 	grep -q 'node=serial-only' <<<"$d" && { fail $c "dnsmasq identified it (the case needs the fallback): $d"; return; }
 	sent=$(serial_only_sent)
