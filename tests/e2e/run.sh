@@ -77,6 +77,13 @@
 #   proxy-httpboot  http-boot through a proxy-DHCP dnsmasq beside busybox
 #               udhcpd (compile --proxy --http-url): the URLs come in proxy
 #               answers, whose file field holds them (no option 67)
+#   ipv6-pxe    IPv6 only (bridge brv6: an IPv6 ULA, router advertisements
+#               and a DHCPv6 range of a second patched dnsmasq, no IPv4
+#               address, no DHCPv4 server): OVMF's PXEv6 -> snponly.efi over
+#               TFTP -> node script and kernel over HTTP on IPv6
+#   ipv6-http   the same segment, OVMF's HTTPv6 (its PXEv6 attempt fails
+#               first: its TFTP is dropped) -> snponly.efi, node script and
+#               kernel over HTTP on IPv6; the node is known by its UUID only
 #
 # Environment: KEEP=1 keeps the temporary directory (logs, consoles);
 # E2E_CASES="uefi bios ..." runs a subset; PXEINV_BIN, PXEINV_DNSMASQ,
@@ -92,7 +99,7 @@ E2E_NAME=e2e
 . "$(dirname "$0")/../lib/report.sh"
 abort() { echo "run.sh: $*" >&2; fail setup "$*"; finish; }
 groups "${1-}" uefi bios chassis two-nics unknown no-install reload proxy-uefi proxy-bios proxy-service arm64 uki bad-kernel \
-	relay active-active https-upgrade http-boot proxy-httpboot mirror serial-only
+	relay active-active https-upgrade http-boot proxy-httpboot ipv6-pxe ipv6-http mirror serial-only
 
 [ "$(id -u)" = 0 ] || abort "needs root (network namespaces, tap devices)"
 E2E_PKGS+=("${E2E_PKGS_ARM64[@]}" "${E2E_PKGS_UKI[@]}")
@@ -109,7 +116,7 @@ SCH=376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba
 VER=v1.9.5
 OUT=$T/out
 NODES=$T/nodes
-CASES=${E2E_CASES:-"uefi bios chassis two-nics unknown no-install reload proxy-uefi proxy-bios proxy-service arm64 uki bad-kernel relay active-active https-upgrade http-boot proxy-httpboot mirror serial-only"}
+CASES=${E2E_CASES:-"uefi bios chassis two-nics unknown no-install reload proxy-uefi proxy-bios proxy-service arm64 uki bad-kernel relay active-active https-upgrade http-boot proxy-httpboot ipv6-pxe ipv6-http mirror serial-only"}
 want() { selected "$1" && [[ " $CASES " == *" $1 "* ]]; }
 
 # --- the test inventory ---------------------------------------------------
@@ -145,6 +152,17 @@ node no-install 'mac: "52:54:00:e2:06:01"' "ip: $E2E_NET.61" 'install: false'
 # known only by its SMBIOS serial (no MAC, no UUID), installed once
 node serial-only 'serial: E2E-SERIAL-7' "ip: $E2E_NET.75" 'install: once' 'extraKernelArgs: e2e.case=serial-only'
 node http-boot 'mac: "52:54:00:e2:0a:01"' "ip: $E2E_NET.72" 'install: true' 'extraKernelArgs: e2e.case=http-boot'
+# ipv6-pxe and ipv6-http: known by MAC (and UUID), and by UUID alone. The
+# UUIDs are not symmetric under the SMBIOS byte swap (first three fields
+# little-endian), so a DUID-UUID read in the wrong order matches nothing.
+if want ipv6-pxe; then
+	node ipv6-pxe 'mac: "52:54:00:e2:10:01"' 'uuid: 12345678-9abc-def0-1234-56789abc1001' \
+		"ip: $E2E_NET.16" 'install: true' 'extraKernelArgs: e2e.case=ipv6-pxe'
+fi
+if want ipv6-http; then
+	node ipv6-http 'uuid: 12345678-9abc-def0-1234-56789abc1002' \
+		"ip: $E2E_NET.17" 'install: true' 'extraKernelArgs: e2e.case=ipv6-http'
+fi
 # arm64, uki, bad-kernel: their nodes are in the inventory only when their
 # case runs (the mirror case copies every node's files)
 VER_BAD=v1.9.5-e2e.badkernel
@@ -1123,6 +1141,163 @@ if want proxy-httpboot; then
 	e2e_dnsmasq_stop
 	e2e_foreign_dhcp_stop
 	e2e_dnsmasq "$T/dnsmasq.conf" || abort "dnsmasq did not restart: $(cat "$T/dnsmasq.err")"
+fi
+# --- IPv6 only: ipv6-pxe + ipv6-http ----------------------------------------
+# Bridge brv6 in $NS carries IPv6 only: $NS has the ULA $V6_SRV on it (nodad)
+# and no IPv4 address, and a second patched dnsmasq (log $T/v6.log, state
+# $T/v6-state) sends router advertisements (enable-ra; M flag: stateful) and
+# leases a DHCPv6 range there, with the same node tree compiled with
+# --http-url http://[$V6_SRV]:$V6_BOOT_PORT into $OUTV6, whose tftp/ is served
+# on that port. The stand-in factory's files are served on [$V6_SRV]:$V6_HTTP_PORT.
+#
+# What the firmware does (bookworm's OVMF 2022.11, trixie's iPXE, TCG):
+# - -fw_cfg opt/org.tianocore/IPv4Support=no keeps OVMF's IPv4 stack out: the
+#   NIC's boot options are then "UEFI PXEv6" and "UEFI HTTPv6" only, in that
+#   order, and no DHCPv4 is sent before iPXE.
+# - OVMF's IPv6 stack first leases an address for itself (SOLICIT/REQUEST
+#   asking for option 23 only, no vendor class), then PXEv6 solicits with
+#   vendor class PXEClient:Arch:00007 and DUID-UUID, REQUESTs ~5 s later and
+#   TFTPs the URL's file ~10 s after that. HTTPv6 solicits with
+#   HTTPClient:Arch:00016 and needs option 16 HTTPClient in the answer.
+# - OVMF's DUID-UUID carries the SMBIOS UUID in SMBIOS byte order (first
+#   three fields little-endian, as in DHCPv4 option 97); iPXE's DUID-UUID
+#   has it in RFC 4122 order. Both are matched to the same node (ipv6-http).
+# - HTTPv6 alone (-fw_cfg IPv6PXESupport=no) fails in this OVMF: it solicits
+#   before the link-local address passed DAD (EFI_NO_MAPPING, "Could not
+#   retrieve NBP file size"; edk2 11f1d28bcb, 2025, waits for DAD). After a
+#   PXEv6 attempt on the same NIC the stack is up and HTTPv6 works, so
+#   ipv6-http keeps PXEv6 first and drops its TFTP (ip6tables, by MAC).
+# - iPXE (autoboot) waits ~15 s for DHCPv4 (no answer on this segment)
+#   while IPv6 configures, solicits with user class "iPXE" and chains
+#   option 59. It fetches no autoexec.ipxe (its EFI autoexec needs a cached
+#   DHCPv4 packet).
+V6_SRV=fd00:e2e6::1
+V6_HTTP_PORT=8086
+V6_BOOT_PORT=8087
+V6_PID=
+V6_HTTP_PID=
+V6_BOOT_PID=
+OUTV6=$T/out-v6
+# v6_fail WHY: fail the IPv6 cases that were to run
+v6_fail() {
+	want ipv6-pxe && fail ipv6-pxe "$1"
+	want ipv6-http && fail ipv6-http "$1"
+	return 1
+}
+prepare_ipv6() {
+	local u=http://[$V6_SRV]:$V6_BOOT_PORT f
+	e2e_bridge brv6 && ip -n "$NS" addr add "$V6_SRV/64" dev brv6 nodad ||
+		{ v6_fail "cannot set up bridge brv6"; return 1; }
+	mkdir -p "$T/v6-state"
+	chown nobody:nogroup "$T/v6-state"
+	"$PXEINV" compile -q --http-url "$u" --ipxe-dir "$IPXE_DIR" --hook "$HOOK" --state-dir "$T/v6-state" \
+		"$NODES" "$OUTV6" 2>"$T/v6-compile.err" ||
+		{ v6_fail "pxeinv compile --http-url $u: $(cat "$T/v6-compile.err")"; return 1; }
+	# compile refuses an IPv6 literal in imageBaseURL ("URL has no host
+	# name"): until it takes one, the IPv6 nodes' scripts are pointed at
+	# the factory's IPv6 address here
+	for f in "$OUTV6"/tftp/pxeinv/nodes/ipv6-*.ipxe; do
+		[ -e "$f" ] || continue
+		sed -i "s|http://$SRV:$HTTP_PORT/image/|http://[$V6_SRV]:$V6_HTTP_PORT/image/|" "$f"
+	done
+	chmod -R a+rX "$OUTV6"
+	ip netns exec "$NS" python3 -u -m http.server "$V6_HTTP_PORT" --bind "$V6_SRV" --directory "$T/www" \
+		</dev/null >"$T/v6-http.log" 2>&1 &
+	V6_HTTP_PID=$!
+	ip netns exec "$NS" python3 -u -m http.server "$V6_BOOT_PORT" --bind "$V6_SRV" --directory "$OUTV6/tftp" \
+		</dev/null >"$T/v6-boot.log" 2>&1 &
+	V6_BOOT_PID=$!
+	proc_wait_log "$T/v6-http.log" 'Serving HTTP' "$V6_HTTP_PID" &&
+		proc_wait_log "$T/v6-boot.log" 'Serving HTTP' "$V6_BOOT_PID" ||
+		{ v6_fail "the HTTP servers on [$V6_SRV] did not start"; return 1; }
+	cat >"$T/v6.conf" <<EOF6
+port=0
+interface=brv6
+bind-interfaces
+user=nobody
+group=nogroup
+enable-ra
+dhcp-range=${V6_SRV%1}100,${V6_SRV%1}1ff,64,10m
+dhcp-leasefile=$T/v6.leases
+log-dhcp
+dhcp-scriptuser=nobody
+conf-file=$OUTV6/pxe-inventory.conf
+EOF6
+	: >"$T/v6.log"
+	chmod 666 "$T/v6.log"
+	ip netns exec "$NS" "$DNSMASQ" -k --conf-file="$T/v6.conf" --pid-file="$T/v6.pid" \
+		--log-facility="$T/v6.log" </dev/null >"$T/v6.err" 2>&1 &
+	V6_PID=$!
+	proc_wait_log "$T/v6.log" 'pxe-inventory: loaded' "$V6_PID" && proc_wait_log "$T/v6.log" 'DHCPv6, IP range' "$V6_PID" ||
+		{ v6_fail "the IPv6 dnsmasq did not start: $(cat "$T/v6.err")"; return 1; }
+	# ipv6-http: its PXEv6 attempt must fail, so that HTTPv6 runs
+	ip netns exec "$NS" ip6tables -I INPUT -i brv6 -p udp --dport 69 -m mac --mac-source 52:54:00:e2:10:02 -j DROP ||
+		{ v6_fail "cannot drop ipv6-http's TFTP (ip6tables)"; return 1; }
+}
+finish_ipv6() {
+	ip netns exec "$NS" ip6tables -D INPUT -i brv6 -p udp --dport 69 -m mac --mac-source 52:54:00:e2:10:02 -j DROP 2>/dev/null
+	proc_stop V6_PID
+	proc_stop V6_HTTP_PID
+	proc_stop V6_BOOT_PID
+}
+# start_ipv6 NAME MAC UUID: an OVMF guest on brv6 with IPv4 off
+start_ipv6() {
+	nic "$2" brv6 1 "" && e2e_guest "$1" uefi "${NIC[@]}" -fw_cfg name=opt/org.tianocore/IPv4Support,string=no \
+		-smbios type=1,serial="E2E-${1^^}-16" -uuid "$3"
+}
+# v6_decisions NODE: NODE's decisions in the IPv6 dnsmasq's log, in order
+v6_decisions() { grep -E "\]: [0-9]+ pxe-inventory: node=$1 " "$T/v6.log" | sed 's/.*pxe-inventory: //' | uniq; }
+# check_ipv6 CASE MATCHED FIRMWARE-STAGE FIRMWARE-FILE: the guest CASE
+# booted its node CASE (matched=MATCHED) on IPv6 alone; fails (returns 1)
+# with the reason, the caller passes it
+check_ipv6() {
+	local c=$1 m=$2 stage=$3 file=$4 d u=http://[$V6_SRV]:$V6_BOOT_PORT first
+	e2e_wait_guest "$c" 300 || { fail $c "guest did not power off within 300 s"; e2e_tail "$c"; tail -n 20 "$T/v6.log" >&2; return 1; }
+	[ -z "$(ip -n "$NS" -4 addr show dev brv6)" ] || { fail $c "brv6 has an IPv4 address"; return 1; }
+	d=$(v6_decisions "$c")
+	# firmware (or HTTP boot) first, then iPXE
+	first=$(grep -n -F -x "node=$c matched=$m stage=$stage install=yes file=$file" <<<"$d" | head -n 1 | cut -d: -f1)
+	[ -n "$first" ] || { fail $c "the firmware's DHCPv6 not steered to $file: $d"; return 1; }
+	tail -n +"$first" <<<"$d" | grep -q -F -x "node=$c matched=$m stage=ipxe install=yes file=$u/pxeinv/nodes/$c.ipxe" ||
+		{ fail $c "iPXE's DHCPv6 not steered to the node script's URL after the firmware stage: $d"; return 1; }
+	grep -q "\"GET /pxeinv/nodes/$c.ipxe HTTP/1.1\" 200" "$T/v6-boot.log" ||
+		{ fail $c "node script not fetched over HTTP: $(tail -n 5 "$T/v6-boot.log")"; return 1; }
+	grep -q "$KURL_RE" "$T/v6-http.log" && grep -q "$IURL_RE" "$T/v6-http.log" ||
+		{ fail $c "kernel/initramfs not fetched from [$V6_SRV]: $(tail -n 5 "$T/v6-http.log")"; return 1; }
+	grep -a -q "$MARK_START" "$T/$c.serial" || { fail $c "kernel did not start"; e2e_tail "$c"; return 1; }
+	check_cmdline $c "$c" "$OUTV6/tftp/pxeinv/nodes/$c.ipxe" uefi || return 1
+	echo "# $c: $(grep -c "pxe-inventory: node=$c " "$T/v6.log") decisions; $(e2e_serial "$c" | grep -a -m 1 -o 'Start [A-Za-z ]*over IPv6')"
+
+}
+check_ipv6_pxe() {
+	local c=ipv6-pxe
+	check_ipv6 $c mac firmware "tftp://[$V6_SRV]/snponly.efi" || return
+	grep -q "sent $OUTV6/tftp/snponly.efi to ${V6_SRV%1}" "$T/v6.log" ||
+		{ fail $c "snponly.efi not sent over TFTP on IPv6"; return; }
+	pass $c
+}
+check_ipv6_http() {
+	local c=ipv6-http dropped u=http://[$V6_SRV]:$V6_BOOT_PORT
+	check_ipv6 $c uuid httpboot "$u/snponly.efi" || return
+	grep -q '"GET /snponly.efi HTTP/1.1" 200' "$T/v6-boot.log" ||
+		{ fail $c "snponly.efi not fetched over HTTP"; return; }
+	dropped=$(ip netns exec "$NS" ip6tables -L INPUT -v -n -x | awk '/udp dpt:69/ { print $1 }')
+	[ "${dropped:-0}" -gt 0 ] || { fail $c "no TFTP packet dropped: PXEv6 did not try first"; return; }
+	echo "# $c: $dropped TFTP packets of its PXEv6 attempt dropped"
+	pass $c
+}
+if want ipv6-pxe || want ipv6-http; then
+	step "ipv6-pxe + ipv6-http (IPv6-only segment)"
+	v6_pxe='' v6_http=''
+	if prepare_ipv6; then
+		want ipv6-pxe && { start_ipv6 ipv6-pxe 52:54:00:e2:10:01 12345678-9abc-def0-1234-56789abc1001 &&
+			v6_pxe=1 || fail ipv6-pxe "cannot start the guest"; }
+		want ipv6-http && { start_ipv6 ipv6-http 52:54:00:e2:10:02 12345678-9abc-def0-1234-56789abc1002 &&
+			v6_http=1 || fail ipv6-http "cannot start the guest"; }
+		[ -n "$v6_pxe" ] && check_ipv6_pxe
+		[ -n "$v6_http" ] && check_ipv6_http
+	fi
+	finish_ipv6
 fi
 # serial-only: SeaBIOS's NIC ROM is iPXE without our script, so it reports
 # no serial; its MAC and UUID are in no node. dnsmasq hands it fallback.ipxe,
