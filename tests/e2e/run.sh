@@ -1167,10 +1167,17 @@ fi
 #   retrieve NBP file size"; edk2 11f1d28bcb, 2025, waits for DAD). After a
 #   PXEv6 attempt on the same NIC the stack is up and HTTPv6 works, so
 #   ipv6-http keeps PXEv6 first and drops its TFTP (ip6tables, by MAC).
-# - iPXE (autoboot) waits ~15 s for DHCPv4 (no answer on this segment)
-#   while IPv6 configures, solicits with user class "iPXE" and chains
-#   option 59. It fetches no autoexec.ipxe (its EFI autoexec needs a cached
-#   DHCPv4 packet).
+# - After PXEv6, iPXE fetches no autoexec.ipxe (it caches no IPv6 PXE DHCP
+#   packet, so it has no working URI): its stock autoboot runs ifconf (all
+#   configurators), waits ~15 s for DHCPv4 (no answer here) while IPv6
+#   configures, solicits with user class "iPXE" and chains option 59.
+# - After HTTPv6, iPXE fetches autoexec.ipxe over HTTP from the boot URL's
+#   directory (the loaded image's URI device path), so pxeinv's script runs
+#   and its DHCP must configure IPv6 too (its user class then goes out in
+#   DHCPv6 option 15). Its DHCPv4 wait is the same ~15 s.
+# - PXEv6 refused by a port unreachable ends in ~3 s ("PXE-E99"); silence
+#   (a dropped TFTP) costs ~34 s ("PXE-E18"). Per guest under TCG: ~15 s
+#   of OVMF start, PXEv6 DHCPv6 ~6 s, TFTP ~10 s, iPXE ~16 s, kernel.
 V6_SRV=fd00:e2e6::1
 V6_HTTP_PORT=8086
 V6_BOOT_PORT=8087
@@ -1178,6 +1185,10 @@ V6_PID=
 V6_HTTP_PID=
 V6_BOOT_PID=
 OUTV6=$T/out-v6
+# ipv6-http's TFTP, refused (a port unreachable ends OVMF's PXEv6 attempt
+# sooner than silence would)
+V6_TFTP_RULE=(-i brv6 -p udp --dport 69 -m mac --mac-source 52:54:00:e2:10:02
+	-j REJECT --reject-with icmp6-port-unreachable)
 # v6_fail WHY: fail the IPv6 cases that were to run
 v6_fail() {
 	want ipv6-pxe && fail ipv6-pxe "$1"
@@ -1231,11 +1242,11 @@ EOF6
 	proc_wait_log "$T/v6.log" 'pxe-inventory: loaded' "$V6_PID" && proc_wait_log "$T/v6.log" 'DHCPv6, IP range' "$V6_PID" ||
 		{ v6_fail "the IPv6 dnsmasq did not start: $(cat "$T/v6.err")"; return 1; }
 	# ipv6-http: its PXEv6 attempt must fail, so that HTTPv6 runs
-	ip netns exec "$NS" ip6tables -I INPUT -i brv6 -p udp --dport 69 -m mac --mac-source 52:54:00:e2:10:02 -j DROP ||
+	ip netns exec "$NS" ip6tables -I INPUT "${V6_TFTP_RULE[@]}" ||
 		{ v6_fail "cannot drop ipv6-http's TFTP (ip6tables)"; return 1; }
 }
 finish_ipv6() {
-	ip netns exec "$NS" ip6tables -D INPUT -i brv6 -p udp --dport 69 -m mac --mac-source 52:54:00:e2:10:02 -j DROP 2>/dev/null
+	ip netns exec "$NS" ip6tables -D INPUT "${V6_TFTP_RULE[@]}" 2>/dev/null
 	proc_stop V6_PID
 	proc_stop V6_HTTP_PID
 	proc_stop V6_BOOT_PID
@@ -1247,18 +1258,31 @@ start_ipv6() {
 }
 # v6_decisions NODE: NODE's decisions in the IPv6 dnsmasq's log, in order
 v6_decisions() { grep -E "\]: [0-9]+ pxe-inventory: node=$1 " "$T/v6.log" | sed 's/.*pxe-inventory: //' | uniq; }
-# check_ipv6 CASE MATCHED FIRMWARE-STAGE FIRMWARE-FILE: the guest CASE
-# booted its node CASE (matched=MATCHED) on IPv6 alone; fails (returns 1)
-# with the reason, the caller passes it
+# check_ipv6 CASE MATCHED STAGE FILE IPXE-MATCHED: the guest CASE booted its
+# node CASE on IPv6 alone, the firmware's DHCPv6 steered (matched=MATCHED,
+# stage=STAGE) to FILE, then iPXE's (matched=IPXE-MATCHED) to the node
+# script's URL; fails (returns 1) with the reason, the caller passes it
 check_ipv6() {
-	local c=$1 m=$2 stage=$3 file=$4 d u=http://[$V6_SRV]:$V6_BOOT_PORT first
-	e2e_wait_guest "$c" 300 || { fail $c "guest did not power off within 300 s"; e2e_tail "$c"; tail -n 20 "$T/v6.log" >&2; return 1; }
+	local c=$1 m=$2 stage=$3 file=$4 mi=$5 d u=http://[$V6_SRV]:$V6_BOOT_PORT first why
+	# the kernel's command line, or a dead end (pxeinv's script gave up,
+	# OVMF went on to its shell): no need to wait out the timeout then
+	e2e_wait_for "$c" "$MARK_CMDLINE|pxeinv: giving up|UEFI Interactive Shell" 300
+	if ! e2e_wait_guest "$c" 20; then
+		why=$(e2e_serial "$c" | grep -a -m 1 -o 'pxeinv: giving up.*\|UEFI Interactive Shell\|Could not retrieve NBP.*')
+		# pxeinv's autoexec.ipxe (HTTP boot fetches it from the boot URL's
+		# directory) running a DHCPv4-only ifconf on this segment
+		e2e_serial "$c" | grep -a -q 'Configuring \[dhcp\]' && [[ $why == 'pxeinv: giving up'* ]] &&
+			why="$why (autoexec.ipxe's ifconf --configurator dhcp is DHCPv4 only)"
+		fail $c "guest did not power off: $why"
+		e2e_tail "$c"
+		return 1
+	fi
 	[ -z "$(ip -n "$NS" -4 addr show dev brv6)" ] || { fail $c "brv6 has an IPv4 address"; return 1; }
 	d=$(v6_decisions "$c")
 	# firmware (or HTTP boot) first, then iPXE
 	first=$(grep -n -F -x "node=$c matched=$m stage=$stage install=yes file=$file" <<<"$d" | head -n 1 | cut -d: -f1)
 	[ -n "$first" ] || { fail $c "the firmware's DHCPv6 not steered to $file: $d"; return 1; }
-	tail -n +"$first" <<<"$d" | grep -q -F -x "node=$c matched=$m stage=ipxe install=yes file=$u/pxeinv/nodes/$c.ipxe" ||
+	tail -n +"$first" <<<"$d" | grep -q -F -x "node=$c matched=$mi stage=ipxe install=yes file=$u/pxeinv/nodes/$c.ipxe" ||
 		{ fail $c "iPXE's DHCPv6 not steered to the node script's URL after the firmware stage: $d"; return 1; }
 	grep -q "\"GET /pxeinv/nodes/$c.ipxe HTTP/1.1\" 200" "$T/v6-boot.log" ||
 		{ fail $c "node script not fetched over HTTP: $(tail -n 5 "$T/v6-boot.log")"; return 1; }
@@ -1266,30 +1290,34 @@ check_ipv6() {
 		{ fail $c "kernel/initramfs not fetched from [$V6_SRV]: $(tail -n 5 "$T/v6-http.log")"; return 1; }
 	grep -a -q "$MARK_START" "$T/$c.serial" || { fail $c "kernel did not start"; e2e_tail "$c"; return 1; }
 	check_cmdline $c "$c" "$OUTV6/tftp/pxeinv/nodes/$c.ipxe" uefi || return 1
-	echo "# $c: $(grep -c "pxe-inventory: node=$c " "$T/v6.log") decisions; $(e2e_serial "$c" | grep -a -m 1 -o 'Start [A-Za-z ]*over IPv6')"
+	echo "# $c: powered off $(($(stat -c %Y "$T/$c.serial") - V6_T0)) s after its start; $(grep -c "pxe-inventory: node=$c " "$T/v6.log") decisions;" \
+		"OVMF: $(e2e_serial "$c" | grep -a -o 'Start [A-Za-z ]*over IPv6' | paste -sd, -)"
 
 }
 check_ipv6_pxe() {
 	local c=ipv6-pxe
-	check_ipv6 $c mac firmware "tftp://[$V6_SRV]/snponly.efi" || return
+	check_ipv6 $c mac firmware "tftp://[$V6_SRV]/snponly.efi" mac || return
 	grep -q "sent $OUTV6/tftp/snponly.efi to ${V6_SRV%1}" "$T/v6.log" ||
 		{ fail $c "snponly.efi not sent over TFTP on IPv6"; return; }
 	pass $c
 }
 check_ipv6_http() {
 	local c=ipv6-http dropped u=http://[$V6_SRV]:$V6_BOOT_PORT
-	check_ipv6 $c uuid httpboot "$u/snponly.efi" || return
+	# OVMF's DUID-UUID is in SMBIOS byte order (matched=uuid), iPXE's in
+	# RFC 4122 order (matched=uuid-swapped)
+	check_ipv6 $c uuid httpboot "$u/snponly.efi" uuid-swapped || return
 	grep -q '"GET /snponly.efi HTTP/1.1" 200' "$T/v6-boot.log" ||
 		{ fail $c "snponly.efi not fetched over HTTP"; return; }
 	dropped=$(ip netns exec "$NS" ip6tables -L INPUT -v -n -x | awk '/udp dpt:69/ { print $1 }')
-	[ "${dropped:-0}" -gt 0 ] || { fail $c "no TFTP packet dropped: PXEv6 did not try first"; return; }
-	echo "# $c: $dropped TFTP packets of its PXEv6 attempt dropped"
+	[ "${dropped:-0}" -gt 0 ] || { fail $c "no TFTP packet refused: PXEv6 did not try first"; return; }
+	echo "# $c: $dropped TFTP packets of its PXEv6 attempt refused"
 	pass $c
 }
 if want ipv6-pxe || want ipv6-http; then
 	step "ipv6-pxe + ipv6-http (IPv6-only segment)"
 	v6_pxe='' v6_http=''
 	if prepare_ipv6; then
+		V6_T0=$(date +%s)
 		want ipv6-pxe && { start_ipv6 ipv6-pxe 52:54:00:e2:10:01 12345678-9abc-def0-1234-56789abc1001 &&
 			v6_pxe=1 || fail ipv6-pxe "cannot start the guest"; }
 		want ipv6-http && { start_ipv6 ipv6-http 52:54:00:e2:10:02 12345678-9abc-def0-1234-56789abc1002 &&
