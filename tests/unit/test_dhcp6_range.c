@@ -33,7 +33,7 @@ static void refused(const char *range, const char *want)
  *
  * @v state     cmocka state
  */
-static void test_taken(void **state)
+static void test_dhcp6_taken(void **state)
 {
 	static const char *const ok[] = {
 		"fd00::100,fd00::1ff",
@@ -61,7 +61,7 @@ static void test_taken(void **state)
  *
  * @v state     cmocka state
  */
-static void test_refused(void **state)
+static void test_dhcp6_refused(void **state)
 {
 	(void)state;
 	refused("fd00::100,ra-only", "--dhcp6-range 'fd00::100,ra-only': mode "
@@ -131,8 +131,8 @@ static void test_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_taken),
-		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_dhcp6_taken),
+		cmocka_unit_test(test_dhcp6_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
