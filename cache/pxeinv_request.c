@@ -481,6 +481,10 @@ void pxeinv_request_decode(const struct pxeinv_request *req,
 	request_decode_arch(req, client);
 	request_decode_uuid(req, client);
 	request_decode_client_id(req, client);
+	if (req->duid_mac) {
+		client->has_duid_mac = 1;
+		memcpy(client->duid_mac, req->duid_mac, 6);
+	}
 	client->lacks_https = request_ipxe_lacks_https(req);
 	client->reported = request_decode_identity(req->user_class,
 						   req->user_class_len,

@@ -11,8 +11,12 @@
  * (option 175) and the user class (option 77: "iPXE", or the identity
  * report of pxeinv's iPXE build, "pxeinv/1 s=SERIAL b=BOARD",
  * percent-encoded, raw or as an RFC 3004 item, also after dnsmasq zeroed
- * its RFC 3004 length bytes in place).  No policy is applied here: that is
- * pxeinv_steer()'s (pxeinv_steer.h).
+ * its RFC 3004 length bytes in place).  A DHCPv6 request
+ * (pxeinv_request_scan6(), pxeinv_request6.c) fills the same struct: its
+ * client architecture (option 61), vendor and user class (16 and 15, their
+ * first item) and DUID (option 1: a DUID-LL or DUID-LLT's Ethernet MAC, a
+ * DUID-UUID's UUID) take the places of their DHCPv4 counterparts.  No
+ * policy is applied here: that is pxeinv_steer()'s (pxeinv_steer.h).
  */
 #ifndef PXEINV_REQUEST_H
 #define PXEINV_REQUEST_H
@@ -34,6 +38,9 @@ struct pxeinv_request {
 	size_t uuid_len;
 	const unsigned char *client_id; /**< option 61 payload */
 	size_t client_id_len;
+	const unsigned char *duid_mac;  /**< DHCPv6: the 6-byte Ethernet
+	                                   address of a DUID-LL or DUID-LLT
+	                                   (option 1), or NULL */
 	const unsigned char *user_class;/**< option 77 payload, raw */
 	size_t user_class_len;
 	int is_ipxe;                    /**< option 175 present */
@@ -42,8 +49,10 @@ struct pxeinv_request {
 	size_t ipxe_encap_len;
 	const char *state_dir;          /**< pxeinv state directory, for
 	                                   boot-once markers, or NULL */
-	int msg_type;                   /**< option 53, for the caller
-	                                   (pxeinv_request_scan()); -1
+	int msg_type;                   /**< option 53, or the DHCPv6
+	                                   message type, for the caller
+	                                   (pxeinv_request_scan(),
+	                                   pxeinv_request_scan6()); -1
 	                                   absent */
 };
 
@@ -70,6 +79,8 @@ struct pxeinv_client {
 	int has_client_uuid;            /**< option 61 is type 0 + a UUID
 	                                   that is not blank */
 	unsigned char client_uuid[16];  /**< text order, from SMBIOS order */
+	int has_duid_mac;               /**< DHCPv6 DUID-LL(T) of a MAC */
+	unsigned char duid_mac[6];
 	int reported;                   /**< option 77 holds an identity
 	                                   report */
 	char serial[PXEINV_SERIAL_MAX]; /**< reported serial, decoded, or ""
@@ -94,6 +105,26 @@ struct pxeinv_client {
  */
 int pxeinv_request_scan(struct pxeinv_request *req, const unsigned char *msg,
 			size_t len);
+
+/**
+ * Find the options the steering looks at in a raw DHCPv6 message (RFC
+ * 8415: message type, 3-byte transaction id, options; not a relay
+ * message, whose inner message the caller passes): the first instance
+ * of options 1 (its DUID-LL or DUID-LLT Ethernet MAC, or its DUID-UUID as
+ * the UUID), 15 and 16 (the first item of each; 16 after its enterprise
+ * number) and 61 (its first entry).  An option that is malformed inside
+ * (an item running past the option) is ignored; the client's own MAC,
+ * which the server learns elsewhere, is left for the caller to set.
+ *
+ * @v req       Request, filled (state_dir NULL, mac NULL); it points
+ *              into msg
+ * @v msg       Message
+ * @v len       Its length
+ * @ret rc      0, or -EINVAL when the message is shorter than its header
+ *              or an option runs past the end of the message
+ */
+int pxeinv_request_scan6(struct pxeinv_request *req, const unsigned char *msg,
+			 size_t len);
 
 /**
  * Decode a request's options.

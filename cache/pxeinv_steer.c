@@ -5,6 +5,7 @@
  * pxeinv_steer.h for the policy.  The request is decoded once
  * (pxeinv_request.c); records are read through pxeinv_cache.c.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,7 +26,8 @@ static int steer_serial_is_blank(const char *s)
 
 /**
  * Identify the node a request comes from: by MAC, then UUID in either
- * byte order, then client-id, then the reported serials.
+ * byte order, then client-id, then a DHCPv6 DUID's MAC, then the
+ * reported serials.
  *
  * @v cache     Cache
  * @v client    Decoded request
@@ -61,6 +63,11 @@ static void steer_identify(struct pxeinv_cache *cache,
 	    (client->has_client_uuid &&
 	     pxeinv_cache_find_uuid(cache, client->client_uuid, ans->node))) {
 		ans->matched = "client-id";
+		return;
+	}
+	if (client->has_duid_mac &&
+	    pxeinv_cache_find_mac(cache, client->duid_mac, ans->node)) {
+		ans->matched = "duid";
 		return;
 	}
 	if (!client->reported)
@@ -229,4 +236,18 @@ int pxeinv_steer(struct pxeinv_cache *cache, const struct pxeinv_request *req,
 	if (client.is_ipxe)
 		return steer_ipxe(cache, req, &client, ans);
 	return steer_firmware(cache, &client, ans);
+}
+
+int pxeinv_answer_url6(char *buf, size_t size, const char *server,
+		       const char *file)
+{
+	int n;
+
+	if (strstr(file, "://"))
+		n = snprintf(buf, size, "%s", file);
+	else
+		n = snprintf(buf, size, "tftp://[%s]/%s", server, file);
+	if (n < 0 || (size_t)n >= size)
+		return -ENOSPC;
+	return n;
 }

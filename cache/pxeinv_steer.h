@@ -4,7 +4,8 @@
  * Firmware PXE gets the iPXE binary of its architecture (option
  * 93, else the vendor class); iPXE (option 175, or user class "iPXE" or our
  * identity report) gets the script of the node it is identified as (by MAC,
- * then UUID in either byte order, then client-id, then serial and board
+ * then UUID in either byte order, then client-id, then a DHCPv6 DUID's
+ * MAC, then serial and board
  * serial reported by our iPXE build), and an unknown client gets the
  * fallback dispatcher.  A node's own script exits to disk when the node is
  * not to be installed.  An iPXE that says (option 175) it has no HTTPS,
@@ -32,7 +33,7 @@ struct pxeinv_answer {
 	char node[PXEINV_NODE_MAX];     /**< hostname, "" when unknown */
 	const char *matched;            /**< key that matched, static string:
 	                                   "mac", "uuid", "uuid-swapped",
-	                                   "client-id", "serial+board",
+	                                   "client-id", "duid", "serial+board",
 	                                   "board-serial", "serial", or "" */
 	char file[PXEINV_FILE_MAX];     /**< boot file (TFTP path or URL) */
 	int http;                       /**< file is a URL; echo "HTTPClient" */
@@ -57,5 +58,19 @@ struct pxeinv_answer {
  */
 int pxeinv_steer(struct pxeinv_cache *cache, const struct pxeinv_request *req,
 		 struct pxeinv_answer *ans);
+
+/**
+ * Write the boot-file URL (DHCPv6 option 59) of a decided file: the file
+ * itself when it is a URL already (compile --http-url), else a TFTP URL
+ * on the server's address.
+ *
+ * @v buf       Buffer
+ * @v size      Its size
+ * @v server    The server's IPv6 address, as text (no brackets)
+ * @v file      Decided file
+ * @ret len     Length written, or -ENOSPC when it does not fit
+ */
+int pxeinv_answer_url6(char *buf, size_t size, const char *server,
+		       const char *file);
 
 #endif /* PXEINV_STEER_H */

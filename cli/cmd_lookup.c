@@ -2,6 +2,7 @@
  * `pxeinv lookup OUT_DIR --mac M ...`: what a client would be handed,
  * decided by the same code as the dnsmasq patch (cache/pxeinv_steer.c).
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <getopt.h>
 #include <limits.h>
@@ -19,7 +20,7 @@
 static void lookup_help(void)
 {
 	printf("Usage: pxeinv lookup OUT_DIR IDENTITY... [--arch N] [--ipxe] "
-	       "[--json]\n\n"
+	       "[--v6 [--server ADDR]] [--json]\n\n"
 	       "Print what a DHCP client with this identity is handed by "
 	       "dnsmasq with\nOUT_DIR/pxe-inventory.cdb, and which key "
 	       "matched. It runs the same code\nas the dnsmasq patch.\n\n"
@@ -30,7 +31,11 @@ static void lookup_help(void)
 	       "  --serial S           chassis serial (as our iPXE build "
 	       "reports it)\n"
 	       "  --board-serial B     board serial (as our iPXE build "
-	       "reports it)\n\n"
+	       "reports it)\n"
+	       "  --duid HEX           DHCPv6 client DUID (option 1), hex "
+	       "bytes as dnsmasq\n"
+	       "                       logs it (00:03:00:01:52:54:00:aa:00:01 "
+	       "is a DUID-LL); --v6\n\n"
 	       "Client:\n"
 	       "  --arch N             firmware PXE client of architecture "
 	       "N (option 93:\n"
@@ -38,6 +43,19 @@ static void lookup_help(void)
 	       "and 19 HTTP boot)\n"
 	       "  --ipxe               an iPXE client (option 175); the "
 	       "default without --arch\n"
+	       "      --v6             a DHCPv6 client: the request is built as "
+	       "a SOLICIT (option\n"
+	       "                       61 arch, 16 vendor class, 15 user class, "
+	       "1 DUID) and read\n"
+	       "                       by the same code as dnsmasq's; --mac is "
+	       "then the address\n"
+	       "                       dnsmasq learns (neighbour table, relay "
+	       "option 79), --uuid\n"
+	       "                       a DUID-UUID unless --duid is given, and "
+	       "the file is\n"
+	       "                       printed as the option 59 URL\n"
+	       "      --server ADDR    our IPv6 address in that URL (default: "
+	       "SERVER)\n"
 	       "      --state-dir DIR  the hook's state directory: a node with "
 	       "install: once\n"
 	       "                       that was installed gets the exit script, "
@@ -133,6 +151,8 @@ struct lookup_args {
 	unsigned char uuid[17];
 	const char *serial;
 	const char *board;
+	unsigned char duid[PXEINV_DUID_MAX];
+	size_t duid_len;        /**< --duid given when not 0 */
 	int have_id;            /**< an identity was given */
 };
 
@@ -178,6 +198,126 @@ static int lookup_opt_uuid(const char *value, void *ctx)
 	a->req.uuid_len = sizeof(a->uuid);
 	a->have_id = 1;
 	return CLI_CONTINUE;
+}
+
+/**
+ * Read --duid: hex bytes, with or without ':' between them.
+ *
+ * @v value     Option value
+ * @v ctx       struct lookup_args
+ * @ret code    CLI_CONTINUE, or EXIT_INVALID when it is not one
+ */
+static int lookup_opt_duid(const char *value, void *ctx)
+{
+	struct lookup_args *a = ctx;
+	const char *p = value;
+	int hi, lo;
+
+	a->duid_len = 0;
+	while (*p) {
+		if ((hi = pxeinv_hex_value(p[0])) < 0 ||
+		    (lo = pxeinv_hex_value(p[1])) < 0 ||
+		    a->duid_len >= sizeof(a->duid))
+			break;
+		a->duid[a->duid_len++] = hi << 4 | lo;
+		p += 2;
+		if (*p == ':' && p[1])
+			p++;
+	}
+	if (*p || a->duid_len < 2) {
+		fprintf(stderr, "pxeinv lookup: '%s' is not a DUID (2 to %d "
+			"hex bytes, e.g. 00:03:00:01:52:54:00:aa:00:01)\n",
+			value, PXEINV_DUID_MAX);
+		a->duid_len = 0;
+		return EXIT_INVALID;
+	}
+	a->have_id = 1;
+	return CLI_CONTINUE;
+}
+
+/**
+ * Append one DHCPv6 option to a message being built.
+ *
+ * @v msg       Message
+ * @v len       Its length, updated
+ * @v code      Option code
+ * @v data      Payload
+ * @v data_len  Its length (small: the buffer is sized for lookup's
+ *              options)
+ */
+static void lookup_put6(unsigned char *msg, size_t *len, unsigned int code,
+			const void *data, size_t data_len)
+{
+	msg[(*len)++] = code >> 8;
+	msg[(*len)++] = code & 0xff;
+	msg[(*len)++] = data_len >> 8;
+	msg[(*len)++] = data_len & 0xff;
+	memcpy(msg + *len, data, data_len);
+	*len += data_len;
+}
+
+/**
+ * Build the DHCPv6 SOLICIT the options describe, as UEFI firmware and
+ * iPXE send it, and read it back as dnsmasq does.
+ *
+ * @v a         Options (a->req is replaced)
+ * @v ipxe      An iPXE client
+ * @v user_class  Identity report, or ""
+ * @v msg       Buffer for the message, 1024 bytes
+ */
+static void lookup_build6(struct lookup_args *a, int ipxe,
+			  const char *user_class, unsigned char *msg)
+{
+	const struct pxeinv_arch *arch = pxeinv_arch_find(a->req.arch);
+	const unsigned char *mac = a->req.mac;
+	const char *state_dir = a->req.state_dir;
+	unsigned char item[2 + 600];
+	char vendor[64];
+	size_t len = 4, n;
+	int i;
+
+	msg[0] = 1;             /* SOLICIT, transaction id 0x123456 */
+	msg[1] = 0x12;
+	msg[2] = 0x34;
+	msg[3] = 0x56;
+	if (a->duid_len) {
+		lookup_put6(msg, &len, 1, a->duid, a->duid_len);
+	} else if (a->req.uuid) {
+		/* DUID-UUID, RFC 6355 (text order), from option 97 form */
+		static const unsigned char text_order[16] = {
+			3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
+		item[0] = 0;
+		item[1] = 4;
+		for (i = 0; i < 16; i++)
+			item[2 + i] = a->uuid[1 + text_order[i]];
+		lookup_put6(msg, &len, 1, item, 18);
+	}
+	if (a->req.arch >= 0) {
+		item[0] = a->req.arch >> 8;
+		item[1] = a->req.arch & 0xff;
+		lookup_put6(msg, &len, 61, item, 2);
+		n = snprintf(vendor, sizeof(vendor), arch && arch->http ?
+			     "HTTPClient:Arch:%05d" :
+			     "PXEClient:Arch:%05d:UNDI:003016", a->req.arch);
+		memcpy(item, "\0\0\1\x57", 4);     /* enterprise 343 */
+		item[4] = 0;
+		item[5] = n;
+		memcpy(item + 6, vendor, n);
+		lookup_put6(msg, &len, 16, item, 6 + n);
+	}
+	if (ipxe) {
+		const char *uc = user_class[0] ? user_class : "iPXE";
+
+		n = strlen(uc);
+		item[0] = n >> 8;
+		item[1] = n & 0xff;
+		memcpy(item + 2, uc, n);
+		lookup_put6(msg, &len, 15, item, 2 + n);
+	}
+	pxeinv_request_scan6(&a->req, msg, len);
+	a->req.mac = mac;
+	a->req.mac_len = mac ? 6 : 0;
+	a->req.state_dir = state_dir;
 }
 
 /**
@@ -237,12 +377,19 @@ int cmd_lookup(int argc, char **argv)
 	struct pxeinv_answer ans;
 	struct pxeinv_cache *cache;
 	char user_class[600] = "", path[PATH_MAX], err[PATH_MAX + 128];
-	int code, json = 0, ipxe = 0, rc;
+	char url[PXEINV_FILE_MAX + 64];
+	unsigned char msg6[1024];
+	const char *server = NULL;
+	struct in6_addr server6;
+	int code, json = 0, ipxe = 0, v6 = 0, rc;
 	const struct cli_opt opts[] = {
 		{ "mac", 0, CLI_OPT_CALL, &a, lookup_opt_mac },
 		{ "uuid", 0, CLI_OPT_CALL, &a, lookup_opt_uuid },
 		{ "serial", 0, CLI_OPT_CALL, &a, lookup_opt_serial },
 		{ "board-serial", 0, CLI_OPT_CALL, &a, lookup_opt_board },
+		{ "duid", 0, CLI_OPT_CALL, &a, lookup_opt_duid },
+		{ "v6", 0, CLI_OPT_FLAG, &v6, NULL },
+		{ "server", 0, CLI_OPT_TEXT, &server, NULL },
 		{ "arch", 0, CLI_OPT_CALL, &a.req.arch, lookup_opt_arch },
 		{ "ipxe", 0, CLI_OPT_FLAG, &ipxe, NULL },
 		{ "json", 0, CLI_OPT_FLAG, &json, NULL },
@@ -257,7 +404,14 @@ int cmd_lookup(int argc, char **argv)
 		return cli_usage_error("lookup", "expected one OUT_DIR");
 	if (!a.have_id)
 		return cli_usage_error("lookup", "give at least one of --mac, "
-				       "--uuid, --serial, --board-serial");
+				       "--uuid, --serial, --board-serial, "
+				       "--duid");
+	if (!v6 && (a.duid_len || server))
+		return cli_usage_error("lookup", "--duid and --server describe "
+				       "a DHCPv6 client: add --v6");
+	if (server && inet_pton(AF_INET6, server, &server6) != 1)
+		return cli_usage_error("lookup", "--server takes an IPv6 "
+				       "address, without brackets");
 	if (a.serial || a.board) {
 		strcpy(user_class, "pxeinv/1 s=");
 		lookup_append_encoded(user_class, sizeof(user_class),
@@ -275,6 +429,8 @@ int cmd_lookup(int argc, char **argv)
 		a.req.user_class_len = 0;
 	}
 
+	if (v6)
+		lookup_build6(&a, a.req.is_ipxe, user_class, msg6);
 	snprintf(path, sizeof(path), "%s/pxe-inventory.cdb", argv[optind]);
 	rc = pxeinv_cache_open(path, &cache, err, sizeof(err));
 	if (rc != PXEINV_OK) {
@@ -296,6 +452,11 @@ int cmd_lookup(int argc, char **argv)
 			       "architecture, or no iPXE binary for it\n");
 		return EXIT_OK;
 	}
+	/* DHCPv6: the file as option 59 carries it */
+	snprintf(url, sizeof(url), "%s", ans.file);
+	if (v6 && pxeinv_answer_url6(url, sizeof(url), server ? server :
+				     "SERVER", ans.file) < 0)
+		url[0] = '\0';
 	if (json) {
 		printf("{\"steered\": true, ");
 		lookup_json_field("stage", pxeinv_stage_name(ans.stage), 0);
@@ -305,13 +466,13 @@ int cmd_lookup(int argc, char **argv)
 		lookup_json_field("install", pxeinv_install_name(ans.install),
 				  0);
 		printf("\"http\": %s, ", ans.http ? "true" : "false");
-		lookup_json_field("file", ans.file, 1);
+		lookup_json_field("file", url, 1);
 	} else {
 		printf("stage:   %s\nnode:    %s\nmatched: %s\ninstall: %s\n"
 		       "file:    %s%s\n", pxeinv_stage_name(ans.stage),
 		       ans.node[0] ? ans.node : PXEINV_NODE_UNKNOWN,
 		       ans.matched[0] ? ans.matched : "-",
-		       pxeinv_install_name(ans.install), ans.file,
+		       pxeinv_install_name(ans.install), url,
 		       ans.http ? " (HTTP boot URL)" : "");
 	}
 	return EXIT_OK;

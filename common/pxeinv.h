@@ -22,6 +22,8 @@
 #define PXEINV_NODE_UNKNOWN "unknown"
 /** Longest serial or board serial kept, decoded, plus NUL */
 #define PXEINV_SERIAL_MAX 128
+/** A DHCPv6 DUID: 2-byte type, at most 128 bytes more (RFC 8415 11.1) */
+#define PXEINV_DUID_MAX 130
 /** Longest file name or URL handed out, plus NUL */
 #define PXEINV_FILE_MAX 256
 
