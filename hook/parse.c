@@ -139,7 +139,7 @@ static int event_parse_ip(const char *in, char *out, int *ipv6)
 
 /**
  * Parse a client DUID as dnsmasq prints it: hex pairs joined by ':',
- * EVENT_DUID_BYTES at most.  A DUID longer than dnsmasq prints is cut
+ * PXEINV_DUID_MAX at most.  A DUID longer than dnsmasq prints is cut
  * by dnsmasq after HOOK_DUID_ARGV_BYTES bytes, with a ':' after the
  * last; that ':' is dropped.
  *
@@ -173,7 +173,7 @@ static int event_parse_duid(const char *in, char *out)
 		out[i++] = ':';
 	}
 	out[i] = '\0';
-	return bytes <= EVENT_DUID_BYTES;
+	return bytes <= PXEINV_DUID_MAX;
 }
 
 /**

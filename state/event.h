@@ -18,10 +18,8 @@
 /** Longest free-text field kept, plus NUL */
 #define EVENT_TEXT_MAX 256
 
-/** Longest DUID (RFC 8415 11.1: a 2-byte type and at most 128 bytes) */
-#define EVENT_DUID_BYTES 130
 /** A DUID as dnsmasq prints it, hex pairs joined by ':', plus NUL */
-#define EVENT_DUID_TEXT (3 * EVENT_DUID_BYTES)
+#define EVENT_DUID_TEXT (3 * PXEINV_DUID_MAX)
 /** An IAID as dnsmasq prints it ("T" for a temporary address, then up
  * to 10 digits), plus NUL */
 #define EVENT_IAID_TEXT 12
