@@ -1,6 +1,7 @@
 /*
  * `pxeinv compile NODES_DIR OUT_DIR`: check, then write every output.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -57,6 +58,22 @@ static void compile_help(void)
 	       "dhcp-range=NETWORK,proxy):\n"
 	       "                        pxe-inventory=...,proxy and "
 	       "dhcp-pxe-vendor=PXEClient,HTTPClient\n"
+	       "      --dhcp6-range RANGE  serve DHCPv6 on RANGE: writes "
+	       "dhcp-range=RANGE and\n"
+	       "                        enable-ra into the fragment "
+	       "(repeatable, at most %d).\n"
+	       "                        RANGE is dnsmasq's: "
+	       "START,END[,constructor:IFACE][,MODE]\n"
+	       "                        [,PREFIX-LEN][,LEASE], such as "
+	       "fd00::100,fd00::1ff,64,1h\n"
+	       "                        or ::100,::1ff,constructor:eth0,64,1h;"
+	       " with an END, as UEFI\n"
+	       "                        PXE and iPXE need a stateful "
+	       "address (no ra-only,\n"
+	       "                        ra-stateless or static); not with "
+	       "--proxy\n"
+	       "      --no-ra           no enable-ra (a router already sends "
+	       "RAs with the M flag)\n"
 	       "      --http-url URL    URL where OUT_DIR/tftp is served "
 	       "over HTTP: UEFI HTTP\n"
 	       "                        boot clients (arch 16 and 19) get "
@@ -91,7 +108,28 @@ static void compile_help(void)
 	       "  -V, --version         show the version\n\n"
 	       "The summary line (on stderr) counts the node scripts "
 	       "added, changed, removed\nand unchanged since the OUT_DIR "
-	       "that the compile replaces.\n");
+	       "that the compile replaces.\n", COMPILE_DHCP6_RANGES_MAX);
+}
+
+/**
+ * Take one --dhcp6-range: check it and add it to the settings.
+ *
+ * @v value     RANGE
+ * @v target    struct compile_opts
+ * @ret code    CLI_CONTINUE, or EXIT_USAGE after saying what is wrong
+ */
+static int compile_opt_dhcp6_range(const char *value, void *target)
+{
+	struct compile_opts *co = target;
+	char err[COMPILE_DHCP6_RANGE_LEN_MAX + 512];
+
+	if (compile_dhcp6_range_check(value, err, sizeof(err)) != 0)
+		return cli_usage_error("compile", "%s", err);
+	if (co->ndhcp6_ranges >= COMPILE_DHCP6_RANGES_MAX)
+		return cli_usage_error("compile", "more than %d --dhcp6-range "
+				       "options", COMPILE_DHCP6_RANGES_MAX);
+	co->dhcp6_ranges[co->ndhcp6_ranges++] = value;
+	return CLI_CONTINUE;
 }
 
 /**
@@ -250,6 +288,9 @@ int cmd_compile(int argc, char **argv)
 		{ "ipxe-dir", 0, CLI_OPT_TEXT, &co.ipxe_dir, NULL },
 		{ "efi-full", 0, CLI_OPT_FLAG, &co.efi_full, NULL },
 		{ "proxy", 0, CLI_OPT_FLAG, &co.proxy, NULL },
+		{ "dhcp6-range", 0, CLI_OPT_CALL, &co,
+		  compile_opt_dhcp6_range },
+		{ "no-ra", 0, CLI_OPT_FLAG, &co.no_ra, NULL },
 		{ "http-url", 0, CLI_OPT_TEXT, &co.http_url, NULL },
 		{ "image-base-url", 0, CLI_OPT_TEXT, &image_base, NULL },
 		{ "hook", 0, CLI_OPT_TEXT, &co.hook, NULL },
@@ -267,23 +308,39 @@ int cmd_compile(int argc, char **argv)
 				       "OUT_DIR");
 	co.nodes_dir = argv[optind];
 	co.out_dir = argv[optind + 1];
+	if (co.proxy && co.ndhcp6_ranges)
+		return cli_usage_error("compile", "--dhcp6-range cannot go "
+				       "with --proxy: dnsmasq has no DHCPv6 "
+				       "proxy mode, so this server would hand "
+				       "out addresses; compile the DHCPv6 "
+				       "segment without --proxy");
+	if (co.no_ra && !co.ndhcp6_ranges)
+		return cli_usage_error("compile", "--no-ra needs --dhcp6-range "
+				       "(it leaves out the enable-ra that "
+				       "goes with the ranges)");
 	if (image_base && !check_image_base_is_valid(image_base))
 		return cli_usage_error("compile", "--image-base-url must be an "
 				       "http:// or https:// URL with a host "
-				       "name, in the characters imageBaseURL "
+				       "name or an IPv6 address in brackets, "
+				       "in the characters imageBaseURL "
 				       "allows (no spaces, quotes, '$', '{' "
 				       "or '}')");
 	if (co.http_url) {
-		size_t len = strlen(co.http_url);
-
-		size_t i;
+		size_t len = strlen(co.http_url), i, host, hlen;
 
 		if ((strncmp(co.http_url, "http://", 7) &&
 		     strncmp(co.http_url, "https://", 8)) ||
-		    strcspn(co.http_url, " \t\n\"'$;{}\\") != len)
+		    strcspn(co.http_url, " \t\n\"'$;{}\\,") != len)
 			return cli_usage_error("compile", "--http-url must be "
 					       "an http:// or https:// URL "
-					       "without spaces or quotes");
+					       "without spaces, quotes or "
+					       "commas");
+		if (check_url_host(co.http_url, &host, &hlen) == -EINVAL)
+			return cli_usage_error("compile", "--http-url: "
+					       CHECK_URL_IPV6_HINT);
+		if (hlen == 0)
+			return cli_usage_error("compile", "--http-url has no "
+					       "host: write http://HOST/PATH");
 		for (i = 0; i < len; i++)
 			if (co.http_url[i] < 0x21 || co.http_url[i] > 0x7e)
 				return cli_usage_error("compile", "--http-url "

@@ -39,6 +39,12 @@ struct st_node {
 	char install[16];
 	char ip[48];
 	char mac[64];
+	char via[8];            /**< latest lease: "dhcp", "dhcpv6", "" */
+	char ip6[48];           /**< latest DHCPv6 lease, or "" */
+	char mac6[64];          /**< its MAC (dnsmasq's, or the DUID's) */
+	char duid[KV_VAL_MAX];  /**< its client DUID */
+	char iaid[16];
+	long long last6;        /**< its time, 0 never */
 	long long last;         /**< last DHCP event, 0 never */
 	long long boots;
 	long long fetches;
@@ -53,6 +59,8 @@ struct st_node {
 struct st_unknown {
 	char mac[64];
 	char ip[48];
+	char ip6[48];           /**< seen over DHCPv6: its address */
+	char duid[KV_VAL_MAX];  /**< and DUID */
 	char arch[16];
 	char serial[PXEINV_SERIAL_MAX];
 	char board_serial[PXEINV_SERIAL_MAX];
@@ -75,11 +83,17 @@ static void status_help(void)
 {
 	printf("Usage: pxeinv status [OPTIONS] [OUT_DIR] [NODE]\n\n"
 	       "Show what the pxeinv hook recorded: every node (stage, last "
-	       "seen, IP, MAC,\nboots, boot-once state), the unknown machines "
-	       "with a nodes/ stub for each,\nand the stale nodes (not seen "
-	       "for --stale-days, or never: with OUT_DIR,\nevery node of its "
-	       "inventory counts). With NODE, that node's history from the\n"
-	       "journal.\n\n"
+	       "seen, IP, MAC,\nboots, boot-once state; a node leased an "
+	       "IPv6 address over DHCPv6 gets a\nsecond line, \"dhcpv6 "
+	       "ADDRESS duid DUID iaid IAID at TIME\", and its IP and MAC\n"
+	       "are those of that lease when it has no IPv4 one), the "
+	       "unknown machines with a\nnodes/ stub for each, and the stale "
+	       "nodes (not seen for --stale-days, or\nnever: with OUT_DIR, "
+	       "every node of its inventory counts). With NODE, that\nnode's "
+	       "history from the journal. --json adds via, ip6, mac6, duid, "
+	       "iaid and\nlast_seen_dhcpv6 to each node, ip6 and duid to "
+	       "each unknown machine, and\nfamily, duid and iaid to each "
+	       "history event.\n\n"
 	       "The state directory is --state-dir DIR, else the state:DIR "
 	       "that compile\n--hook/--state-dir wrote into "
 	       "OUT_DIR/pxe-inventory.conf (the directory\ndnsmasq hands "
@@ -221,6 +235,12 @@ static int status_read_nodes(struct st_report *r, int dirfd)
 		status_copy(n->install, sizeof(n->install), f, "install");
 		status_copy(n->ip, sizeof(n->ip), f, "ip");
 		status_copy(n->mac, sizeof(n->mac), f, "mac");
+		status_copy(n->via, sizeof(n->via), f, "via");
+		status_copy(n->ip6, sizeof(n->ip6), f, "ip6");
+		status_copy(n->mac6, sizeof(n->mac6), f, "mac6");
+		status_copy(n->duid, sizeof(n->duid), f, "duid");
+		status_copy(n->iaid, sizeof(n->iaid), f, "iaid");
+		n->last6 = kv_get_num(f, "last6");
 		n->last = kv_get_num(f, "last");
 		n->boots = kv_get_num(f, "boots");
 		n->fetches = kv_get_num(f, "fetches");
@@ -269,6 +289,8 @@ static int status_read_unknown(struct st_report *r, int dirfd)
 		if (!u->mac[0])
 			continue;
 		status_copy(u->ip, sizeof(u->ip), f, "ip");
+		status_copy(u->ip6, sizeof(u->ip6), f, "ip6");
+		status_copy(u->duid, sizeof(u->duid), f, "duid");
 		status_copy(u->arch, sizeof(u->arch), f, "arch");
 		status_copy(u->serial, sizeof(u->serial), f, "serial");
 		status_copy(u->board_serial, sizeof(u->board_serial), f,
@@ -435,6 +457,12 @@ static void status_print_json(const struct st_report *r, const char *dir,
 		status_jnum("last_seen", n->last, 1);
 		status_jstr("ip", n->ip, 0);
 		status_jstr("mac", n->mac, 0);
+		status_jstr("via", n->via, 0);
+		status_jstr("ip6", n->ip6, 0);
+		status_jstr("mac6", n->mac6, 0);
+		status_jstr("duid", n->duid, 0);
+		status_jstr("iaid", n->iaid, 0);
+		status_jnum("last_seen_dhcpv6", n->last6, 1);
 		status_jnum("boots", n->boots, 0);
 		status_jnum("script_fetches", n->fetches, 0);
 		status_jstr("install", n->in_inv ? n->inv_install :
@@ -451,6 +479,8 @@ static void status_print_json(const struct st_report *r, const char *dir,
 		printf("%s{", i ? ", " : "");
 		status_jstr("mac", u->mac, 1);
 		status_jstr("ip", u->ip, 0);
+		status_jstr("ip6", u->ip6, 0);
+		status_jstr("duid", u->duid, 0);
 		status_jstr("arch", u->arch, 0);
 		status_jstr("serial", u->serial, 0);
 		status_jstr("board_serial", u->board_serial, 0);
@@ -504,12 +534,21 @@ static void status_print_text(const struct st_report *r, const char *dir,
 				 "installed: exits" : "armed");
 		else
 			snprintf(inst, sizeof(inst), "%s", *mode ? mode : "-");
+		/* IP and MAC: the IPv4 lease's, else the DHCPv6 one's */
 		printf("%-20s %-9s %-21s %-15s %-17s %5lld  %s%s%s\n", n->name,
 		       n->corrupt ? "?" : (*n->stage ? n->stage : "-"),
-		       status_time(n->last, t), *n->ip ? n->ip : "-",
-		       *n->mac ? n->mac : "-", n->boots, inst,
-		       n->corrupt ? " (corrupt state file)" : "",
+		       status_time(n->last, t),
+		       *n->ip ? n->ip : *n->ip6 ? n->ip6 : "-",
+		       *n->mac ? n->mac : *n->mac6 ? n->mac6 : "-", n->boots,
+		       inst, n->corrupt ? " (corrupt state file)" : "",
 		       inv && !n->in_inv ? " (not in the inventory)" : "");
+		if (*n->ip6)
+			printf("%-20s dhcpv6 %s duid %s iaid %s at %s%s\n", "",
+			       n->ip6, *n->duid ? n->duid : "-",
+			       *n->iaid ? n->iaid : "-",
+			       status_time(n->last6, t),
+			       strcmp(n->via, "dhcpv6") == 0 ?
+			       " (latest lease)" : "");
 	}
 	printf("\nUnknown machines: %zu\n", r->nunknown);
 	for (i = 0; i < r->nunknown; i++) {
@@ -520,6 +559,9 @@ static void status_print_text(const struct st_report *r, const char *dir,
 		       u->mac, status_time(u->last, t), u->count,
 		       *u->ip ? u->ip : "-", *u->arch ? u->arch : "-",
 		       *u->serial ? "  serial " : "", u->serial);
+		if (*u->ip6)
+			printf("  dhcpv6 %s duid %s\n", u->ip6,
+			       *u->duid ? u->duid : "-");
 		for (p = u->stub; p && *p; p = nl + 1) {
 			nl = strchr(p, '\n');
 			if (!nl)
@@ -578,15 +620,19 @@ static int status_hist_line(const struct journal_rec *rec, void *ctx)
 		status_jstr("board_serial", rec->board_serial, 0);
 		status_jstr("file", rec->file, 0);
 		status_jstr("peer", rec->peer, 0);
+		status_jstr("family", rec->family, 0);
+		status_jstr("duid", rec->duid, 0);
+		status_jstr("iaid", rec->iaid, 0);
 		printf("}");
 	} else {
-		printf("%-21s %-6s %-9s %-15s %-17s %s%s\n",
+		printf("%-21s %-6s %-9s %-15s %-17s %s%s%s%s\n",
 		       status_time(rec->ts, t), rec->event,
 		       *rec->stage ? rec->stage : "-",
 		       *rec->ip ? rec->ip : "-", *rec->mac ? rec->mac : "-",
 		       *rec->file ? rec->file : "",
 		       strcmp(rec->peer, "other") == 0 ?
-		       " (not from the node's address)" : "");
+		       " (not from the node's address)" : "",
+		       *rec->duid ? "dhcpv6 duid " : "", rec->duid);
 	}
 	h->count++;
 	return 0;

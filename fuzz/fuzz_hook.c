@@ -9,11 +9,16 @@
  *
  * Invariants: an event that parses has only terminated, printable fields,
  * a node that is a valid name or "unknown", a stage and install mode of
- * the known sets; its journal line is one line shorter than
+ * the known sets; an IPv6 address exactly when the event says IPv6, in
+ * inet_ntop()'s form, and then (lease events) a DUID of lower-case hex
+ * pairs and an IAID of dnsmasq's form, none for IPv4; its journal line
+ * is one line shorter than
  * JOURNAL_LINE_MAX and parses back to the same fields; a journal line or
  * state file that parses has terminated fields, and a state file that
  * parses is written back byte for byte.
  */
+#include <arpa/inet.h>
+
 #include "fuzz.h"
 #include "../hook/parse.h"
 #include "../state/journal.h"
@@ -75,6 +80,29 @@ static void hook_check_event(const struct event *ev)
 	FUZZ_ASSERT(strspn(ev->mac, "0123456789abcdef:-") == strlen(ev->mac));
 	FUZZ_ASSERT(ev->steered || !ev->node[0]);
 	FUZZ_ASSERT(ev->action == EVENT_TFTP || ev->size == -1);
+	FUZZ_ASSERT(fuzz_is_printable_string(ev->duid, sizeof(ev->duid)));
+	FUZZ_ASSERT(fuzz_is_printable_string(ev->iaid, sizeof(ev->iaid)));
+	FUZZ_ASSERT(!!ev->ipv6 == !!strchr(ev->ip, ':'));
+	if (ev->ipv6) {
+		unsigned char a[16];
+		char back[48];
+
+		FUZZ_ASSERT(inet_pton(AF_INET6, ev->ip, a) == 1);
+		FUZZ_ASSERT(inet_ntop(AF_INET6, a, back, sizeof(back)));
+		FUZZ_ASSERT(strcmp(back, ev->ip) == 0);
+	}
+	if (ev->ipv6 && ev->action != EVENT_TFTP) {
+		const char *d = ev->iaid[0] == 'T' ? ev->iaid + 1 : ev->iaid;
+
+		FUZZ_ASSERT(ev->duid[0]);
+		FUZZ_ASSERT(strspn(ev->duid, "0123456789abcdef:") ==
+			    strlen(ev->duid));
+		FUZZ_ASSERT(strlen(ev->duid) % 3 == 2);
+		FUZZ_ASSERT(!ev->iaid[0] || (d[0] &&
+			    strspn(d, "0123456789") == strlen(d)));
+	} else {
+		FUZZ_ASSERT(!ev->duid[0] && !ev->iaid[0]);
+	}
 }
 
 /**
@@ -93,6 +121,7 @@ static void hook_check_journal(const struct event *ev)
 	FUZZ_ASSERT(len >= 2 && len < JOURNAL_LINE_MAX);
 	FUZZ_ASSERT(line[len - 1] == '\n');
 	FUZZ_ASSERT(!memchr(line, '\n', len - 1));
+	line[len] = '\0';             /* for strstr() below */
 	FUZZ_ASSERT(journal_parse(line, len - 1, &rec) == 0);
 	FUZZ_ASSERT(rec.ts == HOOK_NOW);
 	FUZZ_ASSERT(strcmp(rec.event, event_action_name(ev->action)) == 0);
@@ -109,6 +138,11 @@ static void hook_check_journal(const struct event *ev)
 	FUZZ_ASSERT(strcmp(rec.board_serial, ev->board_serial) == 0);
 	FUZZ_ASSERT(strcmp(rec.hostname, ev->hostname) == 0);
 	FUZZ_ASSERT(strcmp(rec.file, ev->file) == 0);
+	FUZZ_ASSERT(strcmp(rec.family, ev->ipv6 ? "ipv6" : "") == 0);
+	FUZZ_ASSERT(strcmp(rec.duid, ev->duid) == 0);
+	FUZZ_ASSERT(strcmp(rec.iaid, ev->iaid) == 0);
+	/* IPv4 lines are as they were before IPv6: none of its keys */
+	FUZZ_ASSERT(ev->ipv6 || !strstr(line, "\"family\":"));
 }
 
 /**
@@ -174,7 +208,8 @@ static void hook_check_readers(const char *data, size_t size)
 		TERMINATED(arch); TERMINATED(vendor_class);
 		TERMINATED(user_class); TERMINATED(serial);
 		TERMINATED(board_serial); TERMINATED(hostname);
-		TERMINATED(file);
+		TERMINATED(file); TERMINATED(peer); TERMINATED(family);
+		TERMINATED(duid); TERMINATED(iaid);
 #undef TERMINATED
 	}
 	if (kv_parse(&kv, data, size) != 0) {

@@ -21,6 +21,10 @@
  * of the cache's binaries; a client whose chaddr is a node's MAC is that
  * node; and a printable identity report steers the same whether dnsmasq
  * rewrote it or not.
+ *
+ * The options bytes (from [9]) are also read as a whole DHCPv6 message
+ * (pxeinv_request_scan6(), chaddr as the MAC dnsmasq learnt), with the
+ * same invariants, and its boot-file URL must fit and be printable.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -359,7 +363,8 @@ static void steer_check_answer(const struct pxeinv_request *req, int rc,
 			       const struct pxeinv_answer *ans)
 {
 	static const char *const keys[] = { "", "mac", "uuid", "uuid-swapped",
-		"client-id", "serial+board", "board-serial", "serial" };
+		"client-id", "duid", "serial+board", "board-serial",
+		"serial" };
 	const struct steer_node *node;
 	int known_key = 0;
 	size_t i;
@@ -444,6 +449,39 @@ static int steer_is_printable(const unsigned char *p, size_t len)
 	return 1;
 }
 
+/**
+ * Steer the option bytes read as a DHCPv6 message.
+ *
+ * @v hdr       Header bytes (chaddr, flags)
+ * @v msg       Message, in a buffer of its own size
+ * @v size      Its length
+ */
+static void steer_fuzz_v6(const unsigned char *hdr, const unsigned char *msg,
+			  size_t size)
+{
+	struct pxeinv_request req;
+	struct pxeinv_answer ans;
+	char url[PXEINV_FILE_MAX + 64];
+	int rc;
+
+	if (pxeinv_request_scan6(&req, msg, size) != 0)
+		return;
+	if (hdr[0] == 1 && hdr[1] == 6) {
+		req.mac = hdr + 2;
+		req.mac_len = 6;
+	}
+	if (hdr[8] & STEER_STATE)
+		req.state_dir = steer_state_dir;
+	rc = pxeinv_steer(steer_cache, &req, &ans);
+	steer_check_answer(&req, rc, &ans);
+	if (rc != PXEINV_OK)
+		return;
+	rc = pxeinv_answer_url6(url, sizeof(url),
+				"fd00:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+				ans.file);
+	FUZZ_ASSERT(rc > 0 && fuzz_is_printable_string(url, sizeof(url)));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	unsigned char *opt[O_MAX], *copy;
@@ -460,6 +498,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!copy)
 		return 0;
 	memcpy(copy, data + STEER_HEADER, size - STEER_HEADER);
+	steer_fuzz_v6(data, copy, size - STEER_HEADER);
 	if (!steer_scan(copy, copy + size - STEER_HEADER, opt, len))
 		goto out;
 	steer_fill(&req, data, opt, len);

@@ -150,6 +150,7 @@ static long long hook_journal_max(void)
 static void hook_usage(void)
 {
 	printf("Usage: pxeinv-hook add|old|del MAC IP [HOSTNAME]\n"
+	       "       pxeinv-hook add|old|del DUID IPV6 [HOSTNAME]  (DHCPv6)\n"
 	       "       pxeinv-hook tftp SIZE PEER-IP PATH\n"
 	       "       pxeinv-hook init\n\n"
 	       "The dnsmasq dhcp-script of pxeinv (dhcp-script=, set by "

@@ -106,20 +106,97 @@ static int event_parse_mac(const char *in, char *out)
 }
 
 /**
- * Parse an IPv4 or IPv6 address.
+ * Parse an IPv4 or IPv6 address; an IPv6 one is rewritten in
+ * inet_ntop()'s form (dnsmasq's own), so that the same address is always
+ * the same text, in the journal and as a lease file name.
  *
  * @v in        Text
  * @v out       Copy, 48 bytes
+ * @v ipv6      Set to 1 for an IPv6 address, else 0
  * @ret ok      1 when valid
  */
-static int event_parse_ip(const char *in, char *out)
+static int event_parse_ip(const char *in, char *out, int *ipv6)
 {
 	unsigned char buf[16];
 
+	*ipv6 = 0;
 	if (strlen(in) >= 48)
 		return 0;
-	if (inet_pton(AF_INET, in, buf) != 1 &&
-	    inet_pton(AF_INET6, in, buf) != 1)
+	if (inet_pton(AF_INET, in, buf) == 1) {
+		strcpy(out, in);
+		return 1;
+	}
+	if (inet_pton(AF_INET6, in, buf) != 1 ||
+	    !inet_ntop(AF_INET6, buf, out, 48))
+		return 0;
+	*ipv6 = 1;
+	return 1;
+}
+
+/** Bytes of a DUID dnsmasq writes into argv at most (src/helper.c: "limit
+ * to 100 bytes"); a longer DUID is cut there, after a last ':' */
+#define HOOK_DUID_ARGV_BYTES 100
+
+/**
+ * Parse a client DUID as dnsmasq prints it: hex pairs joined by ':',
+ * PXEINV_DUID_MAX at most.  A DUID longer than dnsmasq prints is cut
+ * by dnsmasq after HOOK_DUID_ARGV_BYTES bytes, with a ':' after the
+ * last; that ':' is dropped.
+ *
+ * @v in        Text
+ * @v out       Lower-case copy, EVENT_DUID_TEXT bytes
+ * @ret ok      1 when valid
+ */
+static int event_parse_duid(const char *in, char *out)
+{
+	size_t i = 0, len = strlen(in), bytes = 0;
+
+	if (len == 0 || len >= EVENT_DUID_TEXT)
+		return 0;
+	for (;;) {
+		if (strspn(in + i, "0123456789abcdefABCDEF") < 2)
+			return 0;
+		out[i] = in[i] | 0x20;          /* hex digits: lower case */
+		out[i + 1] = in[i + 1] | 0x20;
+		i += 2;
+		bytes++;
+		if (i == len)
+			break;
+		if (in[i] != ':')
+			return 0;
+		if (i + 1 == len) {
+			/* cut by dnsmasq: only ever at its limit */
+			if (bytes != HOOK_DUID_ARGV_BYTES)
+				return 0;
+			break;
+		}
+		out[i++] = ':';
+	}
+	out[i] = '\0';
+	return bytes <= PXEINV_DUID_MAX;
+}
+
+/**
+ * Parse an IAID as dnsmasq prints it (DNSMASQ_IAID): "T" for a temporary
+ * address, then a 32-bit number in decimal.
+ *
+ * @v in        Text, or NULL
+ * @v out       Copy, EVENT_IAID_TEXT bytes
+ * @ret ok      1 when valid
+ */
+static int event_parse_iaid(const char *in, char *out)
+{
+	const char *digits = in;
+	size_t len;
+
+	if (!in)
+		return 0;
+	if (*digits == 'T')
+		digits++;
+	len = strlen(digits);
+	if (len == 0 || len > 10 || strspn(digits, "0123456789") != len ||
+	    (len > 1 && digits[0] == '0') ||
+	    strtoull(digits, NULL, 10) > 0xffffffffULL)
 		return 0;
 	strcpy(out, in);
 	return 1;
@@ -323,21 +400,38 @@ static int event_parse_lease(struct event *ev, int argc, char **argv,
 	char name[32];
 	int i;
 
+	int ip_ok;
+
 	if (argc < 4 || argc > 5)
-		return event_bad(err, errlen, "%s: expected MAC IP [HOSTNAME]",
-				 argv[1]);
-	if (!event_parse_mac(argv[2], ev->mac))
-		return event_bad(err, errlen, "%s: bad MAC address", argv[1]);
-	if (!event_parse_ip(argv[3], ev->ip))
-		return event_bad(err, errlen, "%s: bad IP address", argv[1]);
-	/* DHCPv6 events carry no MAC in argv[2] but a DUID; we only
-	 * record IPv4 leases */
-	if (strchr(ev->ip, ':'))
-		return HOOK_EVENT_IGNORE;
+		return event_bad(err, errlen, "%s: expected MAC IP [HOSTNAME] "
+				 "or DUID IPV6 [HOSTNAME]", argv[1]);
+	ip_ok = event_parse_ip(argv[3], ev->ip, &ev->ipv6);
+	if (ip_ok && ev->ipv6) {
+		/* DHCPv6: a DUID, and the MAC when dnsmasq knows it */
+		if (!event_parse_duid(argv[2], ev->duid))
+			return event_bad(err, errlen, "%s: bad DUID", argv[1]);
+		if (!event_parse_iaid(hook_env_get(env, "DNSMASQ_IAID"),
+				      ev->iaid))
+			ev->iaid[0] = '\0';
+		v = hook_env_get(env, "DNSMASQ_MAC");
+		if (!v || !event_parse_mac(v, ev->mac))
+			event_duid_mac(ev->duid, ev->mac);
+	} else {
+		if (!event_parse_mac(argv[2], ev->mac))
+			return event_bad(err, errlen, "%s: bad MAC address",
+					 argv[1]);
+		if (!ip_ok)
+			return event_bad(err, errlen, "%s: bad IP address",
+					 argv[1]);
+	}
 	if (argc == 5)
 		event_copy_text(ev->hostname, sizeof(ev->hostname), argv[4]);
+	/* DHCPv6: the enterprise number in DNSMASQ_VENDOR_CLASS_ID, the
+	 * class's items in DNSMASQ_VENDOR_CLASS0.. ("PXEClient:Arch:…" is
+	 * the first) */
 	event_copy_text(ev->vendor_class, sizeof(ev->vendor_class),
-			hook_env_get(env, "DNSMASQ_VENDOR_CLASS"));
+			hook_env_get(env, ev->ipv6 ? "DNSMASQ_VENDOR_CLASS0" :
+				     "DNSMASQ_VENDOR_CLASS"));
 	ev->arch = event_parse_arch(ev->vendor_class);
 	for (i = 0; i < HOOK_USER_CLASSES; i++) {
 		size_t n = strlen(ev->user_class);
@@ -392,7 +486,7 @@ int hook_event_parse(struct event *ev, int argc, char **argv,
 					 "PEER PATH");
 		if (!event_parse_num(argv[2], &ev->size))
 			return event_bad(err, errlen, "tftp: bad size");
-		if (!event_parse_ip(argv[3], ev->ip))
+		if (!event_parse_ip(argv[3], ev->ip, &ev->ipv6))
 			return event_bad(err, errlen, "tftp: bad peer "
 					 "address");
 		if (argv[4][0] != '/' || strlen(argv[4]) >= sizeof(ev->file))

@@ -5,7 +5,11 @@
  * dnsmasq calls the script as
  *
  *   SCRIPT add|old|del MAC IP [HOSTNAME]    (DNSMASQ_* in the environment)
- *   SCRIPT tftp SIZE PEER-IP ABSOLUTE-PATH  (successful transfers only)
+ *   SCRIPT add|old|del DUID IPV6 [HOSTNAME] (DHCPv6: DNSMASQ_IAID,
+ *                                           DNSMASQ_MAC when known,
+ *                                           DNSMASQ_VENDOR_CLASS0..)
+ *   SCRIPT tftp SIZE PEER-IP ABSOLUTE-PATH  (successful transfers only;
+ *                                           PEER-IP IPv4 or IPv6)
  *   SCRIPT init                             (with leasefile-ro: print leases)
  */
 #ifndef PXEINV_HOOK_PARSE_H
@@ -21,7 +25,8 @@
 enum hook_event_rc {
 	HOOK_EVENT_OK = 0,
 	HOOK_EVENT_IGNORE = 1,          /**< an event we do not record
-					     (arp-add, relay-snoop, IPv6) */
+					     (arp-add, arp-del,
+					     relay-snoop) */
 	HOOK_EVENT_BAD = -EINVAL,       /**< malformed arguments */
 };
 

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
@@ -243,6 +244,37 @@ static const char *check_kernel_args(struct check *c, const char *key)
 	return s;
 }
 
+/** Characters an IPv6 address is written with (no zone, no brackets) */
+#define CHECK_IPV6_CHARS "0123456789abcdefABCDEF:."
+
+/** An IPv4 or IPv6 address */
+struct check_addr {
+	int family;                     /**< AF_INET or AF_INET6 */
+	unsigned char bytes[16];        /**< network order; 4 or 16 used */
+};
+
+/**
+ * Get the number of bits of an address family.
+ *
+ * @v family    AF_INET or AF_INET6
+ * @ret bits    32 or 128
+ */
+static unsigned int check_family_bits(int family)
+{
+	return family == AF_INET6 ? 128 : 32;
+}
+
+/**
+ * Name an address family for a message.
+ *
+ * @v family    AF_INET or AF_INET6
+ * @ret name    "IPv4" or "IPv6"
+ */
+static const char *check_family_name(int family)
+{
+	return family == AF_INET6 ? "IPv6" : "IPv4";
+}
+
 /**
  * Parse a dotted IPv4 address.
  *
@@ -262,31 +294,117 @@ static int check_parse_ipv4(const char *s, uint32_t *addr)
 }
 
 /**
- * Get a merged IPv4 address.
+ * Parse an IPv4 address (dotted) or an IPv6 unicast address (RFC 4291
+ * text, no zone).  The IPv6 unspecified address, multicast addresses
+ * and IPv4-mapped ones are refused: no node, gateway or server has one.
+ *
+ * @v s         Text
+ * @v addr      Address
+ * @ret rc      0, -EINVAL when it is neither, or -EADDRNOTAVAIL for an
+ *              IPv6 address that is not a unicast one
+ */
+static int check_parse_ip(const char *s, struct check_addr *addr)
+{
+	struct in6_addr in6;
+	uint32_t v4;
+
+	memset(addr, 0, sizeof(*addr));
+	if (check_parse_ipv4(s, &v4) == 0) {
+		v4 = htonl(v4);
+		addr->family = AF_INET;
+		memcpy(addr->bytes, &v4, 4);
+		return 0;
+	}
+	if (!strchr(s, ':') || strspn(s, CHECK_IPV6_CHARS) != strlen(s) ||
+	    inet_pton(AF_INET6, s, &in6) != 1)
+		return -EINVAL;
+	if (IN6_IS_ADDR_UNSPECIFIED(&in6) || IN6_IS_ADDR_MULTICAST(&in6) ||
+	    IN6_IS_ADDR_V4MAPPED(&in6))
+		return -EADDRNOTAVAIL;
+	addr->family = AF_INET6;
+	memcpy(addr->bytes, &in6, 16);
+	return 0;
+}
+
+/**
+ * Write an address back as text: an IPv4 address as it was written (it
+ * is already canonical: inet_pton() takes no leading zeros), an IPv6
+ * address in its canonical form (RFC 5952: lower case, "::" for the
+ * longest run of zeros), so that the same address is the same text.
+ *
+ * @v c         Context (arena)
+ * @v s         Text as written
+ * @v addr      Address parsed from it
+ * @ret text    Canonical text
+ */
+static const char *check_addr_text(struct check *c, const char *s,
+				   const struct check_addr *addr)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	if (addr->family == AF_INET ||
+	    !inet_ntop(AF_INET6, addr->bytes, buf, sizeof(buf)))
+		return s;
+	return arena_strndup(&c->inv->arena, buf, strlen(buf));
+}
+
+/**
+ * Tell whether two addresses of one family share their first bits.
+ *
+ * @v a         Address
+ * @v b         Address of the same family
+ * @v prefix    Bits compared (at most the family's)
+ * @ret same    1 when they do
+ */
+static int check_same_prefix(const struct check_addr *a,
+			     const struct check_addr *b, unsigned int prefix)
+{
+	unsigned int whole = prefix / 8, rest = prefix % 8;
+	unsigned char mask = (unsigned char)(0xff << (8 - rest));
+
+	if (memcmp(a->bytes, b->bytes, whole) != 0)
+		return 0;
+	return !rest || ((a->bytes[whole] ^ b->bytes[whole]) & mask) == 0;
+}
+
+/**
+ * Get a merged IPv4 or IPv6 address.
  *
  * @v c         Context
  * @v key       Key
- * @v addr      Address, host order
+ * @v addr      Address
  * @v kv_out    Entry, or NULL
- * @ret text    Address text, or NULL when absent or invalid
+ * @ret text    Address text (IPv6 canonical), or NULL when absent or
+ *              invalid
  */
-static const char *check_ipv4(struct check *c, const char *key,
-			      uint32_t *addr, const struct inv_kv **kv_out)
+static const char *check_ip(struct check *c, const char *key,
+			    struct check_addr *addr,
+			    const struct inv_kv **kv_out)
 {
 	const struct inv_kv *kv;
 	const char *s = check_string(c, key, 0, &kv);
+	int rc;
 
 	if (kv_out)
 		*kv_out = kv;
 	if (!s)
 		return NULL;
-	if (check_parse_ipv4(s, addr) != 0) {
-		check_error_at(c, kv, -1, "%s: '%s' is not an IPv4 address "
-			       "(write four numbers 0-255 separated by dots)",
-			       key, s);
+	rc = check_parse_ip(s, addr);
+	if (rc == -EADDRNOTAVAIL) {
+		check_error_at(c, kv, -1, "%s: '%s' is not a unicast IPv6 "
+			       "address (not ::, multicast ff00::/8 or "
+			       "IPv4-mapped ::ffff:0:0/96; write an IPv4 "
+			       "address as such)", key, s);
 		return NULL;
 	}
-	return s;
+	if (rc != 0) {
+		check_error_at(c, kv, -1, "%s: '%s' is not an IPv4 or IPv6 "
+			       "address (write 192.0.2.1 or 2001:db8::1%s)",
+			       key, s, strcmp(key, "ip") == 0 ? ", or dhcp" :
+			       "");
+		return NULL;
+	}
+	return check_addr_text(c, s, addr);
 }
 
 /**
@@ -541,25 +659,25 @@ static const char *check_url(struct check *c, const char *key,
 					    "${hostname}", NULL };
 	const struct inv_kv *kv;
 	const char *s = check_string(c, key, 0, &kv);
-	const char *host, *query;
+	const char *query;
 	char *out, *o, name[8];
-	size_t i;
-	int v;
+	size_t i, host, hlen;
+	int v, rc;
 
 	if (!s)
 		return NULL;
-	if (strncmp(s, "https://", 8) == 0)
-		host = s + 8;
-	else if (strncmp(s, "http://", 7) == 0)
-		host = s + 7;
-	else {
+	rc = check_url_host(s, &host, &hlen);
+	if (rc == -EPROTONOSUPPORT) {
 		check_error_at(c, kv, -1, "%s: '%s' must start with https:// "
 			       "or http://", key, s);
 		return NULL;
 	}
-	if (!isalnum((unsigned char)host[0])) {
-		check_error_at(c, kv, host - s, "%s: URL has no host name",
-			       key);
+	if (rc == -EDESTADDRREQ) {
+		check_error_at(c, kv, host, "%s: URL has no host name", key);
+		return NULL;
+	}
+	if (rc != 0) {
+		check_error_at(c, kv, host, "%s: " CHECK_URL_IPV6_HINT, key);
 		return NULL;
 	}
 	query = strchr(s, '?');
@@ -577,6 +695,11 @@ static const char *check_url(struct check *c, const char *key,
 				i += strlen(vars[v]);
 				continue;
 			}
+		}
+		/* A bracketed IPv6 host was checked whole */
+		if (s[host] == '[' && i >= host && i < host + hlen) {
+			*o++ = s[i++];
+			continue;
 		}
 		if (!strchr(CHECK_URL_CHARS, s[i]) || s[i] == '\0') {
 			if (s[i] == '$' && talos_vars)
@@ -600,18 +723,53 @@ static const char *check_url(struct check *c, const char *key,
 	return out;
 }
 
-int check_image_base_is_valid(const char *url)
+int check_url_host(const char *url, size_t *host, size_t *len)
 {
-	const char *host;
+	struct in6_addr in6;
+	char literal[INET6_ADDRSTRLEN];
+	const char *h, *end;
 
 	if (strncmp(url, "https://", 8) == 0)
-		host = url + 8;
+		h = url + 8;
 	else if (strncmp(url, "http://", 7) == 0)
-		host = url + 7;
+		h = url + 7;
 	else
+		return -EPROTONOSUPPORT;
+	*host = h - url;
+	*len = 0;
+	if (h[0] != '[') {
+		if (!isalnum((unsigned char)h[0]))
+			return -EDESTADDRREQ;
+		*len = strcspn(h, ":/?#");
 		return 0;
-	return isalnum((unsigned char)host[0]) &&
-	       strspn(url, CHECK_URL_CHARS) == strlen(url);
+	}
+	/* RFC 3986 IP-literal: "[" IPv6address "]", then a port, a path,
+	 * a query or the end */
+	end = strchr(h, ']');
+	if (!end || (size_t)(end - h - 1) >= sizeof(literal) ||
+	    (end[1] && !strchr(":/?", end[1])))
+		return -EINVAL;
+	memcpy(literal, h + 1, end - h - 1);
+	literal[end - h - 1] = '\0';
+	if (!strchr(literal, ':') ||
+	    strspn(literal, CHECK_IPV6_CHARS) != strlen(literal) ||
+	    inet_pton(AF_INET6, literal, &in6) != 1)
+		return -EINVAL;
+	*len = end + 1 - h;
+	return 0;
+}
+
+int check_image_base_is_valid(const char *url)
+{
+	size_t host, len, i;
+
+	if (check_url_host(url, &host, &len) != 0)
+		return 0;
+	for (i = 0; url[i]; i++)
+		if (!strchr(CHECK_URL_CHARS, url[i]) &&
+		    !(url[host] == '[' && i >= host && i < host + len))
+			return 0;
+	return 1;
 }
 
 /**
@@ -749,6 +907,74 @@ static void check_file_keys(struct inventory *inv, const struct inv_file *f)
 }
 
 /**
+ * Get the merged netmask: a prefix length (0-32 for an IPv4 ip, 0-128
+ * for an IPv6 one; Talos reads a number in either family), or for an
+ * IPv4 ip a dotted contiguous netmask.  It is rendered as written.
+ *
+ * @v c         Context
+ * @v family    The static ip's family, or 0 when the node has none
+ * @v prefix    Prefix length
+ * @v kv_out    Entry
+ * @ret text    Netmask as rendered, or NULL when absent or invalid
+ */
+static const char *check_netmask(struct check *c, int family,
+				 unsigned int *prefix,
+				 const struct inv_kv **kv_out)
+{
+	const struct inv_kv *kv = inventory_get(c->in, "netmask");
+	unsigned int bits = family ? check_family_bits(family) : 128;
+	const char *s;
+	uint32_t mask;
+	unsigned long len;
+
+	/* netmask: 64 is a YAML integer: its text is the prefix length */
+	if (kv && kv->val->type == YV_INT && kv->val->plain &&
+	    !kv->val->big && kv->val->text &&
+	    strspn(kv->val->text, "0123456789") == strlen(kv->val->text))
+		s = kv->val->text;
+	else
+		s = check_string(c, "netmask", 0, &kv);
+	*kv_out = kv;
+	if (!s)
+		return NULL;
+	if (s[0] && strspn(s, "0123456789") == strlen(s)) {
+		len = strlen(s) <= 3 ? strtoul(s, NULL, 10) : bits + 1;
+		if ((s[0] == '0' && s[1]) || len > bits) {
+			check_error_at(c, kv, -1, "netmask: '%s' is not a "
+				       "prefix length %s(0-%u, such as %s)",
+				       s, family == AF_INET6 ? "of an IPv6 ip " :
+				       family == AF_INET ? "of an IPv4 ip " :
+				       "", bits, family == AF_INET ? "24" :
+				       "64");
+			return NULL;
+		}
+		*prefix = len;
+		return s;
+	}
+	if (family == AF_INET6) {
+		check_error_at(c, kv, -1, "netmask: '%s' is not a prefix "
+			       "length; the netmask of an IPv6 ip is its "
+			       "number of network bits, 0-128 (such as 64)",
+			       s);
+		return NULL;
+	}
+	if (check_parse_ipv4(s, &mask) != 0) {
+		check_error_at(c, kv, -1, "netmask: '%s' is not a netmask "
+			       "(write 255.255.255.0, or a prefix length such "
+			       "as 24)", s);
+		return NULL;
+	}
+	if (mask != 0 && (~mask & (~mask + 1)) != 0) {
+		check_error_at(c, kv, -1, "netmask: '%s' is not a contiguous "
+			       "netmask (such as 255.255.255.0)", s);
+		return NULL;
+	}
+	for (*prefix = 0; mask; mask <<= 1)
+		(*prefix)++;
+	return s;
+}
+
+/**
  * Check the network values of a node.
  *
  * @v c         Context
@@ -757,33 +983,42 @@ static void check_network(struct check *c)
 {
 	struct node *n = c->node;
 	const struct inv_kv *ip_kv, *mask_kv, *gw_kv, *vlan_kv, *if_kv, *ntp_kv;
-	uint32_t ip = 0, mask = 0, gw = 0, dns;
+	struct check_addr ip = { 0 }, gw, dns;
+	unsigned int prefix = 0;
 	const char *s;
 	char name[8];
 	int bad;
 
 	s = check_string(c, "ip", 0, &ip_kv);
-	if (s && strcmp(s, "dhcp") != 0) {
-		if (check_parse_ipv4(s, &ip) != 0)
-			check_error_at(c, ip_kv, -1, "ip: '%s' is not an IPv4 "
-				       "address (or 'dhcp')", s);
-		else
-			n->ip = s;
+	if (s && strcmp(s, "dhcp") != 0)
+		n->ip = check_ip(c, "ip", &ip, NULL);
+	if (!n->ip)
+		ip.family = 0;
+	n->netmask = check_netmask(c, ip.family, &prefix, &mask_kv);
+	n->gateway = check_ip(c, "gateway", &gw, &gw_kv);
+	if (n->ip && n->gateway && gw.family != ip.family) {
+		check_error_at(c, gw_kv, -1, "gateway: %s is an %s address, "
+			       "but ip %s is %s; the gateway must be of the "
+			       "same family as ip: write an %s gateway%s",
+			       n->gateway, check_family_name(gw.family),
+			       n->ip, check_family_name(ip.family),
+			       check_family_name(ip.family),
+			       ip.family == AF_INET6 ? " (such as fe80::1)" :
+			       "");
+		n->gateway = NULL;
 	}
-	n->netmask = check_ipv4(c, "netmask", &mask, &mask_kv);
-	if (n->netmask && mask != 0 && (~mask & (~mask + 1)) != 0) {
-		check_error_at(c, mask_kv, -1, "netmask: '%s' is not a "
-			       "contiguous netmask (such as 255.255.255.0)",
-			       n->netmask);
-		n->netmask = NULL;
-	}
-	n->gateway = check_ipv4(c, "gateway", &gw, &gw_kv);
 	if (n->ip && n->netmask && n->gateway) {
-		if ((ip & mask) != (gw & mask))
+		/* An IPv6 router is commonly its link-local address */
+		if (!check_same_prefix(&ip, &gw, prefix) &&
+		    !(gw.family == AF_INET6 && gw.bytes[0] == 0xfe &&
+		      (gw.bytes[1] & 0xc0) == 0x80))
 			check_error_at(c, gw_kv, -1, "gateway %s is outside "
-				       "the node's subnet %s/%s", n->gateway,
-				       n->ip, n->netmask);
-		else if (gw == ip)
+				       "the node's subnet %s/%s%s", n->gateway,
+				       n->ip, n->netmask,
+				       gw.family == AF_INET6 ? " (an IPv6 "
+				       "gateway may also be link-local, in "
+				       "fe80::/10)" : "");
+		else if (memcmp(gw.bytes, ip.bytes, sizeof(ip.bytes)) == 0)
 			diag_add(&c->inv->diags, DIAG_WARNING,
 				 gw_kv->src->shown, gw_kv->val->line,
 				 gw_kv->val->col, "gateway %s is also the "
@@ -792,12 +1027,16 @@ static void check_network(struct check *c)
 	}
 	if (n->ip && !n->netmask && !mask_kv)
 		check_error_node(c, "static ip %s needs a netmask; set "
-				 "netmask here or in a _defaults.yaml above",
-				 n->ip);
-	n->dns0 = check_ipv4(c, "dns0", &dns, NULL);
-	n->dns1 = check_ipv4(c, "dns1", &dns, NULL);
+				 "netmask here or in a _defaults.yaml above%s",
+				 n->ip, ip.family == AF_INET6 ? " (a prefix "
+				 "length, such as 64)" : "");
+	n->dns0 = check_ip(c, "dns0", &dns, NULL);
+	n->dns1 = check_ip(c, "dns1", &dns, NULL);
 	s = check_string(c, "ntp", 0, &ntp_kv);
-	if (s) {
+	if (s && strchr(s, ':')) {
+		/* Only an IPv6 address has a ':' */
+		n->ntp = check_ip(c, "ntp", &dns, NULL);
+	} else if (s) {
 		bad = check_bad_char(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 				     "abcdefghijklmnopqrstuvwxyz0123456789.-");
 		if (bad >= 0 || !s[0])

@@ -17,6 +17,7 @@
 #ifndef PXEINV_COMPILE_H
 #define PXEINV_COMPILE_H
 
+#include "compile_dhcp6.h"
 #include "node.h"
 
 /** What follows --http-url in the arm64 HTTP boot URL, the longest one
@@ -40,6 +41,11 @@ struct compile_opts {
 				     markers) for pxe-inventory=, or NULL */
 	int proxy;              /**< the fragment is for proxy DHCP beside
 				     another DHCP server */
+	const char *dhcp6_ranges[COMPILE_DHCP6_RANGES_MAX];
+				/**< --dhcp6-range, checked
+				     (compile_dhcp6_range_check()) */
+	size_t ndhcp6_ranges;
+	int no_ra;              /**< no enable-ra with the ranges */
 	int quiet;
 };
 

@@ -581,6 +581,9 @@ int compile_tree(struct compile *c, struct inventory *inv,
 		conf.hook = c->opts->hook;
 		conf.state_dir = c->opts->state_dir;
 		conf.proxy = c->opts->proxy;
+		conf.dhcp6_ranges = c->opts->dhcp6_ranges;
+		conf.ndhcp6_ranges = c->opts->ndhcp6_ranges;
+		conf.ra = !c->opts->no_ra;
 		conf.bios = compile_plan_bios(c);
 		conf.efi_x64 = compile_plan_efi_x64(c);
 		conf.efi_arm64 = compile_plan_efi_arm64(c);

@@ -62,20 +62,44 @@ static void render_mac_label(FILE *out, const char *label, const char *mac)
 	fputc('\n', out);
 }
 
+/**
+ * Write an address of the ip= argument: an IPv6 one in brackets, as Talos
+ * splits ip= on the colons outside brackets.  Only a checked IPv6 address
+ * has a ':'.
+ *
+ * @v out       Output
+ * @v addr      Address, or NULL for none (nothing is written)
+ */
+static void render_ip_addr(FILE *out, const char *addr)
+{
+	if (!addr)
+		return;
+	if (strchr(addr, ':'))
+		render_put(out, "[", addr, "]", NULL);
+	else
+		fputs(addr, out);
+}
+
 void render_kernel_args(FILE *out, const struct node *n)
 {
 	const char *dev = n->interface ? n->interface : "";
 
 	/* ip=<client>::<gw>:<netmask>:<hostname>:<device>::<dns0>:<dns1>:<ntp> */
 	if (n->ip) {
-		render_put(out, "ip=", n->ip, "::",
-			   n->gateway ? n->gateway : "", ":", n->netmask, ":",
-			   n->hostname, ":", dev, NULL);
+		fputs("ip=", out);
+		render_ip_addr(out, n->ip);
+		fputs("::", out);
+		render_ip_addr(out, n->gateway);
+		render_put(out, ":", n->netmask, ":", n->hostname, ":", dev,
+			   NULL);
 		if (n->vlan)
 			render_vlan_suffix(out, n->vlan);
-		render_put(out, "::", n->dns0 ? n->dns0 : "", ":",
-			   n->dns1 ? n->dns1 : "", ":", n->ntp ? n->ntp : "",
-			   NULL);
+		fputs("::", out);
+		render_ip_addr(out, n->dns0);
+		fputc(':', out);
+		render_ip_addr(out, n->dns1);
+		fputc(':', out);
+		render_ip_addr(out, n->ntp);
 	} else if (n->vlan || n->interface) {
 		render_put(out, "ip=::::", n->hostname, ":", dev, NULL);
 		if (n->vlan)
@@ -274,6 +298,7 @@ void render_dnsmasq_conf(FILE *out, const struct render_conf *c,
 			 size_t count)
 {
 	const char *p;
+	size_t i;
 
 	/* NODES_DIR is only a comment here, but a newline in it must not
 	 * start a configuration line */
@@ -312,6 +337,18 @@ void render_dnsmasq_conf(FILE *out, const struct render_conf *c,
 		      "(port 4011 too);\n# UEFI HTTP boot clients are PXE "
 		      "clients too.\n"
 		      "dhcp-pxe-vendor=PXEClient,HTTPClient\n", out);
+	if (c->ndhcp6_ranges)
+		fputs("# DHCPv6 (compile --dhcp6-range): UEFI PXE over IPv6 and "
+		      "iPXE take their\n# address from stateful DHCPv6, so "
+		      "each range hands out addresses;\n# pxe-inventory= "
+		      "below steers their requests as in DHCPv4.\n", out);
+	for (i = 0; i < c->ndhcp6_ranges; i++)
+		fprintf(out, "dhcp-range=%s\n", c->dhcp6_ranges[i]);
+	if (c->ndhcp6_ranges && c->ra)
+		fputs("# Router advertisements with the M flag, which tells "
+		      "iPXE (and hosts) to\n# use DHCPv6; compile --no-ra "
+		      "leaves this out when a router sends them.\n"
+		      "enable-ra\n", out);
 	fprintf(out, "pxe-inventory=%s%s%s%s\n", c->cache,
 		c->state_dir ? ",state:" : "", c->state_dir ? c->state_dir : "",
 		c->proxy ? ",proxy" : "");

@@ -26,6 +26,9 @@ struct render_conf {
 					     fallback's TFTP path, or its URL
 					     (--http-url) */
 	int proxy;                      /**< proxy DHCP lines */
+	const char *const *dhcp6_ranges;/**< dhcp-range= lines (DHCPv6) */
+	size_t ndhcp6_ranges;
+	int ra;                         /**< enable-ra with them */
 };
 
 /** A file a node's boot lines fetch from its image base */

@@ -18,6 +18,12 @@
 /** Longest free-text field kept, plus NUL */
 #define EVENT_TEXT_MAX 256
 
+/** A DUID as dnsmasq prints it, hex pairs joined by ':', plus NUL */
+#define EVENT_DUID_TEXT (3 * PXEINV_DUID_MAX)
+/** An IAID as dnsmasq prints it ("T" for a temporary address, then up
+ * to 10 digits), plus NUL */
+#define EVENT_IAID_TEXT 12
+
 /** Event types */
 enum event_action {
 	EVENT_ADD = 0,
@@ -31,8 +37,18 @@ enum event_action {
 struct event {
 	enum event_action action;
 	time_t now;                     /**< when the hook ran */
-	char mac[64];                   /**< "aa:bb:…", lower case; "" tftp */
-	char ip[48];                    /**< client IP (tftp: the peer) */
+	int ipv6;                       /**< ip is an IPv6 address: a
+	                                   DHCPv6 lease, or a TFTP transfer
+	                                   over IPv6 */
+	char mac[64];                   /**< "aa:bb:…", lower case; "" tftp.
+	                                   DHCPv6: DNSMASQ_MAC, else the
+	                                   Ethernet address of a DUID-LL or
+	                                   DUID-LLT, else "" */
+	char ip[48];                    /**< client IP (tftp: the peer),
+	                                   IPv6 in inet_ntop's form */
+	char duid[EVENT_DUID_TEXT];     /**< DHCPv6: the client's DUID
+	                                   (argv[2]), lower case; else "" */
+	char iaid[EVENT_IAID_TEXT];     /**< DHCPv6: DNSMASQ_IAID; else "" */
 	char hostname[EVENT_TEXT_MAX];   /**< argv hostname, or "" */
 	int steered;                    /**< the "pxeinv" tag was present */
 	char node[PXEINV_NODE_MAX];     /**< pxeinv-node: value, or "" */
@@ -63,5 +79,16 @@ struct event {
  * @ret name    "add", "old", "del", "tftp", "init", or "?"
  */
 const char *event_action_name(enum event_action action);
+
+/**
+ * Read the Ethernet address a DUID carries: a DUID-LLT (type 1) or a
+ * DUID-LL (type 3) of hardware type 1, as RFC 8415 11.2 and 11.4 lay them
+ * out.
+ *
+ * @v duid      DUID, as event.duid holds it (lower-case hex pairs and ':')
+ * @v mac       Output, 18 bytes ("aa:bb:cc:dd:ee:ff"; "" when none)
+ * @ret ok      1 when the DUID carries one
+ */
+int event_duid_mac(const char *duid, char *mac);
 
 #endif /* PXEINV_STATE_EVENT_H */

@@ -159,6 +159,14 @@ size_t journal_format(const struct event *ev, char *buf)
 			if (ev->peer[0])
 				jl_str(&j, "peer", ev->peer);
 		}
+		/* IPv6 only: IPv4 lines stay as they were */
+		if (ev->ipv6) {
+			jl_str(&j, "family", "ipv6");
+			if (ev->action != EVENT_TFTP) {
+				jl_str(&j, "duid", ev->duid);
+				jl_str(&j, "iaid", ev->iaid);
+			}
+		}
 		if (!j.full)
 			break;
 	}
@@ -324,7 +332,7 @@ static char *journal_field(struct journal_rec *rec, const char *key,
 		*size = sizeof(rec->name); return rec->name; }
 	F(event) F(stage) F(node) F(install) F(mac) F(ip) F(arch)
 	F(vendor_class) F(user_class) F(serial) F(board_serial) F(hostname)
-	F(file) F(peer)
+	F(file) F(peer) F(family) F(duid) F(iaid)
 #undef F
 	return NULL;
 }

@@ -14,6 +14,17 @@
  * that fetched it is that node's (only then is a boot-once node marked),
  * "other" when it is not (record.h).
  *
+ * A line about IPv6 (a DHCPv6 lease, a TFTP transfer over IPv6) ends with
+ * "family":"ipv6", and a DHCPv6 lease's also with the client's DUID and
+ * its IAID:
+ *
+ *   {…,"mac":"52:54:00:aa:00:01","ip":"fd00::5",…,"file":null,
+ *    "family":"ipv6","duid":"00:03:00:01:52:54:00:aa:00:01","iaid":"1"}
+ *
+ * mac is then the MAC dnsmasq learnt, else the one the DUID carries (a
+ * DUID-LL or DUID-LLT), else null.  IPv4 lines have none of the three
+ * keys: a line without "family" is IPv4, as every line of older journals.
+ *
  * Every line is shorter than PIPE_BUF and is appended with one write() on
  * an O_APPEND descriptor: concurrent writers never interleave, and no lock
  * is taken.  A write cut short (disk full) leaves a torn line, which is
@@ -58,6 +69,9 @@ struct journal_rec {
 	char hostname[EVENT_TEXT_MAX];
 	char file[512];
 	char peer[8];           /**< tftp: "node", "other", or "" */
+	char family[8];         /**< "ipv6", or "" (IPv4) */
+	char duid[EVENT_DUID_TEXT]; /**< DHCPv6: client DUID, or "" */
+	char iaid[EVENT_IAID_TEXT]; /**< DHCPv6: IAID, or "" */
 };
 
 /**

@@ -14,8 +14,8 @@
 #include "leasedb.h"
 #include "state.h"
 
-/** Longest lease line */
-#define LEASE_LINE_MAX 600
+/** Longest lease line: an IPv6 one with the longest hostname and DUID */
+#define LEASE_LINE_MAX 1024
 
 /**
  * Tell whether a token is a lease-file hostname or client-id ("*" or
@@ -37,12 +37,29 @@ static int leasedb_token(const char *s, size_t len)
 	return 1;
 }
 
+/**
+ * Tell whether a token is a DHCPv6 lease's IAID ("T" for a temporary
+ * address, then decimal digits).
+ *
+ * @v s         Token
+ * @v len       Length
+ * @ret ok      1 when valid
+ */
+static int leasedb_iaid(const char *s, size_t len)
+{
+	if (len && s[0] == 'T') {
+		s++;
+		len--;
+	}
+	return len > 0 && len <= 10 && strspn(s, "0123456789") == len;
+}
+
 int leasedb_line_is_valid(const char *line, const char *ip)
 {
 	const char *f[5], *p = line;
 	size_t l[5];
 	char buf[64];
-	unsigned char addr[4];
+	unsigned char addr[16];
 	int i;
 
 	for (i = 0; i < 5; i++) {
@@ -59,15 +76,19 @@ int leasedb_line_is_valid(const char *line, const char *ip)
 		return 0;
 	if (strspn(f[0], "0123456789") != l[0] || l[0] > 18)
 		return 0;
-	if (l[1] >= 64 || strspn(f[1], "0123456789abcdef:-") != l[1])
-		return 0;
 	if (l[2] >= sizeof(buf))
 		return 0;
 	memcpy(buf, f[2], l[2]);
 	buf[l[2]] = '\0';
-	if (inet_pton(AF_INET, buf, addr) != 1 || strcmp(buf, ip) != 0)
+	if (strcmp(buf, ip) != 0)
 		return 0;
-	return 1;
+	if (inet_pton(AF_INET, buf, addr) == 1)
+		return l[1] < 64 &&
+		       strspn(f[1], "0123456789abcdef:-") == l[1];
+	/* IPv6: EXPIRES IAID IPV6 HOSTNAME|* DUID|* */
+	return inet_pton(AF_INET6, buf, addr) == 1 &&
+	       leasedb_iaid(f[1], l[1]) && l[4] < EVENT_DUID_TEXT &&
+	       strspn(f[4], "0123456789abcdef:*") == l[4];
 }
 
 int leasedb_update(int dirfd, const struct event *ev)
@@ -93,10 +114,19 @@ int leasedb_update(int dirfd, const struct event *ev)
 	expires = ev->expires;
 	if (expires < 0)
 		expires = ev->length > 0 ? (long long)ev->now + ev->length : 0;
+	if (ev->ipv6 && !ev->iaid[0]) {
+		/* dnsmasq always gives one; a lease without it cannot be
+		 * written in its format */
+		close(fd);
+		return 0;
+	}
+	/* dnsmasq's lease file: "EXPIRES IAID IPV6 HOSTNAME DUID" for
+	 * DHCPv6 (after its "duid" line, which we do not keep) */
 	n = snprintf(line, sizeof(line), "%lld %s %s %s %s\n", expires,
-		     ev->mac, ev->ip,
+		     ev->ipv6 ? ev->iaid : ev->mac, ev->ip,
 		     ev->hostname[0] && !strchr(ev->hostname, ' ') ?
 		     ev->hostname : "*",
+		     ev->ipv6 ? ev->duid :
 		     ev->client_id[0] ? ev->client_id : "*");
 	if (n < 0 || n >= (int)sizeof(line))
 		rc = -EINVAL;
@@ -106,14 +136,14 @@ int leasedb_update(int dirfd, const struct event *ev)
 	return rc;
 }
 
-int leasedb_mac(int dirfd, const char *ip, char *mac)
+int leasedb_client(int dirfd, const char *ip, char *client)
 {
 	char line[LEASE_LINE_MAX + 1];
 	const char *p, *q;
 	ssize_t n;
 	int fd, lfd, rc;
 
-	mac[0] = '\0';
+	client[0] = '\0';
 	fd = state_subdir(dirfd, PXEINV_STATE_LEASES, 0);
 	if (fd < 0)
 		return fd;
@@ -132,11 +162,16 @@ int leasedb_mac(int dirfd, const char *ip, char *mac)
 	line[n - 1] = '\0';
 	if (!leasedb_line_is_valid(line, ip))
 		return -EINVAL;
-	/* EXPIRES MAC ...: the second field, shorter than 64 (checked) */
+	/* IPv4: EXPIRES MAC ...: the second field, shorter than 64;
+	 * IPv6: ... DUID: the fifth, shorter than EVENT_DUID_TEXT (checked) */
 	p = strchr(line, ' ') + 1;
 	q = strchr(p, ' ');
-	memcpy(mac, p, q - p);
-	mac[q - p] = '\0';
+	if (strchr(ip, ':')) {
+		p = strrchr(line, ' ') + 1;
+		q = p + strlen(p);
+	}
+	memcpy(client, p, q - p);
+	client[q - p] = '\0';
 	return 0;
 }
 
@@ -159,11 +194,12 @@ int leasedb_dump(int dirfd, FILE *out, unsigned long *count)
 		return -errno;
 	}
 	while ((de = readdir(d))) {
-		unsigned char addr[4];
+		unsigned char addr[16];
 		ssize_t n;
 		int lfd;
 
-		if (inet_pton(AF_INET, de->d_name, addr) != 1)
+		if (inet_pton(AF_INET, de->d_name, addr) != 1 &&
+		    inet_pton(AF_INET6, de->d_name, addr) != 1)
 			continue;       /* ".", "..", tmp files */
 		lfd = openat(fd, de->d_name, O_RDONLY | O_CLOEXEC |
 			     O_NOFOLLOW);

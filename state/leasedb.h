@@ -7,6 +7,11 @@
  * holding the line dnsmasq's own lease file would hold:
  *
  *   EXPIRES MAC IP HOSTNAME|* CLIENT-ID|*
+ *   EXPIRES IAID IPV6 HOSTNAME|* DUID          (DHCPv6)
+ *
+ * (dnsmasq's own file also has a "duid SERVER-DUID" line before the
+ * DHCPv6 leases; we do not keep it, and dnsmasq started with leasefile-ro
+ * then makes itself a new server DUID.)
  *
  * add/old replace that one file (write + rename), del removes it: the work
  * per event does not depend on the number of leases, and a crash leaves
@@ -48,14 +53,15 @@ int leasedb_dump(int dirfd, FILE *out, unsigned long *count);
 int leasedb_line_is_valid(const char *line, const char *ip);
 
 /**
- * Read the MAC of the lease stored for an address.
+ * Read the client of the lease stored for an address: its MAC (IPv4) or
+ * its DUID (IPv6).
  *
  * @v dirfd     State directory
  * @v ip        Address (as checked by the hook)
- * @v mac       Output, 64 bytes ("" unless 0 is returned)
+ * @v client    Output, EVENT_DUID_TEXT bytes ("" unless 0 is returned)
  * @ret rc      0, -ENOENT when no lease is stored, -EINVAL when the
  *              stored line is malformed, or another -errno
  */
-int leasedb_mac(int dirfd, const char *ip, char *mac);
+int leasedb_client(int dirfd, const char *ip, char *client);
 
 #endif /* PXEINV_STATE_LEASEDB_H */

@@ -121,7 +121,11 @@ static int rec_store(struct rec_ctx *c, int fd, const char *sub,
 }
 
 /**
- * Set the identity fields an event reports.
+ * Set the identity fields an event reports.  An IPv4 lease sets ip and
+ * mac; a DHCPv6 lease sets ip6, duid, iaid and mac6 instead, so that
+ * either family's lease leaves the other's alone (the boot-once rule
+ * compares a TFTP peer with the lease of its own family).  Both set via,
+ * the protocol of the node's latest lease: "dhcp" or "dhcpv6".
  *
  * @v f         State
  * @v ev        Event
@@ -130,8 +134,18 @@ static void rec_identity(struct kvfile *f, const struct event *ev)
 {
 	const char *arch = pxeinv_arch_name(ev->arch);
 
-	kv_set(f, "ip", ev->ip);
-	kv_set(f, "mac", ev->mac);
+	if (ev->ipv6) {
+		kv_set(f, "ip6", ev->ip);
+		kv_set(f, "duid", ev->duid);
+		kv_set(f, "iaid", ev->iaid);
+		kv_set(f, "mac6", ev->mac);
+		kv_set_num(f, "last6", ev->now);
+		kv_set(f, "via", "dhcpv6");
+	} else {
+		kv_set(f, "ip", ev->ip);
+		kv_set(f, "mac", ev->mac);
+		kv_set(f, "via", "dhcp");
+	}
 	if (arch)
 		kv_set(f, "arch", arch);
 	if (ev->vendor_class[0])
@@ -173,7 +187,7 @@ static int rec_node(struct rec_ctx *c, struct kvfile *g)
 {
 	const struct event *ev = c->ev;
 	struct kvfile st;
-	const char *ls;
+	const char *ls, *via;
 	int fd, rc, fresh, boot;
 
 	fd = state_subdir(c->dirfd, PXEINV_STATE_NODES, 1);
@@ -188,6 +202,14 @@ static int rec_node(struct rec_ctx *c, struct kvfile *g)
 	ls = kv_get(&st, "stage");
 	boot = record_is_boot(ev->stage, ls ? ls : "",
 			      kv_get_num(&st, "last"), ev->now);
+	/* a firmware or iPXE that asks over both protocols: the other
+	 * protocol's lease of the same stage, just before, is this boot */
+	via = kv_get(&st, "via");
+	if (boot && ls && strcmp(ls, ev->stage) == 0 && via &&
+	    strcmp(via, ev->ipv6 ? "dhcp" : "dhcpv6") == 0 &&
+	    ev->now >= kv_get_num(&st, "last") &&
+	    ev->now - kv_get_num(&st, "last") <= RECORD_BOOT_WINDOW)
+		boot = 0;
 	kv_set(&st, "stage", ev->stage);
 	kv_set(&st, "install", ev->install);
 	kv_set(&st, "event", event_action_name(ev->action));
@@ -223,6 +245,10 @@ static int rec_unknown(struct rec_ctx *c, struct kvfile *g)
 	const char *ls;
 	int fd, rc, fresh, len;
 
+	/* unknown/ is by MAC: a DHCPv6 client whose MAC neither dnsmasq
+	 * nor its DUID tells is in the journal only */
+	if (!ev->mac[0])
+		return 0;
 	state_mac_name(ev->mac, name);
 	fd = state_subdir(c->dirfd, PXEINV_STATE_UNKNOWN, 1);
 	if (fd < 0)
@@ -243,6 +269,8 @@ static int rec_unknown(struct rec_ctx *c, struct kvfile *g)
 	kv_set_num(&u, "last", ev->now);
 	kv_set(&u, "stage", ev->stage);
 	rec_identity(&u, ev);
+	if (ev->ipv6)
+		kv_set(&u, "mac", ev->mac);     /* the stub's identity */
 	rec_count_stage(g, "ev_unknown_", ev->stage);
 	if ((rc = rec_store(c, fd, PXEINV_STATE_UNKNOWN, name, &u)))
 		goto out;
@@ -303,17 +331,20 @@ static void rec_script_install(const char *path, char *mode)
  * fetched.
  *
  * It is when the peer's address is the one dnsmasq last leased to the
- * client it steered as that node (nodes/NODE "ip", which add and old
- * events write: dnsmasq's main loop queues a pending lease event before
- * any finished transfer, and its helper runs one script at a time, in
- * order, so the node's add comes before its fetch), and that lease is
- * still that client's (leases/IP holds its MAC: not released, not handed
- * to another machine).
+ * client it steered as that node (nodes/NODE "ip", or "ip6" for an IPv6
+ * peer, which add and old events write: dnsmasq's main loop queues a
+ * pending lease event before any finished transfer, and its helper runs
+ * one script at a time, in order, so the node's add comes before its
+ * fetch), and that lease is still that client's (leases/IP holds its MAC,
+ * or for IPv6 its DUID, the same as nodes/NODE "mac" or "duid": not
+ * released, not handed to another machine).
  * For a node that dnsmasq never steered (it could not identify it), it is
  * when the address's lease belongs to an iPXE client that dnsmasq could
  * not identify either (unknown/MAC at that address, stage ipxe): the
- * fallback dispatcher chained the script.  An address with no lease is
- * never the node.
+ * fallback dispatcher chained the script.  For IPv6 that MAC is the one
+ * the lease's DUID carries (DUID-LL, DUID-LLT): the lease database keeps
+ * a DHCPv6 lease's DUID, not its MAC.  An address with no lease is never
+ * the node (nor is a link-local one, which no lease holds).
  *
  * @v c         Context
  * @ret is_node 1 or 0
@@ -321,12 +352,14 @@ static void rec_script_install(const char *path, char *mode)
 static int rec_peer_is_node(struct rec_ctx *c)
 {
 	const struct event *ev = c->ev;
-	char mac[64], name[64];
+	const char *ipkey = ev->ipv6 ? "ip6" : "ip";
+	const char *idkey = ev->ipv6 ? "duid" : "mac";
+	char client[EVENT_DUID_TEXT], mac[64], name[64];
 	const char *ip, *own;
 	struct kvfile f;
 	int fd, rc;
 
-	if (leasedb_mac(c->dirfd, ev->ip, mac) != 0)
+	if (leasedb_client(c->dirfd, ev->ip, client) != 0)
 		return 0;
 	fd = state_subdir(c->dirfd, PXEINV_STATE_NODES, 0);
 	rc = fd < 0 ? fd : kv_read(fd, ev->file_node, &f);
@@ -334,17 +367,21 @@ static int rec_peer_is_node(struct rec_ctx *c)
 		close(fd);
 	if (rc != 0 && rc != -ENOENT)
 		return 0;
-	if (rc == 0 && (ip = kv_get(&f, "ip"))) {
-		own = kv_get(&f, "mac");
-		return strcmp(ip, ev->ip) == 0 && own && strcmp(own, mac) == 0;
+	if (rc == 0 && (ip = kv_get(&f, ipkey))) {
+		own = kv_get(&f, idkey);
+		return strcmp(ip, ev->ip) == 0 && own &&
+		       strcmp(own, client) == 0;
 	}
 	/* never steered as this node: the fallback dispatcher's client */
-	state_mac_name(mac, name);
+	if (ev->ipv6 && !event_duid_mac(client, mac))
+		return 0;
+	state_mac_name(ev->ipv6 ? mac : client, name);
 	fd = state_subdir(c->dirfd, PXEINV_STATE_UNKNOWN, 0);
 	rc = fd < 0 ? fd : kv_read(fd, name, &f);
 	if (fd >= 0)
 		close(fd);
-	return rc == 0 && (ip = kv_get(&f, "ip")) && strcmp(ip, ev->ip) == 0 &&
+	return rc == 0 && (ip = kv_get(&f, ipkey)) &&
+	       strcmp(ip, ev->ip) == 0 &&
 	       (own = kv_get(&f, "stage")) && strcmp(own, "ipxe") == 0;
 }
 

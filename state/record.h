@@ -16,7 +16,8 @@
 #include "event.h"
 
 /** A boot counts once: an iPXE request this soon after a firmware one
- * (seconds) belongs to the same boot */
+ * (seconds) belongs to the same boot, and so does a lease of the other
+ * protocol (DHCPv4, DHCPv6) at the same stage this soon after */
 #define RECORD_BOOT_WINDOW 600
 
 /** Settings */

@@ -14,7 +14,7 @@ trap 'rm -rf "$T"' EXIT
 . "$(dirname "$0")/../lib/report.sh"
 groups "${1-}" help check merge compile-outputs lookup status compile-atomic \
 	large-tree full-disk no-inode corrupt-cache changes node-name state-dir layers completion assets http-url \
-	fallback-index
+	fallback-index ipv6-static http-url-v6 dhcp6-range
 [ -x "$PXEINV" ] || { skip cli "$PXEINV is missing (./build.sh pxeinv)"; finish; }
 
 # Run pxeinv, keeping stdout, stderr and the exit code.
@@ -112,7 +112,7 @@ expect_rc "check of a bad tree exits 1" 1
 expect_line "check names file:line:col" "$T/err" \
 	"$T/bad/k8s-dev/node-03.yaml:1:9: error: duplicate serial 'ABCDEFGHIJ02' (and no boardSerial): node node-03 claims it, and node node-02 ($T/bad/k8s-dev/node-02.yaml:1) already does; nodes that share a serial need distinct boardSerials"
 expect_line "check reports every problem" "$T/err" \
-	"$T/bad/k8s-dev/node-03.yaml:2:5: error: ip: '192.168.100.300' is not an IPv4 address (or 'dhcp')"
+	"$T/bad/k8s-dev/node-03.yaml:2:5: error: ip: '192.168.100.300' is not an IPv4 or IPv6 address (write 192.0.2.1 or 2001:db8::1, or dhcp)"
 run check --json "$T/bad"
 if /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d)==2 and all(e["level"]=="error" for e in d)' "$T/out"; then
 	pass "check --json"
@@ -762,7 +762,7 @@ if [ -n "$cmds" ] && [ "$(comp pxeinv '' | grep -v '^--')" = "$cmds" ]; then
 	pass "completion: the commands of pxeinv --help"
 else fail "completion: the commands of pxeinv --help" "help: $cmds; completion: $(comp pxeinv '')"; fi
 for c in $cmds; do
-	want=$("$PXEINV" "$c" --help | grep -oE '^ +(-[A-Za-z], )?--[a-z-]+' | grep -oE -- '--[a-z-]+' | sort -u)
+	want=$("$PXEINV" "$c" --help | grep -oE '^ +(-[A-Za-z], )?--[a-z0-9-]+' | grep -oE -- '--[a-z0-9-]+' | sort -u)
 	got=$(comp pxeinv "$c" --)
 	if [ -n "$want" ] && [ "$got" = "$want" ]; then pass "completion: the options of pxeinv $c --help"
 	else fail "completion: the options of pxeinv $c --help" "help: $(echo $want); completion: $(echo $got)"; fi
@@ -1037,6 +1037,201 @@ if [ "$rc" = 0 ] && [ "$(stat -c %i "$T/fbi-out/tftp/pxeinv/index")" != "$ino" ]
 	! grep -q FBI-X "$T/fbi-out/tftp/pxeinv/index/.identities"; then
 	pass "index: a previous index with another map is written afresh"
 else fail "index: a previous index with another map is written afresh" "exit $rc"; fi
+fi
+
+# --- IPv6 static addresses: ip= as Talos documents it ------------------------
+# Expected lines are written from Talos's documented ip= format (IPv6 in
+# brackets, the netmask a prefix length), not copied from output.
+if selected ipv6-static; then
+mkdir -p "$T/v6/lab"
+printf 'schematicID: 376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba\ntalosVersion: v1.9.5\ninstall: true\n' >"$T/v6/_defaults.yaml"
+printf 'serial: V6CP1\nip: 2001:DB8:0:0::A\nnetmask: 64\ngateway: fe80::1\ninterface: eth1\ndns0: 2001:4860:4860::6464\ndns1: 2001:4860:4860::64\nntp: ntp.example\n' >"$T/v6/lab/controlplane1.yaml"
+printf 'serial: V6W1\nip: 2001:db8::b\nnetmask: 64\ngateway: 2001:db8::1\ninterface: eth0\nvlan: 20\ndns0: 192.0.2.53\nntp: 2001:db8::123\n' >"$T/v6/lab/worker1.yaml"
+printf 'serial: V4W2\nip: 192.0.2.20\nnetmask: 24\ngateway: 192.0.2.1\ndns0: 2001:db8::53\n' >"$T/v6/lab/worker2.yaml"
+printf 'serial: V4W3\nip: 192.0.2.30\nnetmask: 255.255.255.0\ngateway: 192.0.2.1\ndns0: 1.1.1.1\n' >"$T/v6/lab/worker3.yaml"
+printf 'serial: DHCP1\n' >"$T/v6/lab/dhcp1.yaml"
+run compile -q --ipxe-dir "$T/ipxe" "$T/v6" "$T/v6-out"
+expect_rc "compile of a tree with IPv6 nodes: exit 0" 0
+kargs() { sed -n 's/^kernel [^ ]* //p' "$T/v6-out/tftp/pxeinv/nodes/$1.ipxe"; }
+if [ "$(kargs controlplane1)" = "ip=[2001:db8::a]::[fe80::1]:64:controlplane1:eth1::[2001:4860:4860::6464]:[2001:4860:4860::64]:ntp.example talos.halt_if_installed=1" ]; then
+	pass "ipv6-static: ip= of Talos's documented example (canonical address, brackets, prefix length)"
+else fail "ipv6-static: ip= of Talos's example" "$(kargs controlplane1)"; fi
+if [ "$(kargs worker1)" = "ip=[2001:db8::b]::[2001:db8::1]:64:worker1:eth0.20::192.0.2.53::[2001:db8::123] vlan=eth0.20:eth0 talos.halt_if_installed=1" ]; then
+	pass "ipv6-static: a VLAN, an IPv4 DNS server and an IPv6 NTP server"
+else fail "ipv6-static: VLAN, mixed DNS, IPv6 NTP" "$(kargs worker1)"; fi
+if [ "$(kargs worker2)" = "ip=192.0.2.20::192.0.2.1:24:worker2:::[2001:db8::53]:: talos.halt_if_installed=1" ] &&
+	[ "$(kargs worker3)" = "ip=192.0.2.30::192.0.2.1:255.255.255.0:worker3:::1.1.1.1:: talos.halt_if_installed=1" ]; then
+	pass "ipv6-static: IPv4 nodes: a prefix length or a dotted netmask, rendered as written"
+else fail "ipv6-static: IPv4 nodes" "$(kargs worker2) / $(kargs worker3)"; fi
+if [ "$(kargs dhcp1)" = "ip=dhcp talos.halt_if_installed=1" ]; then
+	pass "ipv6-static: a node without ip still gets ip=dhcp"
+else fail "ipv6-static: a node without ip" "$(kargs dhcp1)"; fi
+if grep -qxF "kernel https://pxe.factory.talos.dev/image/376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba/v1.9.5/kernel-amd64 ip=[2001:db8::a]::[fe80::1]:64:controlplane1:eth1::[2001:4860:4860::6464]:[2001:4860:4860::64]:ntp.example talos.halt_if_installed=1" "$T/v6-out/tftp/ipxe.conf"; then
+	pass "ipv6-static: the seed-compatible ipxe.conf has the same line"
+else fail "ipv6-static: ipxe.conf" "$(grep controlplane1 -A3 "$T/v6-out/tftp/ipxe.conf")"; fi
+# merge prints the YAML values, as merge.py does: not canonicalised
+run merge "$T/v6"
+if [ "$rc" = 0 ] && grep -qF '"ip": "2001:DB8:0:0::A"' "$T/out" && grep -qF '"netmask": 64' "$T/out"; then
+	pass "ipv6-static: merge prints the values as written (merge.py's JSON)"
+else fail "ipv6-static: merge" "exit $rc: $(head -c 400 "$T/out")"; fi
+# each error, at its file:line:column, exit 1
+v6_err() {
+	local name=$1 yaml=$2 want=$3
+	rm -rf "$T/v6e"; mkdir -p "$T/v6e"
+	printf '%s' "$yaml" >"$T/v6e/n1.yaml"
+	run check "$T/v6e"
+	if [ "$rc" = 1 ] && grep -qxF -- "$T/v6e/n1.yaml:$want" "$T/err"; then pass "ipv6-static: $name"
+	else fail "ipv6-static: $name" "exit $rc: $(cat "$T/err")"; fi
+}
+v6_err "a bad IPv6 address" $'ip: 2001:db8::g\nnetmask: 64\n' \
+	"1:5: error: ip: '2001:db8::g' is not an IPv4 or IPv6 address (write 192.0.2.1 or 2001:db8::1, or dhcp)"
+v6_err "a multicast address" $'ip: ff02::1\nnetmask: 64\n' \
+	"1:5: error: ip: 'ff02::1' is not a unicast IPv6 address (not ::, multicast ff00::/8 or IPv4-mapped ::ffff:0:0/96; write an IPv4 address as such)"
+v6_err "a gateway of the other family, at the gateway" $'ip: 2001:db8::a\nnetmask: 64\ngateway: 10.0.0.1\n' \
+	"3:10: error: gateway: 10.0.0.1 is an IPv4 address, but ip 2001:db8::a is IPv6; the gateway must be of the same family as ip: write an IPv6 gateway (such as fe80::1)"
+v6_err "an IPv6 gateway for an IPv4 ip" $'ip: 10.0.0.5\nnetmask: 24\ngateway: fe80::1\n' \
+	"3:10: error: gateway: fe80::1 is an IPv6 address, but ip 10.0.0.5 is IPv4; the gateway must be of the same family as ip: write an IPv4 gateway"
+v6_err "a gateway outside the prefix" $'ip: 2001:db8::a\nnetmask: 64\ngateway: 2001:db9::1\n' \
+	"3:10: error: gateway 2001:db9::1 is outside the node's subnet 2001:db8::a/64 (an IPv6 gateway may also be link-local, in fe80::/10)"
+v6_err "a prefix length over 128" $'ip: 2001:db8::a\nnetmask: 129\n' \
+	"2:10: error: netmask: '129' is not a prefix length of an IPv6 ip (0-128, such as 64)"
+v6_err "an IPv4 prefix length over 32" $'ip: 10.0.0.5\nnetmask: 33\n' \
+	"2:10: error: netmask: '33' is not a prefix length of an IPv4 ip (0-32, such as 24)"
+v6_err "a dotted netmask for an IPv6 ip" $'ip: 2001:db8::a\nnetmask: 255.255.255.0\n' \
+	"2:10: error: netmask: '255.255.255.0' is not a prefix length; the netmask of an IPv6 ip is its number of network bits, 0-128 (such as 64)"
+v6_err "a bracketed address (brackets are pxeinv's to write)" $'ip: "[2001:db8::a]"\nnetmask: 64\n' \
+	"1:5: error: ip: '[2001:db8::a]' is not an IPv4 or IPv6 address (write 192.0.2.1 or 2001:db8::1, or dhcp)"
+v6_err "a DNS server with a zone" $'dns0: "fe80::1%eth0"\n' \
+	"1:7: error: dns0: 'fe80::1%eth0' is not an IPv4 or IPv6 address (write 192.0.2.1 or 2001:db8::1)"
+v6_err "a newline in a DNS server (shown as '?')" $'dns1: "2001:db8::1\\n"\n' \
+	"1:7: error: dns1: '2001:db8::1?' is not an IPv4 or IPv6 address (write 192.0.2.1 or 2001:db8::1)"
+# the same address written two ways is one address: a duplicate
+mkdir -p "$T/v6d"
+printf 'netmask: 64\n' >"$T/v6d/_defaults.yaml"
+printf 'ip: 2001:db8::a\n' >"$T/v6d/a.yaml"
+printf 'ip: 2001:DB8:0:0:0:0:0:a\n' >"$T/v6d/b.yaml"
+run check "$T/v6d"
+if [ "$rc" = 1 ] && grep -qF "$T/v6d/b.yaml:1:5: error: duplicate ip '2001:db8::a': node b claims it, and node a ($T/v6d/a.yaml:1) already does" "$T/err"; then
+	pass "ipv6-static: one IPv6 address written two ways is a duplicate"
+else fail "ipv6-static: duplicate IPv6" "exit $rc: $(cat "$T/err")"; fi
+fi
+
+# --- --http-url, --image-base-url and imageBaseURL with an IPv6 host -----------
+if selected http-url-v6; then
+make_once_tree
+run compile -q --ipxe-dir "$T/ipxe" --http-url 'http://[2001:db8::1]:8080/boot/' --image-base-url 'http://[2001:db8::2]/talos/' "$T/once" "$T/hv6"
+expect_rc "http-url-v6: compile --http-url http://[2001:db8::1]:8080/boot/: exit 0" 0
+expect_line "http-url-v6: the fragment hands iPXE the fallback's URL" "$T/hv6/pxe-inventory.conf" \
+	"dhcp-boot=tag:ipxe,http://[2001:db8::1]:8080/boot/pxeinv/fallback.ipxe"
+run lookup "$T/hv6" --serial ONCE1 --ipxe
+a=$(sed -n 's/^file: *//p' "$T/out")
+run lookup "$T/hv6" --mac 52:54:00:00:00:99 --arch 16
+b=$(sed -n 's/^file: *//p' "$T/out")
+if [ "$a" = "http://[2001:db8::1]:8080/boot/pxeinv/nodes/n1.ipxe" ] && [ "$b" = "http://[2001:db8::1]:8080/boot/snponly.efi (HTTP boot URL)" ]; then
+	pass "http-url-v6: the cache holds URLs with the bracketed host (node script, HTTP boot binary)"
+else fail "http-url-v6: cache URLs" "node '$a', httpboot '$b'"; fi
+if grep -q '^kernel http://\[2001:db8::2\]/talos/376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba/v1.9.5/kernel-amd64 ' "$T/hv6/tftp/pxeinv/nodes/n1.ipxe"; then
+	pass "http-url-v6: --image-base-url with a bracketed IPv6 host"
+else fail "http-url-v6: --image-base-url" "$(grep kernel "$T/hv6/tftp/pxeinv/nodes/n1.ipxe")"; fi
+if [ -x "$ROOT/build/bin/dnsmasq" ] && "$ROOT/build/bin/dnsmasq" --test -C "$T/hv6/pxe-inventory.conf" >/dev/null 2>&1; then
+	pass "http-url-v6: the patched dnsmasq accepts the fragment (--test)"
+else fail "http-url-v6: dnsmasq --test" "$("$ROOT/build/bin/dnsmasq" --test -C "$T/hv6/pxe-inventory.conf" 2>&1)"; fi
+mkdir -p "$T/hv6n"
+printf 'schematicID: 376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba\ntalosVersion: v1.9.5\ninstall: true\nserial: U1\nimageBaseURL: http://[fd00::5]:8080/img/\n' >"$T/hv6n/u1.yaml"
+run compile -q --ipxe-dir "$T/ipxe" "$T/hv6n" "$T/hv6n-out"
+if [ "$rc" = 0 ] && grep -q '^kernel http://\[fd00::5\]:8080/img/376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba/' "$T/hv6n-out/tftp/pxeinv/nodes/u1.ipxe"; then
+	pass "http-url-v6: imageBaseURL with a bracketed IPv6 host"
+else fail "http-url-v6: imageBaseURL" "exit $rc: $(cat "$T/err")"; fi
+printf 'imageBaseURL: http://[fd00::zz]/img\n' >"$T/hv6n/u1.yaml"
+run check "$T/hv6n"
+expect_line "http-url-v6: imageBaseURL with a bad bracketed host names the column" "$T/err" \
+	"$T/hv6n/u1.yaml:1:22: error: imageBaseURL: a host in brackets must be an IPv6 address, such as http://[2001:db8::1]:8080/PATH"
+for bad in 'http://[2001:db8::g]/boot' 'http://[10.0.0.1]/boot' 'http://[2001:db8::1/boot'; do
+	run compile -q --ipxe-dir "$T/ipxe" --http-url "$bad" "$T/once" "$T/hv6-bad"
+	if [ "$rc" = 2 ] && grep -qxF "pxeinv compile: --http-url: a host in brackets must be an IPv6 address, such as http://[2001:db8::1]:8080/PATH" "$T/err" && [ ! -e "$T/hv6-bad" ]; then
+		pass "http-url-v6: --http-url $bad is a usage error"
+	else fail "http-url-v6: --http-url $bad" "exit $rc: $(cat "$T/err")"; fi
+done
+run compile -q --ipxe-dir "$T/ipxe" --http-url 'http://10.0.0.1/a,b' "$T/once" "$T/hv6-bad"
+if [ "$rc" = 2 ] && grep -qxF "pxeinv compile: --http-url must be an http:// or https:// URL without spaces, quotes or commas" "$T/err"; then
+	pass "http-url-v6: a comma in --http-url (it would split the dhcp-boot line) is a usage error"
+else fail "http-url-v6: comma in --http-url" "exit $rc: $(cat "$T/err")"; fi
+run compile -q --ipxe-dir "$T/ipxe" --image-base-url 'http://[fd00::1/x' "$T/once" "$T/hv6-bad"
+if [ "$rc" = 2 ] && grep -q "^pxeinv compile: --image-base-url must be an http:// or https:// URL with a host name or an IPv6 address in brackets" "$T/err"; then
+	pass "http-url-v6: --image-base-url with an unclosed bracket is a usage error"
+else fail "http-url-v6: --image-base-url unclosed bracket" "exit $rc: $(cat "$T/err")"; fi
+fi
+
+# --- --dhcp6-range and --no-ra: the fragment for an IPv6 segment ---------------
+if selected dhcp6-range; then
+make_once_tree
+DNSMASQ=$ROOT/build/bin/dnsmasq
+run compile -q --ipxe-dir "$T/ipxe" --dhcp6-range fd00::100,fd00::1ff,64,1h \
+	--dhcp6-range ::100,::1ff,constructor:eth0,64,1h --dhcp6-range tag:lab,fd00:1::10,fd00:1::20,slaac,64,infinite \
+	"$T/once" "$T/d6"
+expect_rc "dhcp6-range: compile with three ranges: exit 0" 0
+if [ "$(grep -E '^(dhcp-range|enable-ra)' "$T/d6/pxe-inventory.conf")" = "dhcp-range=fd00::100,fd00::1ff,64,1h
+dhcp-range=::100,::1ff,constructor:eth0,64,1h
+dhcp-range=tag:lab,fd00:1::10,fd00:1::20,slaac,64,infinite
+enable-ra" ]; then pass "dhcp6-range: one dhcp-range= line per range, then enable-ra"
+else fail "dhcp6-range: the lines" "$(cat "$T/d6/pxe-inventory.conf")"; fi
+if grep -q '^# .*M flag' "$T/d6/pxe-inventory.conf" && grep -q '^# .*stateful DHCPv6' "$T/d6/pxe-inventory.conf"; then
+	pass "dhcp6-range: a comment says why (stateful DHCPv6, the RA's M flag)"
+else fail "dhcp6-range: comment" "$(cat "$T/d6/pxe-inventory.conf")"; fi
+if [ -x "$DNSMASQ" ] && "$DNSMASQ" --test -C "$T/d6/pxe-inventory.conf" >"$T/dt" 2>&1; then
+	pass "dhcp6-range: the patched dnsmasq accepts the fragment (--test)"
+else fail "dhcp6-range: dnsmasq --test" "$(cat "$T/dt")"; fi
+# the checker can fail: dnsmasq itself refuses what it refuses
+printf 'dhcp-range=fd00::1,fd00::9,48\n' >"$T/d6-bad.conf"
+if ! "$DNSMASQ" --test -C "$T/d6-bad.conf" >/dev/null 2>&1; then
+	pass "dhcp6-range: (dnsmasq --test does refuse a /48 range)"
+else fail "dhcp6-range: dnsmasq --test refuses /48" "it accepted it"; fi
+run compile -q --ipxe-dir "$T/ipxe" --dhcp6-range fd00::100,fd00::1ff --no-ra "$T/once" "$T/d6n"
+if [ "$rc" = 0 ] && grep -qx 'dhcp-range=fd00::100,fd00::1ff' "$T/d6n/pxe-inventory.conf" && ! grep -q '^enable-ra' "$T/d6n/pxe-inventory.conf"; then
+	pass "dhcp6-range: --no-ra leaves enable-ra out"
+else fail "dhcp6-range: --no-ra" "exit $rc: $(cat "$T/err")"; fi
+run compile -q --ipxe-dir "$T/ipxe" "$T/once" "$T/d6none"
+if [ "$rc" = 0 ] && ! grep -qE '^(dhcp-range|enable-ra)|DHCPv6' "$T/d6none/pxe-inventory.conf"; then
+	pass "dhcp6-range: without it, the fragment has no DHCPv6 line"
+else fail "dhcp6-range: without it" "$(cat "$T/d6none/pxe-inventory.conf")"; fi
+# each refusal: exit 2, nothing written
+d6_bad() {
+	local name=$1 range=$2 want=$3
+	run compile -q --ipxe-dir "$T/ipxe" --dhcp6-range "$range" "$T/once" "$T/d6-bad"
+	if [ "$rc" = 2 ] && grep -qxF -- "pxeinv compile: $want" "$T/err" && [ ! -e "$T/d6-bad" ]; then pass "dhcp6-range: $name"
+	else fail "dhcp6-range: $name" "exit $rc: $(cat "$T/err")"; fi
+}
+SYN='[tag:T,][set:T,]START,END[,constructor:IFACE][,MODE][,PREFIX-LEN][,LEASE]'
+d6_bad "a newline cannot start a dnsmasq line" $'fd00::1,fd00::9\nenable-tftp' \
+	"--dhcp6-range: a newline at character 16 is not allowed (it could change dnsmasq's configuration); write $SYN with letters, digits and :.,_*-"
+d6_bad "a quote is refused" 'fd00::1,fd00::9,"1h"' \
+	"--dhcp6-range: '\"' at character 17 is not allowed (it could change dnsmasq's configuration); write $SYN with letters, digits and :.,_*-"
+d6_bad "an extra comma (an empty field) is refused" 'fd00::1,fd00::9,,1h' \
+	"--dhcp6-range 'fd00::1,fd00::9,,1h': field 3 is empty"
+d6_bad "ra-only (no address) is refused" 'fd00::,ra-only' \
+	"--dhcp6-range 'fd00::,ra-only': mode ra-only gives no DHCPv6 address, and UEFI PXE and iPXE need one (stateful DHCPv6); leave the mode out, or use slaac to offer both"
+d6_bad "a range without an end is refused" 'fd00::100,64' \
+	"--dhcp6-range 'fd00::100,64': the start address needs an end address (START,END): UEFI PXE and iPXE need an address from stateful DHCPv6, which only a range with an end hands out"
+d6_bad "an IPv4 range is refused" '10.0.0.10,10.0.0.99' \
+	"--dhcp6-range '10.0.0.10,10.0.0.99': '10.0.0.10' is not an IPv6 start address; write $SYN"
+d6_bad "::N without constructor: is refused" '::100,::1ff,64' \
+	"--dhcp6-range '::100,::1ff,64': ::100 is only a host part; add constructor:IFACE, or write the network's own addresses (fd00::100,fd00::1ff)"
+d6_bad "a prefix length under 64 is refused" 'fd00::1,fd00::9,48' \
+	"--dhcp6-range 'fd00::1,fd00::9,48': prefix length 48 is not 64-128 (dnsmasq takes no shorter one)"
+run compile -q --ipxe-dir "$T/ipxe" --proxy --dhcp6-range fd00::100,fd00::1ff "$T/once" "$T/d6-bad"
+if [ "$rc" = 2 ] && grep -qF "pxeinv compile: --dhcp6-range cannot go with --proxy: dnsmasq has no DHCPv6 proxy mode" "$T/err"; then
+	pass "dhcp6-range: with --proxy it is a usage error (dnsmasq has no DHCPv6 proxy mode)"
+else fail "dhcp6-range: with --proxy" "exit $rc: $(cat "$T/err")"; fi
+run compile -q --ipxe-dir "$T/ipxe" --no-ra "$T/once" "$T/d6-bad"
+if [ "$rc" = 2 ] && grep -qF "pxeinv compile: --no-ra needs --dhcp6-range" "$T/err"; then
+	pass "dhcp6-range: --no-ra alone is a usage error"
+else fail "dhcp6-range: --no-ra alone" "exit $rc: $(cat "$T/err")"; fi
+args=()
+for i in $(seq 1 17); do args+=(--dhcp6-range "fd00:$i::10,fd00:$i::20"); done
+run compile -q --ipxe-dir "$T/ipxe" "${args[@]}" "$T/once" "$T/d6-bad"
+if [ "$rc" = 2 ] && grep -qF "pxeinv compile: more than 16 --dhcp6-range options" "$T/err"; then
+	pass "dhcp6-range: more than 16 ranges is a usage error"
+else fail "dhcp6-range: 17 ranges" "exit $rc: $(cat "$T/err")"; fi
 fi
 
 finish

@@ -13,6 +13,14 @@
 #   HOOK_BURST=N    events in the burst test (default 10000)
 #   KEEP=1          keep the temporary directory at the end
 #
+# The group "dhcpv6" leases IPv6 addresses from dnsmasq's DHCPv6 range to a
+# real DHCPv6 client (ISC dhclient -6, DUID-LL): first one the patch does
+# not steer (no PXE vendor class: journaled with no node), then iPXE's
+# (vendor class, user class iPXE: node-v6, identified by its MAC), whose
+# lease `pxeinv status` shows and whose TFTP fetch over IPv6 from that
+# lease marks it installed (boot-once), while one from an address without
+# a lease does not.
+#
 # The group "fallback-index" boots a client that dnsmasq cannot identify (no
 # MAC, no serial in its request) through the fallback dispatcher's identity
 # index: the index entry's fetch is journaled with no node, the node script
@@ -40,7 +48,7 @@ DHCPCLIENT=$root/tests/integration/dhcpclient.py
 . "$(dirname "$0")/../lib/proc.sh"
 abort() { echo "run.sh: $*" >&2; fail setup "$*"; finish; }
 groups "${1-}" fragment events readonly-state full-disk bad-arguments once-peer flag-owner \
-	fallback-index
+	fallback-index dhcpv6
 
 [ "$(id -u)" = 0 ] || { echo "run.sh: needs root (namespaces)" >&2; echo "0 passed, 1 failed"; exit 1; }
 
@@ -50,6 +58,7 @@ command -v curl >/dev/null || need+=(curl)
 command -v python3 >/dev/null || need+=(python3)
 command -v perfdhcp >/dev/null || need+=(kea-admin)
 command -v unshare >/dev/null || need+=(util-linux)
+command -v dhclient >/dev/null || need+=(isc-dhcp-client)
 if [ ${#need[@]} -gt 0 ]; then
 	note "installing ${need[*]}"
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need[@]}" >/dev/null 2>&1 ||
@@ -822,6 +831,137 @@ if [ "$f2" = pxeinv/fallback.ipxe ] && [ "$entry2" = "$entry" ] && grep -qx exit
 	pass fallback-index-installed-node-gets-its-exit-script
 else
 	fail fallback-index-installed-node-gets-its-exit-script "file '$f2', exit script '$ex', fetches $(kv "$FBS/nodes/node-s" fetches)"
+fi
+stop
+fi
+
+# --- DHCPv6: leases and TFTP over IPv6, from a real DHCPv6 client -------------
+if selected dhcpv6; then
+S6=$T/state-v6
+V6S=ph6s$$
+V6C=ph6c$$
+MAC6=52:54:00:aa:00:06
+SRV6=fd00:216::1
+mkdir -p "$S6" "$T/nodes-v6/lab"
+chown "$RUN_USER:$RUN_GROUP" "$S6"
+cp "$T/nodes/_defaults.yaml" "$T/nodes-v6/"
+printf 'mac: "%s"\nip: 10.216.0.16\ninstall: once\n' "$MAC6" > "$T/nodes-v6/lab/node-v6.yaml"
+# a link of its own, the client's MAC set before it is up (its link-local
+# address, and dhclient's DUID-LL, come from it); no DAD wait
+{ ip link add "$V6S" netns "$NS_S" type veth peer name "$V6C" netns "$NS_C" &&
+	ip -n "$NS_C" link set "$V6C" address "$MAC6" &&
+	S sysctl -qw "net.ipv6.conf.$V6S.accept_dad=0" && C sysctl -qw "net.ipv6.conf.$V6C.accept_dad=0" &&
+	ip -n "$NS_S" addr add "$SRV6/64" dev "$V6S" nodad && ip -n "$NS_S" link set "$V6S" up &&
+	ip -n "$NS_C" link set "$V6C" up; } || abort "cannot set up the DHCPv6 link"
+conf v6 "$S6" "interface=$V6S" "dhcp-range=fd00:216::100,fd00:216::1ff,64,1h" "log-dhcp"
+"$PXEINV" compile -q --ipxe-dir "$T/ipxe-bin" --hook "$HOOK" --state-dir "$S6" "$T/nodes-v6" "$T/out-v6" &&
+	chmod -R a+rX "$T/out-v6" || abort "pxeinv compile of nodes-v6 failed"
+start v6 || abort "dnsmasq (dhcpv6) did not start: $(head -c 400 "$T/v6.err")"
+J6=$S6/journal.jsonl
+# the client's link-local address, which dhclient sends from
+wait_for 10 sh -c "ip -n '$NS_C' -6 addr show dev '$V6C' scope link | grep -q 'inet6 fe80'" ||
+	abort "no link-local address on $V6C"
+# dhcp6 NAME [CONF-LINES...]: one dhclient -6 exchange (SOLICIT, REQUEST),
+# its lease file $T/NAME.leases; the address leased in ADDR6. dhclient
+# configures nothing (-sf /bin/true) and is stopped once it has the lease
+dhcp6() {
+	local name=$1 pid
+	shift
+	printf '%s\n' "$@" > "$T/$name.conf"
+	rm -f "$T/$name.leases" "$T/$name.pid"
+	C timeout 30 dhclient -6 -1 -D LL -cf "$T/$name.conf" -lf "$T/$name.leases" -pf "$T/$name.pid" \
+		-sf /bin/true "$V6C" > "$T/$name.out" 2>&1
+	pid=$(cat "$T/$name.pid" 2>/dev/null)
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null
+	ADDR6=$(sed -n 's/^ *iaaddr \([0-9a-f:]*\) {$/\1/p' "$T/$name.leases" 2>/dev/null | tail -n1)
+}
+# release6 NAME: dhclient -6 -r, the lease of NAME
+release6() {
+	C timeout 30 dhclient -6 -r -D LL -cf "$T/$1.conf" -lf "$T/$1.leases" -pf "$T/$1.pid" \
+		-sf /bin/true "$V6C" >> "$T/$1.out" 2>&1
+}
+DUID6=00:03:00:01:$MAC6
+
+# a client the patch does not steer: the lease, with no node
+dhcp6 plain
+IP6=$ADDR6
+if [ -n "$IP6" ] && wait_for 10 has_line "$J6" "j['event'] == 'add' and j.get('family') == 'ipv6' and j['ip'] == '$IP6'" &&
+	has_line "$J6" "j['event'] == 'add' and j['ip'] == '$IP6' and j['duid'] == '$DUID6' and j['mac'] == '$MAC6' and j['iaid'] and j['node'] is None and j['stage'] is None"; then
+	pass dhcpv6-lease-journaled
+else
+	fail dhcpv6-lease-journaled "address '$IP6'; $(tail -n 2 "$J6" 2>/dev/null); $(tail -n 3 "$T/plain.out"); $(grep -i 'dhcp\|script\|hook' "$T/v6.log" | tail -n 4)"
+fi
+# dnsmasq's lease-file line, for init (leasefile-ro)
+iaid=$(jline "$J6" "j['event'] == 'add' and j['ip'] == '$IP6'" | python3 -c 'import json,sys; print(json.load(sys.stdin)["iaid"])' 2>/dev/null)
+if [ -n "$IP6" ] && grep -Eqx "[0-9]+ $iaid $IP6 [^ ]+ $DUID6" "$S6/leases/$IP6" 2>/dev/null; then
+	pass dhcpv6-lease-database-line
+else
+	fail dhcpv6-lease-database-line "$(cat "$S6/leases/$IP6" 2>&1)"
+fi
+release6 plain
+if wait_for 10 has_line "$J6" "j['event'] == 'del' and j['ip'] == '$IP6' and j.get('family') == 'ipv6'" &&
+	[ ! -e "$S6/leases/$IP6" ]; then
+	pass dhcpv6-release-journaled
+else
+	fail dhcpv6-release-journaled "$(tail -n 2 "$J6" 2>/dev/null); $(ls "$S6/leases" 2>&1)"
+fi
+
+# iPXE over DHCPv6: steered as node-v6, by its MAC. (Not asserted: arch
+# and user_class. dnsmasq 2.90 hands the script DHCPv6 vendor and user
+# class items without their first two bytes, "EClient:Arch:…" and "XE":
+# rfc3315.c reads each item with a 4-byte option header, not RFC 8415's
+# 2-byte length)
+IPXE6=('option dhcp6.pxe6-arch code 61 = unsigned integer 16;'
+	'option dhcp6.pxe6-vendor code 16 = { unsigned integer 32, unsigned integer 16, string };'
+	'option dhcp6.pxe6-user code 15 = { unsigned integer 16, string };'
+	'send dhcp6.pxe6-arch 7;'
+	'send dhcp6.pxe6-vendor 343 32 "PXEClient:Arch:00007:UNDI:003016";'
+	'send dhcp6.pxe6-user 4 "iPXE";')
+dhcp6 ipxe "${IPXE6[@]}"
+IP6=$ADDR6
+if [ -n "$IP6" ] && wait_for 10 has_line "$J6" "j['event'] == 'add' and j['ip'] == '$IP6' and j['node'] == 'node-v6'" &&
+	has_line "$J6" "j['event'] == 'add' and j['ip'] == '$IP6' and j['node'] == 'node-v6' and j['stage'] == 'ipxe' and j['install'] == 'once' and j['family'] == 'ipv6' and j['duid'] == '$DUID6'" &&
+	[ "$(kv "$S6/nodes/node-v6" ip6)" = "$IP6" ] && [ "$(kv "$S6/nodes/node-v6" via)" = dhcpv6 ] &&
+	[ "$(kv "$S6/nodes/node-v6" duid)" = "$DUID6" ]; then
+	pass dhcpv6-steered-lease-attributed-to-node
+else
+	fail dhcpv6-steered-lease-attributed-to-node "address '$IP6'; $(tail -n 1 "$J6" 2>/dev/null); $(grep 'pxe-inventory' "$T/v6.log" | tail -n 3)"
+fi
+out=$("$PXEINV" status --state-dir "$S6" "$T/out-v6" 2>&1)
+outj=$("$PXEINV" status --json --state-dir "$S6" "$T/out-v6" 2>&1)
+if printf '%s\n' "$out" | grep -Eq "^node-v6 +ipxe +[0-9-]+ [0-9:]+Z +$IP6 +$MAC6 +1 +once \(armed\)" &&
+	printf '%s\n' "$out" | grep -Fqx "                     dhcpv6 $IP6 duid $DUID6 iaid $(kv "$S6/nodes/node-v6" iaid) at $(printf '%s\n' "$out" | sed -n 's/^node-v6 *ipxe *\([0-9-]* [0-9:]*Z\).*/\1/p') (latest lease)" &&
+	printf '%s' "$outj" | python3 -c '
+import json, sys
+n = {x["node"]: x for x in json.load(sys.stdin)["nodes"]}["node-v6"]
+assert n["via"] == "dhcpv6" and n["ip6"] == sys.argv[1] and n["duid"] == sys.argv[2], n
+assert n["mac6"] == sys.argv[3] and n["ip"] is None and n["last_seen_dhcpv6"] > 0, n
+' "$IP6" "$DUID6" "$MAC6"; then
+	pass dhcpv6-status-shows-lease
+else
+	fail dhcpv6-status-shows-lease "$out $outj"
+fi
+# TFTP over IPv6: from an address without a lease, then from the lease
+C ip addr add fd00:216::99/64 dev "$V6C" nodad
+C ip addr add "$IP6/64" dev "$V6C" nodad
+NV=pxeinv/nodes/node-v6.ipxe
+got1=$(C curl -s --max-time 5 --interface fd00:216::99 "tftp://[$SRV6]/$NV")
+wait_for 10 has_line "$J6" "j['event'] == 'tftp' and j['ip'] == 'fd00:216::99'"
+got2=$(C curl -s --max-time 5 --interface "$IP6" "tftp://[$SRV6]/$NV")
+if [ -n "$got1" ] && [ -n "$got2" ] &&
+	has_line "$J6" "j['event'] == 'tftp' and j['ip'] == 'fd00:216::99' and j['node'] == 'node-v6' and j['peer'] == 'other' and j['family'] == 'ipv6'" &&
+	wait_for 10 test -e "$S6/once/node-v6" &&
+	has_line "$J6" "j['event'] == 'tftp' and j['ip'] == '$IP6' and j['node'] == 'node-v6' and j['peer'] == 'node' and j['family'] == 'ipv6'"; then
+	pass dhcpv6-tftp-from-own-lease-marks-once
+else
+	fail dhcpv6-tftp-from-own-lease-marks-once "fetched '${got1:0:20}' '${got2:0:20}'; marker $(ls "$S6/once" 2>&1); $(grep tftp "$J6" | tail -n 2)"
+fi
+out=$("$PXEINV" status --state-dir "$S6" node-v6 2>&1)
+if printf '%s\n' "$out" | grep -Eq " add +ipxe +$IP6 +$MAC6 +dhcpv6 duid $DUID6\$" &&
+	printf '%s\n' "$out" | grep -Eq " tftp +- +fd00:216::99 .*node-v6.ipxe \(not from the node's address\)\$"; then
+	pass dhcpv6-status-node-history
+else
+	fail dhcpv6-status-node-history "$out"
 fi
 stop
 fi

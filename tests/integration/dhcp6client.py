@@ -12,7 +12,8 @@ enterprise 343, one item), --user-class (option 15, one item).
 address (with option 79, the client's MAC, when --relay-mac is given),
 as a relay agent would, and unwraps the RELAY-REPL.
 
-Output, one line per field of each answer, e.g.:
+Output: xid=N (decimal, as dnsmasq logs it) for each request sent, then
+one line per field of each answer, e.g.:
   ADVERTISE.opt59=tftp://[fd00::1]/snponly.efi
   ADVERTISE.opt16=343:HTTPClient
   REPLY.address=fd00::1a0
@@ -167,6 +168,7 @@ def main():
 
     xid = os.urandom(3)
     first = IREQ if args.info else SOLICIT
+    print(f"xid={int.from_bytes(xid, 'big')}")
     sock.sendto(build(args, first, xid), dest)
     opts = receive(sock, xid, REPLY if args.info else ADVERTISE, args.timeout)
     if opts is None:
@@ -179,6 +181,7 @@ def main():
         if c == 3:
             ia = next((x[:16] for cc, x in options(d[12:]) if cc == 5), None)
     xid = os.urandom(3)
+    print(f"xid={int.from_bytes(xid, 'big')}")
     sock.sendto(build(args, REQUEST, xid, server_id, ia), dest)
     return 0 if receive(sock, xid, REPLY, args.timeout) is not None else 1
 

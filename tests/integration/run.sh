@@ -28,7 +28,7 @@ PXEINV=${PXEINV_BIN:-$root/build/bin/pxeinv}
 . "$(dirname "$0")/../lib/report.sh"
 . "$(dirname "$0")/../lib/netns.sh"
 . "$(dirname "$0")/../lib/proc.sh"
-groups "${1-}" startup main reload http-url proxy decision-log tag ping blank-uuid overload malformed damaged-cache
+groups "${1-}" startup main reload http-url proxy decision-log tag ping blank-uuid overload malformed damaged-cache dhcpv6
 
 [ "$(id -u)" = 0 ] || { echo "run.sh: needs root (network namespaces)" >&2; echo "0 passed, 1 failed"; exit 1; }
 
@@ -1189,6 +1189,155 @@ node=node-a matched=mac stage=firmware install=[a-z]+ file=snponly.efi next-serv
 	fi
 	stop
 fi
+fi
+
+# --- DHCPv6: the same inventory steers DHCPv6 SOLICIT, REQUEST and
+# INFORMATION-REQUEST (dhcp6client.py sends what UEFI PXEv6/HTTPv6 and
+# iPXE send); the answer is option 59, a URL. Each case also asks
+# `pxeinv lookup --v6` and wants the same node, key and file -------------
+SRV6=fd00:213::1
+CLI6=fd00:213::2
+if selected dhcpv6; then
+	# json_or_null S: S as a JSON string, null when empty
+	json_or_null() { if [ -n "$1" ]; then printf '"%s"' "$1"; else printf null; fi; }
+	# v6 ARGS...: run dhcp6client.py in the client namespace; output in $OUT
+	v6() { OUT=$(C python3 "$here/dhcp6client.py" --iface "$VC" "$@" 2>&1); }
+	# v6check NAME URL NODE MATCHED [LOOKUP ARGS...]: every answer carries
+	# URL, dnsmasq logged the decision for the last xid, lookup --v6 with
+	# LOOKUP ARGS agrees, and URL serves the compiled file
+	v6check() {
+		local name=$1 url=$2 node=$3 matched=$4 why= got want xid line lk
+		shift 4
+		xid=$(val xid)
+		line=$(grep " $xid pxe-inventory: " "$LOG" | tail -n1)
+		lk=$("$PXEINV" lookup "$OUTD" --v6 --server "$SRV6" --json "$@" 2>&1)
+		want="{\"steered\": true, \"stage\": \"$V6_STAGE\", \"node\": $(json_or_null "$node"), \"matched\": $(json_or_null "$matched"), \"install\": \"$V6_INSTALL\", \"http\": $V6_HTTP, \"file\": \"$url\"}"
+		if ! printf '%s\n' "$OUT" | grep -q '^\(ADVERTISE\|REPLY\)\.opt59='; then
+			why="no option 59: $OUT"
+		elif printf '%s\n' "$OUT" | grep '\.opt59=' | grep -vqxF -e "ADVERTISE.opt59=$url" -e "REPLY.opt59=$url"; then
+			why="option 59 $(printf '%s\n' "$OUT" | grep '\.opt59=' | tr '\n' ' '), want $url"
+		elif [ -z "$line" ]; then
+			why="no decision logged for xid $xid"
+		elif ! grep -qF "pxe-inventory: node=${node:-unknown} matched=${matched:--} stage=$V6_STAGE " <<<"$line" ||
+			! grep -qF " file=$url" <<<"$line"; then
+			why="logged: ${line#*pxe-inventory: }"
+		elif [ "$lk" != "$want" ]; then
+			why="lookup --v6 $*: $lk, want $want"
+		else
+			case $url in
+			http://*) got=$(C curl -sg --max-time 5 "$url") ;;
+			*) got=$(C curl -sg --max-time 5 "$url") ;;
+			esac
+			local path=${url#*\]/}
+			path=${path#*:8080/}
+			[ "$got" = "$(cat "$TFTP/$path")" ] || why="fetching $url gave '$(printf '%s' "$got" | head -c 60)'"
+		fi
+		if [ -z "$why" ]; then pass "$name"; else fail "$name" "$why"; fi
+	}
+	V6_HTTP=false
+	S ip -6 addr add "$SRV6/64" dev "$VS" nodad &&
+	C ip -6 addr add "$CLI6/64" dev "$VC" nodad &&
+	S ip -6 route add fd00:214::/64 via "$CLI6" || fail dhcpv6-setup "cannot add IPv6 addresses"
+	# the link-local addresses leave DAD (tentative) before a client can
+	# bind one
+	for _ in $(seq 50); do
+		[ -z "$(C ip -6 addr show dev "$VC" tentative)" ] && [ -z "$(S ip -6 addr show dev "$VS" tentative)" ] && break
+		sleep 0.1
+	done
+	ip netns exec "$NS_S" python3 -m http.server 8080 --bind "$SRV6" --directory "$TFTP" >/dev/null 2>&1 &
+	HTTP6_PID=$!
+	conf dhcpv6 "$RANGE0" \
+		"dhcp-range=$SRV6::100,fd00:213::1ff,64,1h" \
+		"dhcp-range=fd00:214::100,fd00:214::1ff,64,1h" \
+		"conf-file=$OUTD/pxe-inventory.conf"
+	sed -i "s/^dhcp-range=$SRV6::100/dhcp-range=fd00:213::100/" "$T/dhcpv6.conf"
+	if ! start dhcpv6; then
+		fail dhcpv6-start "$(cat "$T/dnsmasq.err" "$LOG" | head -c 400)"
+	else
+	: > "$T/script.log"
+	EFI6=(--arch 7 --vendor PXEClient:Arch:00007:UNDI:003016)
+	IPXE6=(--arch 7 --vendor PXEClient:Arch:00007:UNDI:003010 --user-class iPXE)
+	U=tftp://[$SRV6]
+	V6_STAGE=firmware V6_INSTALL=yes
+	v6 --mac 52:54:00:aa:00:01 --duid ll "${EFI6[@]}"
+	v6check dhcpv6-firmware-efi-duid-ll "$U/snponly.efi" node-a duid --duid 00:03:00:01:52:54:00:aa:00:01 --arch 7
+	V6_INSTALL=unknown
+	v6 --mac 52:54:00:bb:00:0b --duid ll --arch 11 --vendor PXEClient:Arch:00011:UNDI:003016
+	v6check dhcpv6-firmware-arm64-unknown "$U/arm64/ipxe.efi" "" "" --duid 00:03:00:01:52:54:00:bb:00:0b --arch 11
+	V6_STAGE=ipxe V6_INSTALL=yes
+	v6 --mac 52:54:00:aa:00:01 --duid llt "${IPXE6[@]}" --request
+	v6check dhcpv6-ipxe-duid-llt-request "$U/$NA" node-a duid --duid 00:01:00:01:2a:2a:2a:2a:52:54:00:aa:00:01 --ipxe
+	v6 --mac 52:54:00:aa:00:01 --duid ll "${IPXE6[@]}" --info
+	v6check dhcpv6-ipxe-information-request "$U/$NA" node-a duid --duid 00:03:00:01:52:54:00:aa:00:01 --ipxe
+	# DUID-UUID: iPXE sends RFC 6355's text order, edk2 the SMBIOS order
+	V6_INSTALL=once
+	v6 --duid uuid --uuid 12345678-9abc-def0-1234-56789abcdef0 "${IPXE6[@]}"
+	v6check dhcpv6-ipxe-duid-uuid-text-order "$U/pxeinv/nodes/node-b.ipxe" node-b uuid-swapped --uuid 12345678-9abc-def0-1234-56789abcdef0 --ipxe
+	v6 --duid uuid --uuid-order smbios --uuid 12345678-9abc-def0-1234-56789abcdef0 "${IPXE6[@]}"
+	v6check dhcpv6-ipxe-duid-uuid-smbios-order "$U/pxeinv/nodes/node-b.ipxe" node-b uuid --duid 00:04:78:56:34:12:bc:9a:f0:de:12:34:56:78:9a:bc:de:f0 --ipxe
+	# pxeinv's iPXE build reports the serial in the user class
+	V6_INSTALL=yes
+	v6 --mac 52:54:00:ff:00:01 --duid ll --arch 7 --user-class "pxeinv/1 s=SER-D-001 b="
+	v6check dhcpv6-ipxe-identity-report "$U/pxeinv/nodes/node-d.ipxe" node-d serial --duid 00:03:00:01:52:54:00:ff:00:01 --serial SER-D-001
+	V6_INSTALL=unknown
+	v6 --mac 52:54:00:ff:00:02 --duid ll "${IPXE6[@]}"
+	v6check dhcpv6-ipxe-unknown-fallback "$U/$FALLBACK" "" "" --duid 00:03:00:01:52:54:00:ff:00:02 --ipxe
+	# (the MAC dnsmasq learns from the neighbour table is the e2e suite's:
+	# a veth's random MAC here cannot be a node's without making it every
+	# case's node)
+	# through a relay agent (RELAY-FORW from link fd00:214::1, option 79
+	# with node-a's MAC): the URL names our address on the arrival link
+	V6_INSTALL=yes
+	v6 --relay fd00:214::1 --relay-mac 52:54:00:aa:00:01 --server "$SRV6" --duid uuid --uuid 00000000-1111-2222-3333-444444444444 "${IPXE6[@]}"
+	v6check dhcpv6-relay-client-mac-option "$U/$NA" node-a mac --mac 52:54:00:aa:00:01 --uuid 00000000-1111-2222-3333-444444444444 --ipxe
+	# the lease of the REQUEST above reached the dhcp-script with our tags
+	for _ in $(seq 50); do grep -q "pxeinv-node:node-a" "$T/script.log" && break; sleep 0.1; done
+	if grep -q "^add .*$CLI6\|^add .*fd00:213::1[0-9a-f][0-9a-f] tags=\[.*pxeinv-node:node-a" "$T/script.log" &&
+		grep "^add " "$T/script.log" | grep -q "pxeinv-stage:ipxe"; then
+		pass dhcpv6-lease-script-tags
+	else
+		fail dhcpv6-lease-script-tags "$(tr '\n' '|' < "$T/script.log")"
+	fi
+	# malformed: a vendor class whose item runs past the option is ignored
+	# (option 61 still says arch 7); an option running past the message
+	# leaves the request untouched, and dnsmasq goes on answering
+	V6_STAGE=firmware V6_INSTALL=yes
+	v6 --mac 52:54:00:aa:00:01 --duid ll --arch 7 --raw-options 0010000800000157ffff4142
+	v6check dhcpv6-malformed-vendor-class "$U/snponly.efi" node-a duid --duid 00:03:00:01:52:54:00:aa:00:01 --arch 7
+	v6 --mac 52:54:00:aa:00:01 --duid ll "${EFI6[@]}" --raw-options 003d00ff0007
+	xid=$(val xid)
+	if grep -q " $xid pxe-inventory: " "$LOG"; then
+		fail dhcpv6-malformed-option-length "a request with an option past its end was steered"
+	elif v6 --mac 52:54:00:aa:00:01 --duid ll "${EFI6[@]}" && grep -qF "opt59=$U/snponly.efi" <<<"$OUT"; then
+		pass dhcpv6-malformed-option-length
+	else
+		fail dhcpv6-malformed-option-length "no answer after it: $OUT"
+	fi
+	# UEFI HTTPv6 boot, and iPXE, with compile --http-url on an IPv6 literal
+	HTTP_URL="http://[$SRV6]:8080"
+	if compile && chmod -R a+rX "$OUTD" && hup; then
+		V6_STAGE=httpboot V6_INSTALL=yes V6_HTTP=true
+		v6 --mac 52:54:00:aa:00:01 --duid ll --arch 16 --vendor HTTPClient:Arch:00016
+		if [ "$(val ADVERTISE.opt16)" = 343:HTTPClient ]; then
+			v6check dhcpv6-httpboot "$HTTP_URL/snponly.efi" node-a duid --duid 00:03:00:01:52:54:00:aa:00:01 --arch 16
+		else
+			fail dhcpv6-httpboot "option 16 '$(val ADVERTISE.opt16)', want 343:HTTPClient ($OUT)"
+		fi
+		V6_STAGE=ipxe V6_HTTP=false
+		v6 --mac 52:54:00:aa:00:01 --duid ll "${IPXE6[@]}"
+		if [ -n "$(val ADVERTISE.opt16)" ]; then
+			fail dhcpv6-http-url-ipxe "iPXE got option 16 '$(val ADVERTISE.opt16)'"
+		else
+			v6check dhcpv6-http-url-ipxe "$HTTP_URL/$NA" node-a duid --duid 00:03:00:01:52:54:00:aa:00:01 --ipxe
+		fi
+	else
+		fail dhcpv6-httpboot "pxeinv compile --http-url $HTTP_URL, or the reload, failed"
+	fi
+	HTTP_URL=
+	compile && chmod -R a+rX "$OUTD" && hup || fail dhcpv6-httpboot "recompiling without --http-url failed"
+	stop
+	fi
+	kill "$HTTP6_PID" 2>/dev/null
 fi
 
 finish

@@ -18,7 +18,7 @@ skipped=0
 # Print "FILE NAME" for every test function registered in a cmocka group.
 test_names() {
 	grep -oE 'cmocka_unit_test[a-z_]*\( *[A-Za-z0-9_]+' tests/unit/test_*.c |
-		sed -E 's/^tests\/unit\/([a-z_]+)\.c:.*\( */\1 /'
+		sed -E 's/^tests\/unit\/([a-z0-9_]+)\.c:.*\( */\1 /'
 }
 
 # Print "fuzz_TARGET fuzz_regress_TARGET" for every fuzz target.

@@ -298,19 +298,21 @@ static void test_ipv4(void **state)
 	(void)state;
 	check_one(NULL, "n1.yaml", "ip: 10.0.0.256\nnetmask: 255.0.0.0\n", 1,
 		  0, "nodes/n1.yaml:1:5: error: ip: '10.0.0.256' is not an "
-		  "IPv4 address (or 'dhcp')");
+		  "IPv4 or IPv6 address (write 192.0.2.1 or 2001:db8::1, or "
+		  "dhcp)");
 	check_one(NULL, "n1.yaml", "ip: \"10.0.0.01\"\nnetmask: 255.0.0.0\n",
 		  1, 0, "nodes/n1.yaml:1:5: error: ip: '10.0.0.01' is not an "
-		  "IPv4 address (or 'dhcp')");
+		  "IPv4 or IPv6 address (write 192.0.2.1 or 2001:db8::1, or "
+		  "dhcp)");
 	check_one(NULL, "n1.yaml", "x-a: 1\ndns0: 1.1.1\n", 1, 0,
-		  "nodes/n1.yaml:2:7: error: dns0: '1.1.1' is not an IPv4 "
-		  "address (write four numbers 0-255 separated by dots)");
+		  "nodes/n1.yaml:2:7: error: dns0: '1.1.1' is not an IPv4 or "
+		  "IPv6 address (write 192.0.2.1 or 2001:db8::1)");
 	check_one(NULL, "n1.yaml", "dns1: \" 8.8.8.8\"\n", 1, 0,
 		  "nodes/n1.yaml:1:7: error: dns1: ' 8.8.8.8' is not an IPv4 "
-		  "address (write four numbers 0-255 separated by dots)");
+		  "or IPv6 address (write 192.0.2.1 or 2001:db8::1)");
 	check_one(NULL, "n1.yaml", "ip: dhcp\ngateway: 10.0.0.x\n", 1, 0,
 		  "nodes/n1.yaml:2:10: error: gateway: '10.0.0.x' is not an "
-		  "IPv4 address (write four numbers 0-255 separated by dots)");
+		  "IPv4 or IPv6 address (write 192.0.2.1 or 2001:db8::1)");
 	check_one(NULL, "n1.yaml", "ip: 10.0.0.5\nnetmask: 255.0.255.0\n", 1,
 		  0, "nodes/n1.yaml:2:10: error: netmask: '255.0.255.0' is not "
 		  "a contiguous netmask (such as 255.255.255.0)");
@@ -341,6 +343,161 @@ static void test_ipv4(void **state)
 	check_one(NULL, "n1.yaml", "ntp: pool ntp.org\n", 1, 0,
 		  "nodes/n1.yaml:1:10: error: ntp: a space is not allowed in a "
 		  "host name or address");
+}
+
+/**
+ * IPv6: the address in canonical form, a prefix length as netmask, the
+ * gateway of ip's family, DNS and NTP servers of either family, and the
+ * IPv4 netmask as a prefix length too.
+ *
+ * @v state     cmocka state
+ */
+static void test_ipv6(void **state)
+{
+	struct testtree t;
+
+	(void)state;
+	testtree_init(&t);
+	testtree_write(&t, "n1.yaml", "ip: 2001:DB8:0:0::A\nnetmask: 64\n"
+		       "gateway: fe80::1\ndns0: 2001:4860:4860:0::6464\n"
+		       "dns1: 192.0.2.53\nntp: 2001:db8::123\n");
+	testtree_write(&t, "n2.yaml", "ip: 2001:db8::b\nnetmask: \"128\"\n"
+		       "gateway: 2001:db8::b\n");
+	testtree_write(&t, "n3.yaml", "ip: 10.0.0.5\nnetmask: 24\n"
+		       "gateway: 10.0.0.1\ndns0: 2001:db8::53\n");
+	testtree_write(&t, "n4.yaml", "ip: dhcp\nnetmask: 64\n"
+		       "gateway: fe80::1\n");
+	assert_int_equal(testtree_check(&t), 0);
+	assert_string_equal(t.nodes[0].ip, "2001:db8::a");
+	assert_string_equal(t.nodes[0].netmask, "64");
+	assert_string_equal(t.nodes[0].gateway, "fe80::1");
+	assert_string_equal(t.nodes[0].dns0, "2001:4860:4860::6464");
+	assert_string_equal(t.nodes[0].dns1, "192.0.2.53");
+	assert_string_equal(t.nodes[0].ntp, "2001:db8::123");
+	assert_string_equal(t.nodes[1].netmask, "128");
+	assert_string_equal(t.nodes[2].netmask, "24");
+	assert_null(t.nodes[3].ip);
+	testtree_expect(&t, "nodes/n2.yaml:3:10: warning: gateway "
+			"2001:db8::b is also the address of node n2");
+	testtree_free(&t);
+
+	check_one(NULL, "n1.yaml", "ip: 2001:db8::g\nnetmask: 64\n", 1, 0,
+		  "nodes/n1.yaml:1:5: error: ip: '2001:db8::g' is not an "
+		  "IPv4 or IPv6 address (write 192.0.2.1 or 2001:db8::1, or "
+		  "dhcp)");
+	check_one(NULL, "n1.yaml", "ip: \"fe80::1%eth0\"\nnetmask: 64\n", 1,
+		  0, "nodes/n1.yaml:1:5: error: ip: 'fe80::1%eth0' is not an "
+		  "IPv4 or IPv6 address (write 192.0.2.1 or 2001:db8::1, or "
+		  "dhcp)");
+	check_one(NULL, "n1.yaml", "ip: \"[2001:db8::a]\"\nnetmask: 64\n", 1,
+		  0, "nodes/n1.yaml:1:5: error: ip: '[2001:db8::a]' is not an "
+		  "IPv4 or IPv6 address (write 192.0.2.1 or 2001:db8::1, or "
+		  "dhcp)");
+	check_one(NULL, "n1.yaml", "ip: ff02::1\nnetmask: 64\n", 1, 0,
+		  "nodes/n1.yaml:1:5: error: ip: 'ff02::1' is not a unicast "
+		  "IPv6 address (not ::, multicast ff00::/8 or IPv4-mapped "
+		  "::ffff:0:0/96; write an IPv4 address as such)");
+	check_one(NULL, "n1.yaml", "ip: \"::ffff:10.0.0.1\"\nnetmask: 64\n",
+		  1, 0, "nodes/n1.yaml:1:5: error: ip: '::ffff:10.0.0.1' is "
+		  "not a unicast IPv6 address (not ::, multicast ff00::/8 or "
+		  "IPv4-mapped ::ffff:0:0/96; write an IPv4 address as such)");
+	/* Family mismatch, at the gateway */
+	check_one("netmask: 64\n", "n1.yaml", "ip: 2001:db8::a\n"
+		  "gateway: 10.0.0.1\n", 1, 0, "nodes/n1.yaml:2:10: error: "
+		  "gateway: 10.0.0.1 is an IPv4 address, but ip 2001:db8::a "
+		  "is IPv6; the gateway must be of the same family as ip: "
+		  "write an IPv6 gateway (such as fe80::1)");
+	check_one("gateway: 2001:db8::1\n", "n1.yaml", "ip: 10.0.0.5\n"
+		  "netmask: 255.255.255.0\n", 1, 0, "nodes/_defaults.yaml:1:10: "
+		  "error: gateway: 2001:db8::1 is an IPv6 address, but ip "
+		  "10.0.0.5 is IPv4; the gateway must be of the same family "
+		  "as ip: write an IPv4 gateway");
+	check_one(NULL, "n1.yaml", "ip: 2001:db8::a\nnetmask: 64\n"
+		  "gateway: 2001:db9::1\n", 1, 0, "nodes/n1.yaml:3:10: error: "
+		  "gateway 2001:db9::1 is outside the node's subnet "
+		  "2001:db8::a/64 (an IPv6 gateway may also be link-local, in "
+		  "fe80::/10)");
+	/* Prefix lengths */
+	check_one(NULL, "n1.yaml", "ip: 2001:db8::a\nnetmask: 129\n", 1, 0,
+		  "nodes/n1.yaml:2:10: error: netmask: '129' is not a prefix "
+		  "length of an IPv6 ip (0-128, such as 64)");
+	check_one(NULL, "n1.yaml", "ip: 10.0.0.5\nnetmask: 33\n", 1, 0,
+		  "nodes/n1.yaml:2:10: error: netmask: '33' is not a prefix "
+		  "length of an IPv4 ip (0-32, such as 24)");
+	check_one(NULL, "n1.yaml", "ip: 2001:db8::a\nnetmask: \"064\"\n", 1,
+		  0, "nodes/n1.yaml:2:10: error: netmask: '064' is not a "
+		  "prefix length of an IPv6 ip (0-128, such as 64)");
+	check_one(NULL, "n1.yaml", "ip: 2001:db8::a\nnetmask: "
+		  "255.255.255.0\n", 1, 0, "nodes/n1.yaml:2:10: error: "
+		  "netmask: '255.255.255.0' is not a prefix length; the "
+		  "netmask of an IPv6 ip is its number of network bits, 0-128 "
+		  "(such as 64)");
+	check_one(NULL, "n1.yaml", "ip: 10.0.0.5\nnetmask: 255.255.255.x\n", 1,
+		  0, "nodes/n1.yaml:2:10: error: netmask: '255.255.255.x' is "
+		  "not a netmask (write 255.255.255.0, or a prefix length such "
+		  "as 24)");
+	check_one(NULL, "n1.yaml", "install: false\nip: 2001:db8::a\n", 1, 0,
+		  "nodes/n1.yaml:1:1: error: static ip 2001:db8::a needs a "
+		  "netmask; set netmask here or in a _defaults.yaml above (a "
+		  "prefix length, such as 64)");
+	check_one(NULL, "n1.yaml", "ntp: \"2001:db8::zz\"\n", 1, 0,
+		  "nodes/n1.yaml:1:6: error: ntp: '2001:db8::zz' is not an "
+		  "IPv4 or IPv6 address (write 192.0.2.1 or 2001:db8::1)");
+}
+
+/**
+ * URLs with an IPv6 host in brackets: imageBaseURL, talosConfig and the
+ * check that compile --image-base-url and --http-url share.
+ *
+ * @v state     cmocka state
+ */
+static void test_url_ipv6(void **state)
+{
+	struct testtree t;
+	size_t host, len;
+
+	(void)state;
+	testtree_init(&t);
+	testtree_write(&t, "n1.yaml", "imageBaseURL: http://[2001:db8::1]:8080"
+		       "/talos/\ntalosConfig: http://[fd00::5]/c?u=${uuid}\n");
+	assert_int_equal(testtree_check(&t), 0);
+	assert_string_equal(t.nodes[0].image_base,
+			    "http://[2001:db8::1]:8080/talos");
+	assert_string_equal(t.nodes[0].talos_config,
+			    "http://[fd00::5]/c?u=%24%7Buuid%7D");
+	testtree_free(&t);
+
+	check_one(NULL, "n1.yaml", "imageBaseURL: http://[2001:db8::g]/x\n", 1,
+		  0, "nodes/n1.yaml:1:22: error: imageBaseURL: "
+		  CHECK_URL_IPV6_HINT);
+	check_one(NULL, "n1.yaml", "imageBaseURL: http://[10.0.0.1]/x\n", 1, 0,
+		  "nodes/n1.yaml:1:22: error: imageBaseURL: "
+		  CHECK_URL_IPV6_HINT);
+	check_one(NULL, "n1.yaml", "imageBaseURL: http://[2001:db8::1]x/\n", 1,
+		  0, "nodes/n1.yaml:1:22: error: imageBaseURL: "
+		  CHECK_URL_IPV6_HINT);
+	/* Brackets anywhere else are still refused */
+	check_one(NULL, "n1.yaml", "imageBaseURL: http://h/[x]\n", 1, 0,
+		  "nodes/n1.yaml:1:24: error: imageBaseURL: '[' is not "
+		  "allowed in a URL here; percent-encode it");
+
+	assert_int_equal(check_url_host("http://[2001:db8::1]:8080/boot",
+					&host, &len), 0);
+	assert_int_equal(host, 7);
+	assert_int_equal(len, 13);
+	assert_int_equal(check_url_host("https://h.example/", &host, &len), 0);
+	assert_int_equal(len, 9);
+	assert_int_equal(check_url_host("ftp://h/", &host, &len),
+			 -EPROTONOSUPPORT);
+	assert_int_equal(check_url_host("http:///x", &host, &len),
+			 -EDESTADDRREQ);
+	assert_int_equal(check_url_host("http://[fd00::1", &host, &len),
+			 -EINVAL);
+	assert_int_equal(check_url_host("http://[]/", &host, &len), -EINVAL);
+	assert_true(check_image_base_is_valid("http://[fd00::1]/talos"));
+	assert_true(check_image_base_is_valid("https://[2001:db8::1]:8443"));
+	assert_false(check_image_base_is_valid("http://[fd00::1]/[x]"));
+	assert_false(check_image_base_is_valid("http://[fd00::x]/"));
 }
 
 /**
@@ -781,6 +938,17 @@ static void test_duplicates(void **state)
 			"(nodes/a.yaml:1) " UNIQUE);
 	testtree_free(&t);
 
+	/* The same IPv6 address, written two ways, is one address */
+	testtree_init(&t);
+	testtree_write(&t, "_defaults.yaml", "netmask: 64\n");
+	testtree_write(&t, "a.yaml", "ip: 2001:db8::a\n");
+	testtree_write(&t, "b.yaml", "x-a: 1\nip: 2001:DB8:0:0:0:0:0:A\n");
+	assert_int_equal(testtree_check(&t), 1);
+	testtree_expect(&t, "nodes/b.yaml:2:5: error: duplicate ip "
+			"'2001:db8::a': node b claims it, and node a "
+			"(nodes/a.yaml:1) " UNIQUE);
+	testtree_free(&t);
+
 	/* The same MAC, spelt differently, in a list */
 	check_two("x-a: 1\nmac: \"52:54:00:AA:BB:CC\"\n",
 		  "mac:\n  - \"52:54:00:00:00:01\"\n"
@@ -1179,6 +1347,8 @@ int main(void)
 		cmocka_unit_test(test_types),
 		cmocka_unit_test(test_install),
 		cmocka_unit_test(test_ipv4),
+		cmocka_unit_test(test_ipv6),
+		cmocka_unit_test(test_url_ipv6),
 		cmocka_unit_test(test_vlan_interface),
 		cmocka_unit_test(test_hostname),
 		cmocka_unit_test(test_talos),

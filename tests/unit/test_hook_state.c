@@ -269,7 +269,7 @@ static void test_leasedb(void **state)
 					"x", "10.0.0.5"));
 	fd = open(dir, O_RDONLY | O_DIRECTORY);
 	assert_true(fd >= 0);
-	assert_int_equal(leasedb_mac(fd, "10.0.0.5", buf), -ENOENT);
+	assert_int_equal(leasedb_client(fd, "10.0.0.5", buf), -ENOENT);
 	memset(&ev, 0, sizeof(ev));
 	ev.action = EVENT_ADD;
 	ev.now = 1700000000;
@@ -298,16 +298,93 @@ static void test_leasedb(void **state)
 	fclose(f);
 	assert_int_equal(count, 1);
 	/* the MAC of a stored lease; none, or a malformed line, is none */
-	assert_int_equal(leasedb_mac(fd, "10.0.0.5", buf), 0);
+	assert_int_equal(leasedb_client(fd, "10.0.0.5", buf), 0);
 	assert_string_equal(buf, "52:54:00:aa:00:01");
-	assert_int_equal(leasedb_mac(fd, "10.0.0.6", buf), -ENOENT);
+	assert_int_equal(leasedb_client(fd, "10.0.0.6", buf), -ENOENT);
 	assert_string_equal(buf, "");
 	assert_int_equal(state_put(fd, PXEINV_STATE_LEASES, "10.0.0.7",
 				   "0 52:54:00:aa:00:01 10.0.0.8 * *\n", 33), 0);
-	assert_int_equal(leasedb_mac(fd, "10.0.0.7", buf), -EINVAL);
+	assert_int_equal(leasedb_client(fd, "10.0.0.7", buf), -EINVAL);
 	assert_int_equal(state_put(fd, PXEINV_STATE_LEASES, "10.0.0.9",
 				   "0 52:54:00:aa:00:01 10.0.0.9 * *", 32), 0);
-	assert_int_equal(leasedb_mac(fd, "10.0.0.9", buf), -EINVAL);
+	assert_int_equal(leasedb_client(fd, "10.0.0.9", buf), -EINVAL);
+	close(fd);
+}
+
+/**
+ * Lease database, DHCPv6: dnsmasq's line ("EXPIRES IAID IPV6 HOSTNAME
+ * DUID"), dumped for init with the IPv4 ones; the client of a lease is
+ * its DUID; a lease without an IAID is not stored.
+ *
+ * @v state     cmocka state
+ */
+static void test_leasedb_dhcpv6(void **state)
+{
+	static const char duid[] = "00:03:00:01:52:54:00:aa:00:01";
+	struct event ev;
+	char buf[4096];
+	unsigned long count;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	assert_true(leasedb_line_is_valid("1700000000 1 fd00::5 host "
+					  "00:03:00:01:52:54:00:aa:00:01",
+					  "fd00::5"));
+	assert_true(leasedb_line_is_valid("0 T4294967295 fd00::5 * *",
+					  "fd00::5"));
+	assert_false(leasedb_line_is_valid("0 1 fd00::5 * 00:03", "fd00::6"));
+	assert_false(leasedb_line_is_valid("0 x1 fd00::5 * 00:03", "fd00::5"));
+	assert_false(leasedb_line_is_valid("0 T fd00::5 * 00:03", "fd00::5"));
+	assert_false(leasedb_line_is_valid("0 12345678901 fd00::5 * 00:03",
+					   "fd00::5"));
+	assert_false(leasedb_line_is_valid("0 1 fd00::5 * 00:0G", "fd00::5"));
+	/* an IPv4 line's MAC field is no IAID, nor the reverse */
+	assert_false(leasedb_line_is_valid("0 52:54:00:aa:00:01 fd00::5 * *",
+					   "fd00::5"));
+	assert_false(leasedb_line_is_valid("0 T1 10.0.0.5 * *", "10.0.0.5"));
+	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_true(fd >= 0);
+	memset(&ev, 0, sizeof(ev));
+	ev.action = EVENT_ADD;
+	ev.now = 1700000000;
+	ev.expires = 1700003600;
+	ev.length = -1;
+	ev.ipv6 = 1;
+	strcpy(ev.mac, "52:54:00:aa:00:01");
+	strcpy(ev.ip, "fd00::5");
+	strcpy(ev.duid, duid);
+	strcpy(ev.iaid, "1");
+	strcpy(ev.hostname, "h6");
+	assert_int_equal(leasedb_update(fd, &ev), 0);
+	ev.ipv6 = 0;
+	strcpy(ev.ip, "10.0.0.5");
+	ev.hostname[0] = '\0';
+	assert_int_equal(leasedb_update(fd, &ev), 0);
+	f = fmemopen(buf, sizeof(buf), "w");
+	assert_non_null(f);
+	assert_int_equal(leasedb_dump(fd, f, &count), 0);
+	fclose(f);
+	assert_int_equal(count, 2);
+	assert_non_null(strstr(buf, "1700003600 1 fd00::5 h6 "
+			       "00:03:00:01:52:54:00:aa:00:01\n"));
+	assert_non_null(strstr(buf, "1700003600 52:54:00:aa:00:01 10.0.0.5 * "
+			       "*\n"));
+	assert_int_equal(leasedb_client(fd, "fd00::5", buf), 0);
+	assert_string_equal(buf, duid);
+	assert_int_equal(leasedb_client(fd, "10.0.0.5", buf), 0);
+	assert_string_equal(buf, "52:54:00:aa:00:01");
+	/* no IAID: not in dnsmasq's format, not stored */
+	ev.ipv6 = 1;
+	strcpy(ev.ip, "fd00::6");
+	ev.iaid[0] = '\0';
+	assert_int_equal(leasedb_update(fd, &ev), 0);
+	assert_int_equal(leasedb_client(fd, "fd00::6", buf), -ENOENT);
+	/* released */
+	ev.action = EVENT_DEL;
+	strcpy(ev.ip, "fd00::5");
+	assert_int_equal(leasedb_update(fd, &ev), 0);
+	assert_int_equal(leasedb_client(fd, "fd00::5", buf), -ENOENT);
 	close(fd);
 }
 
@@ -612,6 +689,44 @@ static void lease_event(const struct record_opts *opts,
 }
 
 /**
+ * Record a steered iPXE DHCPv6 lease event of a node ("unknown" for a
+ * client dnsmasq could not identify).
+ *
+ * @v opts      Settings
+ * @v action    EVENT_ADD, EVENT_OLD or EVENT_DEL
+ * @v node      Node, or NULL (not steered)
+ * @v duid      Client DUID
+ * @v ip        Leased IPv6 address
+ */
+static void lease6_event(const struct record_opts *opts,
+			 enum event_action action, const char *node,
+			 const char *duid, const char *ip)
+{
+	struct record_notes notes;
+	struct event ev;
+	char err[512];
+
+	memset(&ev, 0, sizeof(ev));
+	ev.action = action;
+	ev.now = 1700000000;
+	ev.arch = 7;
+	ev.expires = ev.length = ev.size = -1;
+	ev.ipv6 = 1;
+	ev.steered = node != NULL;
+	if (node) {
+		strcpy(ev.node, node);
+		strcpy(ev.stage, "ipxe");
+		strcpy(ev.install, "once");
+	}
+	strcpy(ev.duid, duid);
+	strcpy(ev.iaid, "1");
+	event_duid_mac(duid, ev.mac);
+	strcpy(ev.ip, ip);
+	assert_int_equal(record_event(opts, &ev, &notes, err, sizeof(err)),
+			 0);
+}
+
+/**
  * Record a TFTP fetch of a node's script.
  *
  * @v opts      Settings
@@ -632,6 +747,7 @@ static void fetch_event(const struct record_opts *opts, const char *node,
 	ev.expires = ev.length = -1;
 	ev.size = 100;
 	strcpy(ev.ip, ip);
+	ev.ipv6 = strchr(ip, ':') != NULL;
 	snprintf(ev.file, sizeof(ev.file), "/srv/tftp/pxeinv/nodes/%s.ipxe",
 		 node);
 	strcpy(ev.file_node, node);
@@ -744,6 +860,131 @@ static void test_record_once_peer(void **state)
 	close(fd);
 }
 
+/**
+ * Boot-once over IPv6: the same rule, with the DHCPv6 lease.  A fetch
+ * from the node's own DHCPv6 address marks; from an address without a
+ * lease, another client's, a link-local one, or its IPv4 address when
+ * its IPv4 lease is gone, it does not.  A DHCPv6 lease leaves the node's
+ * IPv4 lease (ip, mac) alone, and the reverse.
+ *
+ * @v state     cmocka state
+ */
+static void test_record_once_peer_dhcpv6(void **state)
+{
+	static const char duid_p[] = "00:01:00:01:2c:d0:00:01:52:54:00:aa:00:30";
+	static const char duid_q[] = "00:04:11:22:33:44:55:66:77:88:99:aa:bb:"
+				     "cc:dd:ee:ff:00";
+	struct record_opts opts = { dir, JOURNAL_MAX_DEFAULT };
+	struct record_notes notes;
+	struct kvfile f;
+	int fd;
+
+	(void)state;
+	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_true(fd >= 0);
+	lease_event(&opts, EVENT_ADD, "node-p", "52:54:00:aa:00:30",
+		    "10.0.0.30");
+	lease6_event(&opts, EVENT_ADD, "node-p", duid_p, "fd00::30");
+	assert_int_equal(kv_read(fd, "nodes/node-p", &f), 0);
+	assert_string_equal(kv_get(&f, "ip"), "10.0.0.30");
+	assert_string_equal(kv_get(&f, "mac"), "52:54:00:aa:00:30");
+	assert_string_equal(kv_get(&f, "ip6"), "fd00::30");
+	assert_string_equal(kv_get(&f, "duid"), duid_p);
+	assert_string_equal(kv_get(&f, "iaid"), "1");
+	assert_string_equal(kv_get(&f, "mac6"), "52:54:00:aa:00:30");
+	assert_string_equal(kv_get(&f, "via"), "dhcpv6");
+	assert_int_equal(kv_get_num(&f, "last6"), 1700000000);
+	assert_int_equal(kv_get_num(&f, "boots"), 1);
+
+	fetch_event(&opts, "node-p", "fd00::99", &notes);
+	assert_fetch(fd, &notes, 0);
+	fetch_event(&opts, "node-p", "fe80::5054:ff:feaa:30", &notes);
+	assert_fetch(fd, &notes, 0);
+	lease6_event(&opts, EVENT_ADD, "node-q", duid_q, "fd00::31");
+	fetch_event(&opts, "node-p", "fd00::31", &notes);
+	assert_fetch(fd, &notes, 0);
+	/* its address handed to another client */
+	lease6_event(&opts, EVENT_DEL, NULL, duid_p, "fd00::30");
+	lease6_event(&opts, EVENT_ADD, NULL, duid_q, "fd00::30");
+	fetch_event(&opts, "node-p", "fd00::30", &notes);
+	assert_fetch(fd, &notes, 0);
+	lease6_event(&opts, EVENT_DEL, NULL, duid_q, "fd00::30");
+	/* its own DHCPv6 lease, back again: marks */
+	lease6_event(&opts, EVENT_ADD, "node-p", duid_p, "fd00::30");
+	fetch_event(&opts, "node-p", "fd00::30", &notes);
+	assert_fetch(fd, &notes, 1);
+	assert_int_equal(state_once_clear(fd, "node-p"), 0);
+	/* the IPv4 lease still counts, by the IPv4 rule */
+	lease_event(&opts, EVENT_OLD, "node-p", "52:54:00:aa:00:30",
+		    "10.0.0.30");
+	assert_int_equal(kv_read(fd, "nodes/node-p", &f), 0);
+	assert_string_equal(kv_get(&f, "via"), "dhcp");
+	assert_string_equal(kv_get(&f, "ip6"), "fd00::30");
+	fetch_event(&opts, "node-p", "10.0.0.30", &notes);
+	assert_fetch(fd, &notes, 1);
+	assert_int_equal(state_once_clear(fd, "node-p"), 0);
+	close(fd);
+}
+
+/**
+ * Boot-once over IPv6 for a node dnsmasq never steered: the fallback
+ * dispatcher's iPXE client, found by the MAC its lease's DUID carries;
+ * a DUID without one leaves the node armed.
+ *
+ * @v state     cmocka state
+ */
+static void test_record_once_fallback_dhcpv6(void **state)
+{
+	static const char duid_u[] = "00:03:00:01:52:54:00:ee:00:40";
+	static const char duid_e[] = "00:02:00:00:01:57:01:02";
+	struct record_opts opts = { dir, JOURNAL_MAX_DEFAULT };
+	struct record_notes notes;
+	struct kvfile f;
+	int fd;
+
+	(void)state;
+	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_true(fd >= 0);
+	/* a DUID-EN client carries no MAC: it has no unknown/ file, and
+	 * its address is not the fallback's client */
+	lease6_event(&opts, EVENT_ADD, "unknown", duid_e, "fd00::41");
+	assert_int_equal(kv_read(fd, "unknown/52-54-00-ee-00-40", &f),
+			 -ENOENT);
+	{
+		struct event ev;
+		char err[512];
+
+		memset(&ev, 0, sizeof(ev));
+		ev.action = EVENT_TFTP;
+		ev.now = 1700000100;
+		ev.arch = -1;
+		ev.expires = ev.length = -1;
+		ev.ipv6 = 1;
+		strcpy(ev.ip, "fd00::41");
+		strcpy(ev.file, "/srv/tftp/pxeinv/nodes/node-u.ipxe");
+		strcpy(ev.file_node, "node-u");
+		assert_int_equal(record_event(&opts, &ev, &notes, err,
+					      sizeof(err)), 0);
+		last_peer[0] = '\0';
+		assert_int_equal(journal_walk(fd, keep_peer, NULL, NULL), 0);
+		assert_string_equal(last_peer, "other");
+	}
+	lease6_event(&opts, EVENT_ADD, "unknown", duid_u, "fd00::40");
+	assert_int_equal(kv_read(fd, "unknown/52-54-00-ee-00-40", &f), 0);
+	assert_string_equal(kv_get(&f, "mac"), "52:54:00:ee:00:40");
+	assert_string_equal(kv_get(&f, "ip6"), "fd00::40");
+	assert_string_equal(kv_get(&f, "duid"), duid_u);
+	last_peer[0] = '\0';
+	fetch_event(&opts, "node-u", "fd00::40", &notes);
+	assert_int_equal(journal_walk(fd, keep_peer, NULL, NULL), 0);
+	assert_string_equal(last_peer, "node");
+	last_peer[0] = '\0';
+	fetch_event(&opts, "node-u", "fd00::41", &notes);
+	assert_int_equal(journal_walk(fd, keep_peer, NULL, NULL), 0);
+	assert_string_equal(last_peer, "other");
+	close(fd);
+}
+
 /** Concurrent recorders, and events each */
 #define RACE_WRITERS 4
 #define RACE_EVENTS 100
@@ -797,6 +1038,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_journal_append_rotate,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_leasedb, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_leasedb_dhcpv6, setup,
+						teardown),
 		cmocka_unit_test(test_stub),
 		cmocka_unit_test(test_is_boot),
 		cmocka_unit_test_setup_teardown(test_record, setup, teardown),
@@ -804,6 +1047,10 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_record_once_peer, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_record_once_peer_dhcpv6,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_record_once_fallback_dhcpv6,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_record_concurrent_counters,
 						setup, teardown),
 	};

@@ -435,6 +435,217 @@ static void test_scan_overload(void **state)
 	assert_null(req.mac);
 }
 
+/** A DHCPv6 message being built */
+struct msg6 {
+	unsigned char b[512];
+	size_t len;
+};
+
+/**
+ * Start a DHCPv6 message (type, transaction id 0x010203).
+ *
+ * @v m         Message
+ * @v type      Message type
+ */
+static void msg6_start(struct msg6 *m, int type)
+{
+	m->b[0] = type;
+	m->b[1] = 1;
+	m->b[2] = 2;
+	m->b[3] = 3;
+	m->len = 4;
+}
+
+/**
+ * Append an option whose length field says LEN while DATA_LEN bytes follow.
+ *
+ * @v m         Message
+ * @v code      Option code
+ * @v len       Length field
+ * @v data      Payload
+ * @v data_len  Payload bytes appended
+ */
+static void msg6_put_raw(struct msg6 *m, int code, size_t len, const void *data,
+			 size_t data_len)
+{
+	m->b[m->len++] = code >> 8;
+	m->b[m->len++] = code & 0xff;
+	m->b[m->len++] = len >> 8;
+	m->b[m->len++] = len & 0xff;
+	memcpy(m->b + m->len, data, data_len);
+	m->len += data_len;
+}
+
+/**
+ * Append an option.
+ *
+ * @v m         Message
+ * @v code      Option code
+ * @v data      Payload
+ * @v len       Its length
+ */
+static void msg6_put(struct msg6 *m, int code, const void *data, size_t len)
+{
+	msg6_put_raw(m, code, len, data, len);
+}
+
+/**
+ * Append a user class (15) or vendor class (16, enterprise 343) of one
+ * item.
+ *
+ * @v m         Message
+ * @v code      15 or 16
+ * @v text      The item
+ */
+static void msg6_put_class(struct msg6 *m, int code, const char *text)
+{
+	unsigned char p[300];
+	size_t n = strlen(text), off = 0;
+
+	if (code == 16) {
+		memcpy(p, "\0\0\1\x57", 4);
+		off = 4;
+	}
+	p[off] = n >> 8;
+	p[off + 1] = n & 0xff;
+	memcpy(p + off + 2, text, n);
+	msg6_put(m, code, p, off + 2 + n);
+}
+
+/**
+ * Scan and decode a DHCPv6 message.
+ *
+ * @v m         Message
+ * @v client    Decoded request
+ * @ret rc      pxeinv_request_scan6()'s
+ */
+static int msg6_decode(struct msg6 *m, struct pxeinv_client *client)
+{
+	struct pxeinv_request req;
+	int rc = pxeinv_request_scan6(&req, m->b, m->len);
+
+	memset(client, 0, sizeof(*client));
+	if (rc == 0)
+		pxeinv_request_decode(&req, client);
+	return rc;
+}
+
+/** DHCPv6: what UEFI PXEv6 and iPXE send, read as in DHCPv4 */
+static void test_scan6(void **state)
+{
+	static const unsigned char duid_ll[] = { 0, 3, 0, 1, 0x52, 0x54, 0, 0xaa, 0, 1 };
+	static const unsigned char duid_llt[] = { 0, 1, 0, 1, 9, 9, 9, 9, 0x52, 0x54, 0, 0xaa, 0, 2 };
+	static const unsigned char duid_ll_ib[] = { 0, 3, 0, 32, 0x52, 0x54, 0, 0xaa, 0, 1 };
+	static const unsigned char duid_uuid[] = { 0, 4, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0,
+		0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0 };
+	static const unsigned char arch7[] = { 0, 7 }, arch16[] = { 0, 16 };
+	static const unsigned char mac1[] = { 0x52, 0x54, 0, 0xaa, 0, 1 };
+	struct pxeinv_request req;
+	struct pxeinv_client c;
+	struct msg6 m;
+
+	(void)state;
+	/* UEFI PXEv6 firmware: DUID-LL, arch 7, PXEClient */
+	msg6_start(&m, 1);
+	msg6_put(&m, 1, duid_ll, sizeof(duid_ll));
+	msg6_put(&m, 61, arch7, 2);
+	msg6_put_class(&m, 16, "PXEClient:Arch:00007:UNDI:003016");
+	assert_int_equal(pxeinv_request_scan6(&req, m.b, m.len), 0);
+	assert_int_equal(req.msg_type, 1);
+	assert_null(req.mac);
+	assert_int_equal(msg6_decode(&m, &c), 0);
+	assert_int_equal(c.arch, 7);
+	assert_false(c.is_ipxe);
+	assert_false(c.http_class);
+	assert_true(c.has_duid_mac);
+	assert_memory_equal(c.duid_mac, mac1, 6);
+	assert_false(c.has_mac);
+
+	/* iPXE: DUID-LLT, user class iPXE */
+	msg6_start(&m, 3);
+	msg6_put(&m, 1, duid_llt, sizeof(duid_llt));
+	msg6_put_class(&m, 15, "iPXE");
+	assert_int_equal(msg6_decode(&m, &c), 0);
+	assert_true(c.is_ipxe);
+	assert_true(c.has_duid_mac);
+	assert_int_equal(c.duid_mac[5], 2);
+	assert_int_equal(c.arch, -1);
+
+	/* a DUID-LL of another hardware type is no MAC */
+	msg6_start(&m, 1);
+	msg6_put(&m, 1, duid_ll_ib, sizeof(duid_ll_ib));
+	assert_int_equal(msg6_decode(&m, &c), 0);
+	assert_false(c.has_duid_mac);
+
+	/* DUID-UUID: the UUID, both byte orders tried */
+	msg6_start(&m, 11);
+	msg6_put(&m, 1, duid_uuid, sizeof(duid_uuid));
+	assert_int_equal(msg6_decode(&m, &c), 0);
+	assert_true(c.has_uuid);
+	assert_memory_equal(c.uuid_as_sent, duid_uuid + 2, 16);
+	assert_int_equal(c.uuid[0], 0x78);
+
+	/* HTTPv6 firmware; the identity report of pxeinv's iPXE */
+	msg6_start(&m, 1);
+	msg6_put(&m, 61, arch16, 2);
+	msg6_put_class(&m, 16, "HTTPClient:Arch:00016");
+	msg6_put_class(&m, 15, "pxeinv/1 s=SER%201 b=B");
+	assert_int_equal(msg6_decode(&m, &c), 0);
+	assert_int_equal(c.arch, 16);
+	assert_true(c.http_class);
+	assert_true(c.reported);
+	assert_true(c.is_ipxe);
+	assert_string_equal(c.serial, "SER 1");
+	assert_string_equal(c.board_serial, "B");
+
+	/* the first instance of an option counts */
+	msg6_start(&m, 1);
+	msg6_put_class(&m, 15, "other");
+	msg6_put_class(&m, 15, "iPXE");
+	assert_int_equal(msg6_decode(&m, &c), 0);
+	assert_false(c.is_ipxe);
+}
+
+/** DHCPv6: malformed messages and options */
+static void test_scan6_malformed(void **state)
+{
+	static const unsigned char item_past[] = { 0, 0, 1, 0x57, 0, 40, 'P', 'X', 'E' };
+	static const unsigned char short_duid[] = { 0, 3, 0, 1, 0x52 };
+	static const unsigned char empty_item[] = { 0, 0 };
+	struct pxeinv_request req;
+	struct pxeinv_client c;
+	struct msg6 m;
+
+	(void)state;
+	msg6_start(&m, 1);
+	assert_int_equal(pxeinv_request_scan6(&req, m.b, 3), -EINVAL);
+	/* an option running past the message */
+	msg6_start(&m, 1);
+	msg6_put_raw(&m, 15, 20, "\0\4iPXE", 6);
+	assert_int_equal(pxeinv_request_scan6(&req, m.b, m.len), -EINVAL);
+	/* an option header cut short */
+	msg6_start(&m, 1);
+	m.b[m.len++] = 0;
+	m.b[m.len++] = 15;
+	m.b[m.len++] = 0;
+	assert_int_equal(pxeinv_request_scan6(&req, m.b, m.len), -EINVAL);
+	/* inside an option: an item past its end, a short DUID, an empty
+	 * item, an arch of one byte: ignored, the rest is read */
+	msg6_start(&m, 1);
+	msg6_put(&m, 16, item_past, sizeof(item_past));
+	msg6_put(&m, 1, short_duid, sizeof(short_duid));
+	msg6_put(&m, 15, empty_item, sizeof(empty_item));
+	msg6_put(&m, 61, "\7", 1);
+	assert_int_equal(pxeinv_request_scan6(&req, m.b, m.len), 0);
+	assert_null(req.vendor_class);
+	assert_null(req.duid_mac);
+	assert_null(req.user_class);
+	assert_int_equal(req.arch, -1);
+	assert_int_equal(msg6_decode(&m, &c), 0);
+	assert_false(c.is_ipxe);
+	assert_int_equal(c.arch, -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -444,6 +655,8 @@ int main(void)
 		cmocka_unit_test(test_user_class),
 		cmocka_unit_test(test_user_class_rewritten_item),
 		cmocka_unit_test(test_scan_overload),
+		cmocka_unit_test(test_scan6),
+		cmocka_unit_test(test_scan6_malformed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
