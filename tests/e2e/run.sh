@@ -152,17 +152,22 @@ node no-install 'mac: "52:54:00:e2:06:01"' "ip: $E2E_NET.61" 'install: false'
 # known only by its SMBIOS serial (no MAC, no UUID), installed once
 node serial-only 'serial: E2E-SERIAL-7' "ip: $E2E_NET.75" 'install: once' 'extraKernelArgs: e2e.case=serial-only'
 node http-boot 'mac: "52:54:00:e2:0a:01"' "ip: $E2E_NET.72" 'install: true' 'extraKernelArgs: e2e.case=http-boot'
-# ipv6-pxe and ipv6-http: known by MAC (and UUID), and by UUID alone. The
-# UUIDs are not symmetric under the SMBIOS byte swap (first three fields
-# little-endian), so a DUID-UUID read in the wrong order matches nothing.
-if want ipv6-pxe; then
-	node ipv6-pxe 'mac: "52:54:00:e2:10:01"' 'uuid: 12345678-9abc-def0-1234-56789abc1001' \
-		"ip: $E2E_NET.16" 'install: true' 'extraKernelArgs: e2e.case=ipv6-pxe'
-fi
-if want ipv6-http; then
-	node ipv6-http 'uuid: 12345678-9abc-def0-1234-56789abc1002' \
-		"ip: $E2E_NET.17" 'install: true' 'extraKernelArgs: e2e.case=ipv6-http'
-fi
+# ipv6-pxe and ipv6-http: known by MAC (and UUID), and by UUID alone; static
+# IPv6 addresses and the stand-in factory at its IPv6 address. The UUIDs are
+# not symmetric under the SMBIOS byte swap (first three fields
+# little-endian), so the order a DUID-UUID is read in shows in matched=.
+V6_NET=fd00:e2e6:
+V6_SRV=$V6_NET:1
+V6_HTTP_PORT=8086
+V6_BOOT_PORT=8087
+v6_node() { # v6_node NAME HOST LINES...
+	local n=$1 h=$2
+	shift 2
+	node "$n" "$@" "ip: $V6_NET:$h" 'netmask: 64' "gateway: $V6_SRV" \
+		"imageBaseURL: http://[$V6_SRV]:$V6_HTTP_PORT/image" 'install: true' "extraKernelArgs: e2e.case=$n"
+}
+want ipv6-pxe && v6_node ipv6-pxe 16 'mac: "52:54:00:e2:10:01"' 'uuid: 12345678-9abc-def0-1234-56789abc1001'
+want ipv6-http && v6_node ipv6-http 17 'uuid: 12345678-9abc-def0-1234-56789abc1002'
 # arm64, uki, bad-kernel: their nodes are in the inventory only when their
 # case runs (the mirror case copies every node's files)
 VER_BAD=v1.9.5-e2e.badkernel
@@ -1144,43 +1149,43 @@ if want proxy-httpboot; then
 fi
 # --- IPv6 only: ipv6-pxe + ipv6-http ----------------------------------------
 # Bridge brv6 in $NS carries IPv6 only: $NS has the ULA $V6_SRV on it (nodad)
-# and no IPv4 address, and a second patched dnsmasq (log $T/v6.log, state
-# $T/v6-state) sends router advertisements (enable-ra; M flag: stateful) and
-# leases a DHCPv6 range there, with the same node tree compiled with
-# --http-url http://[$V6_SRV]:$V6_BOOT_PORT into $OUTV6, whose tftp/ is served
-# on that port. The stand-in factory's files are served on [$V6_SRV]:$V6_HTTP_PORT.
+# and no IPv4 address; no DHCPv4 server listens there. A second patched
+# dnsmasq (log $T/v6.log, state $T/v6-state) serves it with the fragment of
+# the same node tree compiled with --dhcp6-range (a stateful range and
+# enable-ra: RAs with the M flag) and --http-url http://[$V6_SRV]:$V6_BOOT_PORT
+# into $OUTV6, whose tftp/ is served on that port; the nodes' imageBaseURL is
+# the stand-in factory at [$V6_SRV]:$V6_HTTP_PORT.
 #
 # What the firmware does (bookworm's OVMF 2022.11, trixie's iPXE, TCG):
 # - -fw_cfg opt/org.tianocore/IPv4Support=no keeps OVMF's IPv4 stack out: the
 #   NIC's boot options are then "UEFI PXEv6" and "UEFI HTTPv6" only, in that
-#   order, and no DHCPv4 is sent before iPXE.
+#   order, and nothing is sent over IPv4 before iPXE.
 # - OVMF's IPv6 stack first leases an address for itself (SOLICIT/REQUEST
-#   asking for option 23 only, no vendor class), then PXEv6 solicits with
-#   vendor class PXEClient:Arch:00007 and DUID-UUID, REQUESTs ~5 s later and
-#   TFTPs the URL's file ~10 s after that. HTTPv6 solicits with
-#   HTTPClient:Arch:00016 and needs option 16 HTTPClient in the answer.
+#   asking for option 23 only, no vendor class: not steered), then PXEv6
+#   solicits with vendor class PXEClient (enterprise 343) and a DUID-UUID,
+#   REQUESTs ~5 s later and TFTPs the URL's file ~10 s after that. Without
+#   option 59 in the answer PXEv6 gives up in ~5 s ("PXE-E21"). HTTPv6
+#   solicits with vendor class HTTPClient and takes no offer without option
+#   16 HTTPClient. Two OVMF guests send the same DHCPv6 transaction IDs.
 # - OVMF's DUID-UUID carries the SMBIOS UUID in SMBIOS byte order (first
-#   three fields little-endian, as in DHCPv4 option 97); iPXE's DUID-UUID
-#   has it in RFC 4122 order. Both are matched to the same node (ipv6-http).
+#   three fields little-endian, as in DHCPv4 option 97: matched=uuid); iPXE's
+#   DUID-UUID has it in RFC 4122 order (matched=uuid-swapped).
 # - HTTPv6 alone (-fw_cfg IPv6PXESupport=no) fails in this OVMF: it solicits
 #   before the link-local address passed DAD (EFI_NO_MAPPING, "Could not
 #   retrieve NBP file size"; edk2 11f1d28bcb, 2025, waits for DAD). After a
 #   PXEv6 attempt on the same NIC the stack is up and HTTPv6 works, so
-#   ipv6-http keeps PXEv6 first and drops its TFTP (ip6tables, by MAC).
+#   ipv6-http keeps PXEv6 first and refuses its TFTP (ip6tables, by MAC):
+#   refused, PXEv6 ends in ~3 s ("PXE-E99"); dropped, in ~34 s ("PXE-E18").
 # - After PXEv6, iPXE fetches no autoexec.ipxe (it caches no IPv6 PXE DHCP
 #   packet, so it has no working URI): its stock autoboot runs ifconf (all
-#   configurators), waits ~15 s for DHCPv4 (no answer here) while IPv6
-#   configures, solicits with user class "iPXE" and chains option 59.
+#   configurators), waits ~15 s for DHCPv4 while IPv6 configures, solicits
+#   with user class "iPXE" and chains option 59.
 # - After HTTPv6, iPXE fetches autoexec.ipxe over HTTP from the boot URL's
-#   directory (the loaded image's URI device path), so pxeinv's script runs
-#   and its DHCP must configure IPv6 too (its user class then goes out in
-#   DHCPv6 option 15). Its DHCPv4 wait is the same ~15 s.
-# - PXEv6 refused by a port unreachable ends in ~3 s ("PXE-E99"); silence
-#   (a dropped TFTP) costs ~34 s ("PXE-E18"). Per guest under TCG: ~15 s
-#   of OVMF start, PXEv6 DHCPv6 ~6 s, TFTP ~10 s, iPXE ~16 s, kernel.
-V6_SRV=fd00:e2e6::1
-V6_HTTP_PORT=8086
-V6_BOOT_PORT=8087
+#   directory (the loaded image's URI device path): pxeinv's script runs,
+#   waits ~15 s for DHCPv4, then configures IPv6 (ifconf --configurator
+#   ipv6) and sends its identity report in DHCPv6 option 15.
+# - Under TCG each guest powers off 45-55 s after its start: ~15 s of OVMF
+#   start, PXEv6 DHCPv6 ~6 s, TFTP ~10 s, iPXE's DHCPv4 wait ~15 s, kernel.
 V6_PID=
 V6_HTTP_PID=
 V6_BOOT_PID=
@@ -1196,21 +1201,15 @@ v6_fail() {
 	return 1
 }
 prepare_ipv6() {
-	local u=http://[$V6_SRV]:$V6_BOOT_PORT f
+	local u=http://[$V6_SRV]:$V6_BOOT_PORT
 	e2e_bridge brv6 && ip -n "$NS" addr add "$V6_SRV/64" dev brv6 nodad ||
 		{ v6_fail "cannot set up bridge brv6"; return 1; }
 	mkdir -p "$T/v6-state"
 	chown nobody:nogroup "$T/v6-state"
-	"$PXEINV" compile -q --http-url "$u" --ipxe-dir "$IPXE_DIR" --hook "$HOOK" --state-dir "$T/v6-state" \
-		"$NODES" "$OUTV6" 2>"$T/v6-compile.err" ||
-		{ v6_fail "pxeinv compile --http-url $u: $(cat "$T/v6-compile.err")"; return 1; }
-	# compile refuses an IPv6 literal in imageBaseURL ("URL has no host
-	# name"): until it takes one, the IPv6 nodes' scripts are pointed at
-	# the factory's IPv6 address here
-	for f in "$OUTV6"/tftp/pxeinv/nodes/ipv6-*.ipxe; do
-		[ -e "$f" ] || continue
-		sed -i "s|http://$SRV:$HTTP_PORT/image/|http://[$V6_SRV]:$V6_HTTP_PORT/image/|" "$f"
-	done
+	# the fragment has the range and enable-ra (compile --dhcp6-range)
+	"$PXEINV" compile -q --http-url "$u" --dhcp6-range "$V6_NET:100,$V6_NET:1ff,64,10m" --ipxe-dir "$IPXE_DIR" \
+		--hook "$HOOK" --state-dir "$T/v6-state" "$NODES" "$OUTV6" 2>"$T/v6-compile.err" ||
+		{ v6_fail "pxeinv compile --http-url $u --dhcp6-range: $(cat "$T/v6-compile.err")"; return 1; }
 	chmod -R a+rX "$OUTV6"
 	ip netns exec "$NS" python3 -u -m http.server "$V6_HTTP_PORT" --bind "$V6_SRV" --directory "$T/www" \
 		</dev/null >"$T/v6-http.log" 2>&1 &
@@ -1227,8 +1226,6 @@ interface=brv6
 bind-interfaces
 user=nobody
 group=nogroup
-enable-ra
-dhcp-range=${V6_SRV%1}100,${V6_SRV%1}1ff,64,10m
 dhcp-leasefile=$T/v6.leases
 log-dhcp
 dhcp-scriptuser=nobody
@@ -1250,6 +1247,9 @@ finish_ipv6() {
 	proc_stop V6_PID
 	proc_stop V6_HTTP_PID
 	proc_stop V6_BOOT_PID
+	# out of the tree: the mirror case would copy their images from the
+	# stopped server at [$V6_SRV]
+	rm -f "$NODES"/lab/ipv6-*.yaml
 }
 # start_ipv6 NAME MAC UUID: an OVMF guest on brv6 with IPv4 off
 start_ipv6() {
@@ -1297,7 +1297,7 @@ check_ipv6() {
 check_ipv6_pxe() {
 	local c=ipv6-pxe
 	check_ipv6 $c mac firmware "tftp://[$V6_SRV]/snponly.efi" mac || return
-	grep -q "sent $OUTV6/tftp/snponly.efi to ${V6_SRV%1}" "$T/v6.log" ||
+	grep -q "sent $OUTV6/tftp/snponly.efi to $V6_NET:" "$T/v6.log" ||
 		{ fail $c "snponly.efi not sent over TFTP on IPv6"; return; }
 	pass $c
 }
