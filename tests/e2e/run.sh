@@ -82,7 +82,7 @@
 #               address, no DHCPv4 server): OVMF's PXEv6 -> snponly.efi over
 #               TFTP -> node script and kernel over HTTP on IPv6
 #   ipv6-http   the same segment, OVMF's HTTPv6 (its PXEv6 attempt fails
-#               first: its TFTP is dropped) -> snponly.efi, node script and
+#               first: its TFTP is refused) -> snponly.efi, node script and
 #               kernel over HTTP on IPv6; the node is known by its UUID only
 #
 # Environment: KEEP=1 keeps the temporary directory (logs, consoles);
