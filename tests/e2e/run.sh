@@ -1258,12 +1258,21 @@ start_ipv6() {
 }
 # v6_decisions NODE: NODE's decisions in the IPv6 dnsmasq's log, in order
 v6_decisions() { grep -E "\]: [0-9]+ pxe-inventory: node=$1 " "$T/v6.log" | sed 's/.*pxe-inventory: //' | uniq; }
+# v6_hook_record NODE: "VIA IP6 DUID" of NODE in pxeinv status --json of the
+# IPv6 server's state directory (what its hook recorded)
+v6_hook_record() {
+	"$PXEINV" status --state-dir "$T/v6-state" --json 2>/dev/null | python3 -c '
+import json, sys
+for n in json.load(sys.stdin).get("nodes", []):
+    if n.get("node") == sys.argv[1]:
+        print(n.get("via"), n.get("ip6"), n.get("duid"))' "$1" 2>/dev/null
+}
 # check_ipv6 CASE MATCHED STAGE FILE IPXE-MATCHED: the guest CASE booted its
 # node CASE on IPv6 alone, the firmware's DHCPv6 steered (matched=MATCHED,
 # stage=STAGE) to FILE, then iPXE's (matched=IPXE-MATCHED) to the node
 # script's URL; fails (returns 1) with the reason, the caller passes it
 check_ipv6() {
-	local c=$1 m=$2 stage=$3 file=$4 mi=$5 d u=http://[$V6_SRV]:$V6_BOOT_PORT first why
+	local c=$1 m=$2 stage=$3 file=$4 mi=$5 d u=http://[$V6_SRV]:$V6_BOOT_PORT first why rec
 	# the kernel's command line, or a dead end (pxeinv's script gave up,
 	# OVMF went on to its shell): no need to wait out the timeout then
 	e2e_wait_for "$c" "$MARK_CMDLINE|pxeinv: giving up|UEFI Interactive Shell" 300
@@ -1290,8 +1299,16 @@ check_ipv6() {
 		{ fail $c "kernel/initramfs not fetched from [$V6_SRV]: $(tail -n 5 "$T/v6-http.log")"; return 1; }
 	grep -a -q "$MARK_START" "$T/$c.serial" || { fail $c "kernel did not start"; e2e_tail "$c"; return 1; }
 	check_cmdline $c "$c" "$OUTV6/tftp/pxeinv/nodes/$c.ipxe" uefi || return 1
+	# the hook journaled the DHCPv6 leases under the node
+	for _ in $(seq 50); do
+		rec=$(v6_hook_record "$c")
+		[[ $rec == "dhcpv6 $V6_NET:"* ]] && break
+		sleep 0.2
+	done
+	[[ $rec == "dhcpv6 $V6_NET:"*' '?* ]] && [[ $rec != *' None' ]] ||
+		{ fail $c "the hook did not record a DHCPv6 lease of $c (via ip6 duid: [$rec])"; return 1; }
 	echo "# $c: powered off $(($(stat -c %Y "$T/$c.serial") - V6_T0)) s after its start; $(grep -c "pxe-inventory: node=$c " "$T/v6.log") decisions;" \
-		"OVMF: $(e2e_serial "$c" | grep -a -o 'Start [A-Za-z ]*over IPv6' | paste -sd, -)"
+		"OVMF: $(e2e_serial "$c" | grep -a -o 'Start [A-Za-z ]*over IPv6' | paste -sd, -); hook: $rec"
 
 }
 check_ipv6_pxe() {
