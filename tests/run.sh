@@ -15,7 +15,7 @@
 #   tests/integration  the patched dnsmasq in network namespaces
 #   tests/hook         the dhcp-script hook, driven by the patched dnsmasq
 #   tests/mirror       pxeinv mirror against a stand-in factory with faults
-#   tests/fuzz         the libFuzzer targets of fuzz/, 45 s each
+#   tests/fuzz         the libFuzzer targets of fuzz/, 45 s each, two at a time
 #   tests/ipxe         the iPXE build, booted in QEMU
 #   tests/e2e          firmware -> iPXE -> node script -> kernel, in QEMU
 #   tests/package      the .debs upgrade a stock dnsmasq host in place, and
@@ -49,8 +49,10 @@ total_skipped=0
 for s in $SUITES; do
 	echo "=== tests/$s${CASE:+ $CASE}"
 	log=$(mktemp)
+	start=$SECONDS
 	"tests/$s/run.sh" ${CASE:+"$CASE"} 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
+	echo "# tests/$s: $((SECONDS - start)) s"
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
 	rm -f "$log"
 	if [ -z "$line" ] && [ -n "$CASE" ] && [ "$rc" -eq 2 ]; then

@@ -119,15 +119,19 @@ if [ -n "$WATCH" ]; then
 		[ -n "$stopping" ] || watch
 	done
 	kill $! 2>/dev/null
-	# the shell may have reaped dnsmasq already: wait still has its status
-	wait "$pid"
-	rc=$?
 fi
 
-# wait returns early when a trapped signal arrives; loop until dnsmasq exits
-while kill -0 "$pid" 2>/dev/null; do
+# dnsmasq's exit status. wait returns 128+N when a trapped signal
+# interrupts it: dnsmasq may still run, or have exited without its status
+# being reported yet, so wait again; 127 means the status was reported
+# already (dnsmasq itself died of a signal), and rc holds it.
+rc=0
+while :; do
 	wait "$pid"
-	rc=$?
+	st=$?
+	[ "$st" != 127 ] || break
+	rc=$st
+	[ "$st" -gt 128 ] || break
 done
 [ -z "$http_pid" ] || { kill "$http_pid" 2>/dev/null; wait "$http_pid" 2>/dev/null; }
 exit "${rc:-0}"
