@@ -233,6 +233,7 @@ int pxeinv_steer(struct pxeinv_cache *cache, const struct pxeinv_request *req,
 	memset(ans, 0, sizeof(*ans));
 	ans->matched = "";
 	pxeinv_request_decode(req, &client);
+	ans->arch = client.arch;
 	if (client.is_ipxe)
 		return steer_ipxe(cache, req, &client, ans);
 	return steer_firmware(cache, &client, ans);

@@ -30,6 +30,9 @@
 struct pxeinv_answer {
 	enum pxeinv_stage stage;
 	enum pxeinv_install install;
+	int arch;                       /**< client architecture (option
+	                                   93/61, else the vendor class);
+	                                   -1 unknown */
 	char node[PXEINV_NODE_MAX];     /**< hostname, "" when unknown */
 	const char *matched;            /**< key that matched, static string:
 	                                   "mac", "uuid", "uuid-swapped",

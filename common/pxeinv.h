@@ -37,6 +37,10 @@
 #define PXEINV_TAG_INSTALL "pxeinv-install:"
 #define PXEINV_TAG_SERIAL "pxeinv-serial:"
 #define PXEINV_TAG_BOARD_SERIAL "pxeinv-board-serial:"
+/** The client architecture (RFC 4578 number, decimal) of a steered request:
+ * the hook's source for DHCPv6 events, whose vendor class dnsmasq 2.90
+ * hands the dhcp-script cut */
+#define PXEINV_TAG_ARCH "pxeinv-arch:"
 
 /*
  * Scripts, relative to the TFTP root of a compiled tree.

@@ -297,6 +297,13 @@ static void event_parse_tags(struct event *ev, const char *tags)
 			event_decode_serial(p + sizeof(PXEINV_TAG_SERIAL) - 1,
 					    len - (sizeof(PXEINV_TAG_SERIAL) - 1),
 					    ev->serial);
+		} else if (IS(PXEINV_TAG_ARCH)) {
+			char digits[6] = "";
+
+			VAL(PXEINV_TAG_ARCH, digits);
+			if (digits[0] && strspn(digits, "0123456789") ==
+			    strlen(digits) && atoi(digits) <= 65535)
+				ev->tag_arch = atoi(digits);
 		} else if (IS(PXEINV_TAG_BOARD_SERIAL)) {
 			event_decode_serial(p + sizeof(PXEINV_TAG_BOARD_SERIAL) - 1,
 					    len - (sizeof(PXEINV_TAG_BOARD_SERIAL) - 1),
@@ -383,6 +390,32 @@ static void event_file_node(const char *path, char *node)
 }
 
 /**
+ * Read the user classes of a DHCPv4 lease event (DNSMASQ_USER_CLASS0..),
+ * space-separated.
+ *
+ * @v ev        Event: user_class
+ * @v env       Environment
+ */
+static void event_parse_user_class(struct event *ev, char **env)
+{
+	const char *v;
+	char name[32];
+	int i;
+
+	for (i = 0; i < HOOK_USER_CLASSES; i++) {
+		size_t n = strlen(ev->user_class);
+
+		snprintf(name, sizeof(name), "DNSMASQ_USER_CLASS%d", i);
+		if (!(v = hook_env_get(env, name)))
+			break;
+		if (n && n + 1 < sizeof(ev->user_class))
+			ev->user_class[n++] = ' ';
+		event_copy_text(ev->user_class + n, sizeof(ev->user_class) - n,
+				v);
+	}
+}
+
+/**
  * Parse a lease event: add, old or del.
  *
  * @v ev        Event
@@ -397,9 +430,6 @@ static int event_parse_lease(struct event *ev, int argc, char **argv,
 			     char **env, char *err, size_t errlen)
 {
 	const char *v;
-	char name[32];
-	int i;
-
 	int ip_ok;
 
 	if (argc < 4 || argc > 5)
@@ -426,23 +456,18 @@ static int event_parse_lease(struct event *ev, int argc, char **argv,
 	}
 	if (argc == 5)
 		event_copy_text(ev->hostname, sizeof(ev->hostname), argv[4]);
-	/* DHCPv6: the enterprise number in DNSMASQ_VENDOR_CLASS_ID, the
-	 * class's items in DNSMASQ_VENDOR_CLASS0.. ("PXEClient:Arch:…" is
-	 * the first) */
-	event_copy_text(ev->vendor_class, sizeof(ev->vendor_class),
-			hook_env_get(env, ev->ipv6 ? "DNSMASQ_VENDOR_CLASS0" :
-				     "DNSMASQ_VENDOR_CLASS"));
-	ev->arch = event_parse_arch(ev->vendor_class);
-	for (i = 0; i < HOOK_USER_CLASSES; i++) {
-		size_t n = strlen(ev->user_class);
-
-		snprintf(name, sizeof(name), "DNSMASQ_USER_CLASS%d", i);
-		if (!(v = hook_env_get(env, name)))
-			break;
-		if (n && n + 1 < sizeof(ev->user_class))
-			ev->user_class[n++] = ' ';
-		event_copy_text(ev->user_class + n, sizeof(ev->user_class) - n,
-				v);
+	event_parse_tags(ev, hook_env_get(env, "DNSMASQ_TAGS"));
+	/* DHCPv6: dnsmasq 2.90 hands the script a vendor class and user
+	 * class read with the wrong item offset (their first two bytes cut,
+	 * and bytes past the item), so they are not recorded; the
+	 * architecture comes from the patch's pxeinv-arch: tag */
+	if (ev->ipv6) {
+		ev->arch = ev->tag_arch;
+	} else {
+		event_copy_text(ev->vendor_class, sizeof(ev->vendor_class),
+				hook_env_get(env, "DNSMASQ_VENDOR_CLASS"));
+		ev->arch = event_parse_arch(ev->vendor_class);
+		event_parse_user_class(ev, env);
 	}
 	event_copy_text(ev->client_id, sizeof(ev->client_id),
 			hook_env_get(env, "DNSMASQ_CLIENT_ID"));
@@ -457,7 +482,6 @@ static int event_parse_lease(struct event *ev, int argc, char **argv,
 	if (!event_parse_num(hook_env_get(env, "DNSMASQ_LEASE_LENGTH"),
 			     &ev->length))
 		ev->length = -1;
-	event_parse_tags(ev, hook_env_get(env, "DNSMASQ_TAGS"));
 	return HOOK_EVENT_OK;
 }
 
@@ -466,7 +490,7 @@ int hook_event_parse(struct event *ev, int argc, char **argv,
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->now = now;
-	ev->arch = -1;
+	ev->arch = ev->tag_arch = -1;
 	ev->expires = ev->length = ev->size = -1;
 	if (err && errlen)
 		err[0] = '\0';

@@ -56,7 +56,9 @@ struct event {
 	char install[16];               /**< yes, no, once, unknown, or "" */
 	char vendor_class[EVENT_TEXT_MAX];
 	char user_class[EVENT_TEXT_MAX]; /**< DNSMASQ_USER_CLASS0.. joined */
-	int arch;                       /**< from the vendor class, -1 none */
+	int arch;                       /**< from the vendor class (DHCPv6:
+	                                   the pxeinv-arch: tag), -1 none */
+	int tag_arch;                   /**< pxeinv-arch: tag, -1 none */
 	char serial[PXEINV_SERIAL_MAX]; /**< reported by iPXE, via tags */
 	char board_serial[PXEINV_SERIAL_MAX];
 	char client_id[EVENT_TEXT_MAX];  /**< DNSMASQ_CLIENT_ID, or "" */

@@ -906,10 +906,11 @@ else
 	fail dhcpv6-release-journaled "$(tail -n 2 "$J6" 2>/dev/null); $(ls "$S6/leases" 2>&1)"
 fi
 
-# iPXE over DHCPv6: steered as node-v6, by its MAC. (Not asserted: arch
-# and user_class. dnsmasq 2.90 hands the script DHCPv6 vendor and user
-# class items without their first two bytes, "EClient:Arch:…" and "XE":
-# rfc3315.c reads each item with a 4-byte option header, not RFC 8415's
+# iPXE over DHCPv6: steered as node-v6, by its MAC; its arch (7) comes
+# from the patch's pxeinv-arch: tag, and no vendor or user class is
+# recorded: dnsmasq 2.90 hands the script DHCPv6 vendor and user class
+# items without their first two bytes, "EClient:Arch:…" and "XE"
+# (rfc3315.c reads each item with a 4-byte option header, not RFC 8415's
 # 2-byte length)
 IPXE6=('option dhcp6.pxe6-arch code 61 = unsigned integer 16;'
 	'option dhcp6.pxe6-vendor code 16 = { unsigned integer 32, unsigned integer 16, string };'
@@ -920,7 +921,7 @@ IPXE6=('option dhcp6.pxe6-arch code 61 = unsigned integer 16;'
 dhcp6 ipxe "${IPXE6[@]}"
 IP6=$ADDR6
 if [ -n "$IP6" ] && wait_for 10 has_line "$J6" "j['event'] == 'add' and j['ip'] == '$IP6' and j['node'] == 'node-v6'" &&
-	has_line "$J6" "j['event'] == 'add' and j['ip'] == '$IP6' and j['node'] == 'node-v6' and j['stage'] == 'ipxe' and j['install'] == 'once' and j['family'] == 'ipv6' and j['duid'] == '$DUID6'" &&
+	has_line "$J6" "j['event'] == 'add' and j['ip'] == '$IP6' and j['node'] == 'node-v6' and j['stage'] == 'ipxe' and j['install'] == 'once' and j['family'] == 'ipv6' and j['duid'] == '$DUID6' and j.get('arch') == 'efi-x64' and not j.get('vendor_class') and not j.get('user_class')" &&
 	[ "$(kv "$S6/nodes/node-v6" ip6)" = "$IP6" ] && [ "$(kv "$S6/nodes/node-v6" via)" = dhcpv6 ] &&
 	[ "$(kv "$S6/nodes/node-v6" duid)" = "$DUID6" ]; then
 	pass dhcpv6-steered-lease-attributed-to-node

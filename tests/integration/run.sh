@@ -320,7 +320,7 @@ pass start-main
 # firmware stage, every architecture
 FW=pxeinv-stage:firmware
 dhcp --mac 52:54:00:bb:00:00 --vendor PXEClient:Arch:00000:UNDI:002001 --arch 0
-WANT_TEXT="test binary ipxe.pxe" check firmware-bios-arch0 ipxe.pxe pxeinv $FW pxeinv-node:unknown pxeinv-install:unknown
+WANT_TEXT="test binary ipxe.pxe" check firmware-bios-arch0 ipxe.pxe pxeinv $FW pxeinv-node:unknown pxeinv-install:unknown pxeinv-arch:0
 dhcp --mac 52:54:00:bb:00:07 --vendor PXEClient:Arch:00007:UNDI:003000 --arch 7
 # UEFI x86-64 firmware gets snponly.efi (the firmware's NIC driver)
 WANT_TEXT="test binary snponly.efi" check firmware-efi-arch7 snponly.efi pxeinv $FW
@@ -1292,8 +1292,9 @@ if selected dhcpv6; then
 	v6check dhcpv6-relay-client-mac-option "$U/$NA" node-a mac --mac 52:54:00:aa:00:01 --uuid 00000000-1111-2222-3333-444444444444 --ipxe
 	# the lease of the REQUEST above reached the dhcp-script with our tags
 	for _ in $(seq 50); do grep -q "pxeinv-node:node-a" "$T/script.log" && break; sleep 0.1; done
-	if grep -q "^add .*$CLI6\|^add .*fd00:213::1[0-9a-f][0-9a-f] tags=\[.*pxeinv-node:node-a" "$T/script.log" &&
-		grep "^add " "$T/script.log" | grep -q "pxeinv-stage:ipxe"; then
+	if grep -q "^add .*fd00:213::1[0-9a-f][0-9a-f] tags=\[.*pxeinv-node:node-a" "$T/script.log" &&
+		grep "^add .*pxeinv-node:node-a" "$T/script.log" | grep -q "pxeinv-stage:ipxe" &&
+		grep "^add .*pxeinv-node:node-a" "$T/script.log" | grep -q "pxeinv-arch:7"; then
 		pass dhcpv6-lease-script-tags
 	else
 		fail dhcpv6-lease-script-tags "$(tr '\n' '|' < "$T/script.log")"

@@ -233,13 +233,15 @@ static void test_dhcpv6_lease(void **state)
 			 "FD00:0:0::0005", "host6", NULL };
 	char *env[] = {
 		"DNSMASQ_TAGS=" PXEINV_TAG_STAGE "firmware " PXEINV_TAG_NODE
-		"node-a " PXEINV_TAG " " PXEINV_TAG_INSTALL "yes",
+		"node-a " PXEINV_TAG " " PXEINV_TAG_INSTALL "yes "
+		PXEINV_TAG_ARCH "7",
 		"DNSMASQ_IAID=1", "DNSMASQ_MAC=52:54:00:aa:00:99",
 		"DNSMASQ_SERVER_DUID=00:01:00:01:2c:d0:00:00:52:54:00:00:00:01",
 		"DNSMASQ_VENDOR_CLASS_ID=343",
-		"DNSMASQ_VENDOR_CLASS0=PXEClient:Arch:00007:UNDI:003016",
+		/* as dnsmasq 2.90 hands them: first two bytes cut */
+		"DNSMASQ_VENDOR_CLASS0=EClient:Arch:00009:UNDI:003016",
 		"DNSMASQ_VENDOR_CLASS=PXEClient:Arch:00000:UNDI:002001",
-		"DNSMASQ_USER_CLASS0=iPXE", "DNSMASQ_INTERFACE=eth0",
+		"DNSMASQ_USER_CLASS0=XE", "DNSMASQ_INTERFACE=eth0",
 		"DNSMASQ_LEASE_EXPIRES=1700003600", NULL };
 	struct event ev;
 
@@ -256,14 +258,46 @@ static void test_dhcpv6_lease(void **state)
 	assert_string_equal(ev.node, "node-a");
 	assert_string_equal(ev.stage, "firmware");
 	assert_string_equal(ev.install, "yes");
-	/* the first item, not DHCPv4's variable */
-	assert_string_equal(ev.vendor_class,
-			    "PXEClient:Arch:00007:UNDI:003016");
+	/* not dnsmasq 2.90's cut classes: the arch from the patch's tag */
+	assert_string_equal(ev.vendor_class, "");
 	assert_int_equal(ev.arch, 7);
-	assert_string_equal(ev.user_class, "iPXE");
+	assert_string_equal(ev.user_class, "");
 	assert_string_equal(ev.interface, "eth0");
 	assert_int_equal(ev.expires, 1700003600);
 	assert_string_equal(ev.client_id, "");
+}
+
+/**
+ * A DHCPv6 event's architecture is the pxeinv-arch: tag's, never the
+ * vendor class's; a malformed tag is none.
+ *
+ * @v state     cmocka state
+ */
+static void test_dhcpv6_arch_tag(void **state)
+{
+	static const char *const tags[] = {
+		"DNSMASQ_TAGS=" PXEINV_TAG " " PXEINV_TAG_ARCH "16",
+		"DNSMASQ_TAGS=" PXEINV_TAG,
+		"DNSMASQ_TAGS=" PXEINV_TAG " " PXEINV_TAG_ARCH "7x",
+		"DNSMASQ_TAGS=" PXEINV_TAG " " PXEINV_TAG_ARCH "65536",
+		"DNSMASQ_TAGS=" PXEINV_TAG " " PXEINV_TAG_ARCH "1234567",
+		"DNSMASQ_TAGS=" PXEINV_TAG " " PXEINV_TAG_ARCH,
+	};
+	static const int want[] = { 16, -1, -1, -1, -1, -1 };
+	char *argv[] = { "hook", "old", "00:03:00:01:52:54:00:aa:00:01",
+			 "fd00::5", NULL };
+	char *env[3] = { NULL,
+		"DNSMASQ_VENDOR_CLASS0=PXEClient:Arch:00007:UNDI:003016", NULL };
+	struct event ev;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(tags) / sizeof(tags[0]); i++) {
+		env[0] = (char *)tags[i];
+		assert_int_equal(parse(&ev, argv, env), HOOK_EVENT_OK);
+		assert_int_equal(ev.arch, want[i]);
+		assert_string_equal(ev.vendor_class, "");
+	}
 }
 
 /**
@@ -557,6 +591,7 @@ int main(void)
 		cmocka_unit_test(test_mac_too_short),
 		cmocka_unit_test(test_tftp_size_round_trip),
 		cmocka_unit_test(test_dhcpv6_lease),
+		cmocka_unit_test(test_dhcpv6_arch_tag),
 		cmocka_unit_test(test_dhcpv6_mac),
 		cmocka_unit_test(test_dhcpv6_bad_duid),
 		cmocka_unit_test(test_dhcpv6_iaid),
