@@ -1,6 +1,7 @@
 /*
  * `pxeinv compile NODES_DIR OUT_DIR`: check, then write every output.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -240,6 +241,39 @@ static void compile_report_ipxe(const char *dir)
 }
 
 /**
+ * Warn when the --http-url host is an address literal of one family while
+ * the fragment serves the other: DHCPv6 clients (--dhcp6-range) handed an
+ * IPv4 URL, or DHCPv4 clients handed an IPv6 one, on a segment that may
+ * not route it.
+ *
+ * @v co        Settings (http_url set)
+ */
+static void compile_warn_http_family(const struct compile_opts *co)
+{
+	char host[INET6_ADDRSTRLEN + 2];
+	struct in_addr a4;
+	size_t off, len;
+
+	if (check_url_host(co->http_url, &off, &len) != 0 || len < 2 ||
+	    len >= sizeof(host))
+		return;
+	memcpy(host, co->http_url + off, len);
+	host[len] = '\0';
+	if (host[0] == '[')
+		fprintf(stderr, "pxeinv compile: warning: --http-url %s is an "
+			"IPv6 address: DHCPv4 clients (UEFI HTTP boot, iPXE) "
+			"get URLs on it too; on a segment that also serves "
+			"IPv4, give a host name that resolves in both "
+			"families\n", host);
+	else if (co->ndhcp6_ranges && inet_pton(AF_INET, host, &a4) == 1)
+		fprintf(stderr, "pxeinv compile: warning: --http-url %s is an "
+			"IPv4 address, but --dhcp6-range serves DHCPv6: "
+			"DHCPv6 clients get URLs on it, which an IPv6-only "
+			"segment cannot reach; give an IPv6 address in "
+			"brackets or a host name\n", host);
+}
+
+/**
  * Warn about what HTTP boot clients get: nothing without --http-url; with
  * it, scripts over HTTP, which the hook does not see (boot-once).
  *
@@ -262,6 +296,7 @@ static void compile_warn_http(const struct compile_opts *co,
 				"OUT_DIR/tftp over HTTP\n");
 		return;
 	}
+	compile_warn_http_family(co);
 	once = compile_http_once_nodes(nodes, count, &first);
 	if (once)
 		fprintf(stderr, "pxeinv compile: warning: --http-url: %zu "

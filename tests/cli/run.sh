@@ -1121,6 +1121,9 @@ if selected http-url-v6; then
 make_once_tree
 run compile -q --ipxe-dir "$T/ipxe" --http-url 'http://[2001:db8::1]:8080/boot/' --image-base-url 'http://[2001:db8::2]/talos/' "$T/once" "$T/hv6"
 expect_rc "http-url-v6: compile --http-url http://[2001:db8::1]:8080/boot/: exit 0" 0
+if grep -q "warning: --http-url \[2001:db8::1\] is an IPv6 address: DHCPv4 clients" "$T/err"; then
+	pass "http-url-v6: an IPv6 literal --http-url warns that DHCPv4 clients get it too"
+else fail "http-url-v6: IPv6 literal warning" "$(cat "$T/err")"; fi
 expect_line "http-url-v6: the fragment hands iPXE the fallback's URL" "$T/hv6/pxe-inventory.conf" \
 	"dhcp-boot=tag:ipxe,http://[2001:db8::1]:8080/boot/pxeinv/fallback.ipxe"
 run lookup "$T/hv6" --serial ONCE1 --ipxe
@@ -1136,6 +1139,22 @@ else fail "http-url-v6: --image-base-url" "$(grep kernel "$T/hv6/tftp/pxeinv/nod
 if [ -x "$ROOT/build/bin/dnsmasq" ] && "$ROOT/build/bin/dnsmasq" --test -C "$T/hv6/pxe-inventory.conf" >/dev/null 2>&1; then
 	pass "http-url-v6: the patched dnsmasq accepts the fragment (--test)"
 else fail "http-url-v6: dnsmasq --test" "$("$ROOT/build/bin/dnsmasq" --test -C "$T/hv6/pxe-inventory.conf" 2>&1)"; fi
+# the URL's family against the fragment's: an IPv6 literal reaches DHCPv4
+# clients too; an IPv4 literal with --dhcp6-range reaches DHCPv6 clients
+run compile -q --ipxe-dir "$T/ipxe" --http-url 'http://192.0.2.1:8080/' --dhcp6-range 'fd00::100,fd00::1ff,64,1h' "$T/once" "$T/hv6w"
+if [ "$rc" = 0 ] && grep -q "warning: --http-url 192.0.2.1 is an IPv4 address, but --dhcp6-range serves DHCPv6" "$T/err"; then
+	pass "http-url-v6: an IPv4 literal --http-url with --dhcp6-range warns"
+else fail "http-url-v6: IPv4 literal with --dhcp6-range" "exit $rc: $(cat "$T/err")"; fi
+for u in 'http://192.0.2.1:8080/' 'http://boot.example:8080/'; do
+	if [ "$u" = 'http://192.0.2.1:8080/' ]; then
+		run compile -q --ipxe-dir "$T/ipxe" --http-url "$u" "$T/once" "$T/hv6w"
+	else
+		run compile -q --ipxe-dir "$T/ipxe" --http-url "$u" --dhcp6-range 'fd00::100,fd00::1ff,64,1h' "$T/once" "$T/hv6w"
+	fi
+	if [ "$rc" = 0 ] && ! grep -q "warning: --http-url .* is an IPv" "$T/err"; then
+		pass "http-url-v6: no family warning for $u$([ "$u" = 'http://192.0.2.1:8080/' ] && echo ' without --dhcp6-range' || echo ' (a host name)')"
+	else fail "http-url-v6: no family warning for $u" "exit $rc: $(cat "$T/err")"; fi
+done
 mkdir -p "$T/hv6n"
 printf 'schematicID: 376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba\ntalosVersion: v1.9.5\ninstall: true\nserial: U1\nimageBaseURL: http://[fd00::5]:8080/img/\n' >"$T/hv6n/u1.yaml"
 run compile -q --ipxe-dir "$T/ipxe" "$T/hv6n" "$T/hv6n-out"
