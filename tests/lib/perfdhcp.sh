@@ -15,11 +15,12 @@ perfdhcp_pin() {
 	fi
 }
 
-# perfdhcp_acks REPORT: the DHCPACKs that perfdhcp's final REPORT counts
-# (0 when it has none)
+# perfdhcp_acks REPORT [EXCHANGE]: the answers to the second exchange that
+# perfdhcp's final REPORT counts: DHCPACKs (EXCHANGE REQUEST-ACK, the
+# default) or, for perfdhcp -6, REPLYs (REQUEST-REPLY); 0 when it has none
 perfdhcp_acks() {
 	local n
-	n=$(printf '%s\n' "$1" | awk '/Statistics for: REQUEST-ACK/ { f = 1 } f && /received packets:/ { print $3; exit }')
+	n=$(printf '%s\n' "$1" | awk -v x="Statistics for: ${2:-REQUEST-ACK}***" 'index($0, x) { f = 1 } f && /received packets:/ { print $3; exit }')
 	echo "${n:-0}"
 }
 
