@@ -73,9 +73,11 @@ static void lookup_help(void)
  *
  * @v s         Text 8-4-4-4-12
  * @v opt       17 bytes
+ * @v text      16 bytes: the UUID in text (RFC 4122) order
  * @ret ok      1 when valid
  */
-static int lookup_parse_uuid(const char *s, unsigned char *opt)
+static int lookup_parse_uuid(const char *s, unsigned char *opt,
+			     unsigned char *text)
 {
 	static const unsigned char smbios_order[16] = {
 		3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
@@ -102,6 +104,7 @@ static int lookup_parse_uuid(const char *s, unsigned char *opt)
 	opt[0] = 0;
 	for (i = 0; i < 16; i++)
 		opt[1 + i] = b[smbios_order[i]];
+	memcpy(text, b, 16);
 	return 1;
 }
 
@@ -149,6 +152,7 @@ struct lookup_args {
 	struct pxeinv_request req;
 	unsigned char mac[6];
 	unsigned char uuid[17];
+	unsigned char uuid_text[16];    /**< --uuid, text order (DUID-UUID) */
 	const char *serial;
 	const char *board;
 	unsigned char duid[PXEINV_DUID_MAX];
@@ -189,7 +193,7 @@ static int lookup_opt_uuid(const char *value, void *ctx)
 {
 	struct lookup_args *a = ctx;
 
-	if (!lookup_parse_uuid(value, a->uuid)) {
+	if (!lookup_parse_uuid(value, a->uuid, a->uuid_text)) {
 		fprintf(stderr, "pxeinv lookup: '%s' is not a UUID "
 			"(8-4-4-4-12 hex digits)\n", value);
 		return EXIT_INVALID;
@@ -274,7 +278,6 @@ static void lookup_build6(struct lookup_args *a, int ipxe,
 	unsigned char item[2 + 600];
 	char vendor[64];
 	size_t len = 4, n;
-	int i;
 
 	msg[0] = 1;             /* SOLICIT, transaction id 0x123456 */
 	msg[1] = 0x12;
@@ -283,13 +286,10 @@ static void lookup_build6(struct lookup_args *a, int ipxe,
 	if (a->duid_len) {
 		lookup_put6(msg, &len, 1, a->duid, a->duid_len);
 	} else if (a->req.uuid) {
-		/* DUID-UUID, RFC 6355 (text order), from option 97 form */
-		static const unsigned char text_order[16] = {
-			3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
+		/* DUID-UUID, RFC 6355: text order */
 		item[0] = 0;
 		item[1] = 4;
-		for (i = 0; i < 16; i++)
-			item[2 + i] = a->uuid[1 + text_order[i]];
+		memcpy(item + 2, a->uuid_text, 16);
 		lookup_put6(msg, &len, 1, item, 18);
 	}
 	if (a->req.arch >= 0) {
