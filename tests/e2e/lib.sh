@@ -296,11 +296,19 @@ e2e_wait_for() {
 }
 
 # e2e_wait_guest NAME SECS: wait until QEMU exits (guest powered off), else kill it.
-# Returns 0 if it exited by itself.
+# Returns 0 if it exited by itself; 1 if it was killed, here or by the
+# timeout QEMU runs under (E2E_QEMU_TIMEOUT: exit status 124, said on stderr).
 e2e_wait_guest() {
-	local name=$1 end=$((SECONDS + $2)) p=${GUEST_PID[$1]}
+	local name=$1 end=$((SECONDS + $2)) p=${GUEST_PID[$1]} rc
 	while [ $SECONDS -lt $end ]; do
-		kill -0 "$p" 2>/dev/null || { wait "$p" 2>/dev/null; GUEST_PID[$name]=; return 0; }
+		if ! kill -0 "$p" 2>/dev/null; then
+			wait "$p" 2>/dev/null
+			rc=$?
+			GUEST_PID[$name]=
+			[ "$rc" -ne 124 ] && return 0
+			echo "# $name: QEMU killed by its timeout (${E2E_QEMU_TIMEOUT:-240} s), the guest did not power off" >&2
+			return 1
+		fi
 		sleep 0.25
 	done
 	e2e_kill_guest "$name"

@@ -1256,6 +1256,14 @@ start_ipv6() {
 	nic "$2" brv6 1 "" && e2e_guest "$1" uefi "${NIC[@]}" -fw_cfg name=opt/org.tianocore/IPv4Support,string=no \
 		-smbios type=1,serial="E2E-${1^^}-16" -uuid "$3"
 }
+# v6_tail GUEST: the end of GUEST's console and of the IPv6 dnsmasq's log
+v6_tail() {
+	e2e_tail "$1" 40
+	echo "--- IPv6 dnsmasq (tail)" >&2
+	grep -v 'RTR-ADVERT' "$T/v6.log" | tail -n 40 | sed 's/^/    /' >&2
+	echo "--- HTTP on [$V6_SRV]:$V6_BOOT_PORT (tail)" >&2
+	tail -n 8 "$T/v6-boot.log" | sed 's/^/    /' >&2
+}
 # v6_decisions NODE: NODE's decisions in the IPv6 dnsmasq's log, in order
 v6_decisions() { grep -E "\]: [0-9]+ pxe-inventory: node=$1 " "$T/v6.log" | sed 's/.*pxe-inventory: //' | uniq; }
 # v6_hook_record NODE: "VIA IP6 DUID" of NODE in pxeinv status --json of the
@@ -1275,7 +1283,12 @@ check_ipv6() {
 	local c=$1 m=$2 stage=$3 file=$4 mi=$5 d u=http://[$V6_SRV]:$V6_BOOT_PORT first why rec
 	# the kernel's command line, or a dead end (pxeinv's script gave up,
 	# OVMF went on to its shell): no need to wait out the timeout then
-	e2e_wait_for "$c" "$MARK_CMDLINE|pxeinv: giving up|UEFI Interactive Shell" 300
+	if ! e2e_wait_for "$c" "$MARK_CMDLINE|pxeinv: giving up|UEFI Interactive Shell" 300; then
+		e2e_wait_guest "$c" 1
+		fail $c "QEMU ended with no kernel command line, no 'pxeinv: giving up' and no shell on the console"
+		v6_tail "$c"
+		return 1
+	fi
 	if ! e2e_wait_guest "$c" 20; then
 		why=$(e2e_serial "$c" | grep -a -m 1 -o 'pxeinv: giving up.*\|UEFI Interactive Shell\|Could not retrieve NBP.*')
 		# pxeinv's autoexec.ipxe (HTTP boot fetches it from the boot URL's
@@ -1283,16 +1296,16 @@ check_ipv6() {
 		e2e_serial "$c" | grep -a -q 'Configuring \[dhcp\]' && [[ $why == 'pxeinv: giving up'* ]] &&
 			why="$why (autoexec.ipxe's ifconf --configurator dhcp is DHCPv4 only)"
 		fail $c "guest did not power off: $why"
-		e2e_tail "$c"
+		v6_tail "$c"
 		return 1
 	fi
 	[ -z "$(ip -n "$NS" -4 addr show dev brv6)" ] || { fail $c "brv6 has an IPv4 address"; return 1; }
 	d=$(v6_decisions "$c")
 	# firmware (or HTTP boot) first, then iPXE
 	first=$(grep -n -F -x "node=$c matched=$m stage=$stage install=yes file=$file" <<<"$d" | head -n 1 | cut -d: -f1)
-	[ -n "$first" ] || { fail $c "the firmware's DHCPv6 not steered to $file: $d"; return 1; }
+	[ -n "$first" ] || { fail $c "the firmware's DHCPv6 not steered to $file: $d"; v6_tail "$c"; return 1; }
 	tail -n +"$first" <<<"$d" | grep -q -F -x "node=$c matched=$mi stage=ipxe install=yes file=$u/pxeinv/nodes/$c.ipxe" ||
-		{ fail $c "iPXE's DHCPv6 not steered to the node script's URL after the firmware stage: $d"; return 1; }
+		{ fail $c "iPXE's DHCPv6 not steered to the node script's URL after the firmware stage: $d"; v6_tail "$c"; return 1; }
 	grep -q "\"GET /pxeinv/nodes/$c.ipxe HTTP/1.1\" 200" "$T/v6-boot.log" ||
 		{ fail $c "node script not fetched over HTTP: $(tail -n 5 "$T/v6-boot.log")"; return 1; }
 	grep -q "$KURL_RE" "$T/v6-http.log" && grep -q "$IURL_RE" "$T/v6-http.log" ||
