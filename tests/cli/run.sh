@@ -317,12 +317,17 @@ fi
 # --- status and rearm find the state directory as the hook does --------------
 # --state-dir, else the state: of OUT_DIR's fragment (which dnsmasq hands
 # the hook), else $PXEINV_STATE_DIR, else /var/lib/pxeinv
+# make_state_dirs: sd-out (its fragment names the state directory sd-frag),
+# sd-nostate (no state: line), and the directories sd-frag, sd-env, sd-opt
+make_state_dirs() {
+	[ -d "$T/once" ] || make_once_tree
+	mkdir -p "$T/sd-frag/once" "$T/sd-env/once" "$T/sd-opt/once"
+	"$PXEINV" compile -q --ipxe-dir "$T/ipxe" --hook /usr/sbin/pxeinv-hook --state-dir "$T/sd-frag" \
+		"$T/once" "$T/sd-out" 2>/dev/null
+	"$PXEINV" compile -q --ipxe-dir "$T/ipxe" "$T/once" "$T/sd-nostate" 2>/dev/null
+}
 if selected state-dir; then
-[ -d "$T/once" ] || make_once_tree
-mkdir -p "$T/sd-frag/once" "$T/sd-env/once" "$T/sd-opt/once"
-"$PXEINV" compile -q --ipxe-dir "$T/ipxe" --hook /usr/sbin/pxeinv-hook --state-dir "$T/sd-frag" \
-	"$T/once" "$T/sd-out" 2>/dev/null
-"$PXEINV" compile -q --ipxe-dir "$T/ipxe" "$T/once" "$T/sd-nostate" 2>/dev/null
+make_state_dirs
 # status_dir ARG...: the state directory that status --json reports
 status_dir() {
 	"$PXEINV" status --json "$@" 2>"$T/err" |
@@ -773,6 +778,7 @@ if [ "$(comp pxeinv rearm --state-dir "$T/cst" node-)" = "$(printf 'node-a\nnode
 	[ "$(PXEINV_STATE_DIR=$T/cst comp pxeinv rearm '')" = "$(printf 'node-a\nnode-b')" ]; then
 	pass "completion: rearm offers the boot-once nodes of the state directory"
 else fail "completion: rearm offers the boot-once nodes of the state directory" "$(comp pxeinv rearm --state-dir "$T/cst" node-)"; fi
+[ -d "$T/sd-out" ] || make_state_dirs
 touch "$T/sd-frag/once/node-f" "$T/sd-env/once/node-e"
 if [ "$(PXEINV_STATE_DIR=$T/sd-env comp pxeinv rearm "$T/sd-out" node-)" = node-f ] &&
 	[ "$(PXEINV_STATE_DIR=$T/sd-env comp pxeinv rearm "$T/sd-nostate" node-)" = node-e ] &&
