@@ -53,6 +53,7 @@ T=$(mktemp -d /tmp/pxeinv-it.XXXXXX)
 chmod 755 "$T"
 NS_S=pxeinv-s-$$
 NS_C=pxeinv-c-$$
+NS_L=pxeinv-l-$$  # dhcpv6: a link behind a real DHCPv6 relay agent in $NS_C
 VS=pxs$$
 VC=pxc$$
 SRV=10.213.0.1
@@ -65,7 +66,7 @@ cleanup() {
 	[ -n "$DNSMASQ_PID" ] && kill "$DNSMASQ_PID" 2>/dev/null
 	[ -n "$HTTP_PID" ] && kill "$HTTP_PID" 2>/dev/null
 	# and anything else this test started inside its namespaces
-	netns_remove "$NS_S" "$NS_C"
+	netns_remove "$NS_S" "$NS_C" "$NS_L"
 	wait 2>/dev/null
 	if [ -n "${KEEP:-}" ]; then echo "# kept $T"; else rm -rf "$T"; fi
 }
@@ -1234,6 +1235,35 @@ if selected dhcpv6; then
 		fi
 		if [ -z "$why" ]; then pass "$name"; else fail "$name" "$why"; fi
 	}
+	# dhcpv6_real_relay: $NS_L joined to $NS_C by vr$$ (fd00:214::1) and
+	# vl$$ (MAC 52:54:00:aa:00:02, link-local only), and dnsmasq relaying
+	# DHCPv6 from vr$$ to $SRV6 (RELAY6_PID, log $T/relay6.log)
+	RELAY6_PID=
+	dhcpv6_real_relay() {
+		ip netns add "$NS_L" &&
+			ip link add "vr$$" netns "$NS_C" type veth peer name "vl$$" netns "$NS_L" &&
+			ip -n "$NS_L" link set lo up && ip -n "$NS_L" link set "vl$$" address 52:54:00:aa:00:02 &&
+			ip -n "$NS_L" link set "vl$$" up && ip -n "$NS_C" link set "vr$$" up &&
+			C ip -6 addr add fd00:214::1/64 dev "vr$$" nodad || return 1
+		for _ in $(seq 50); do
+			[ -n "$(ip -n "$NS_L" -6 addr show dev "vl$$" scope link)" ] &&
+				[ -z "$(ip -n "$NS_L" -6 addr show dev "vl$$" tentative)" ] &&
+				[ -z "$(C ip -6 addr show dev "vr$$" tentative)" ] && break
+			sleep 0.1
+		done
+		: > "$T/relay6.log"
+		chmod 666 "$T/relay6.log"
+		ip netns exec "$NS_C" "$DNSMASQ" -k --port=0 --interface="vr$$" --dhcp-relay=fd00:214::1,"$SRV6" \
+			--user=nobody --group=nogroup --log-dhcp --log-facility="$T/relay6.log" \
+			--pid-file="$T/relay6.pid" 2> "$T/relay6.err" &
+		RELAY6_PID=$!
+		for _ in $(seq 50); do
+			grep -q 'DHCP relay' "$T/relay6.log" && return 0
+			kill -0 "$RELAY6_PID" 2>/dev/null || return 1
+			sleep 0.1
+		done
+		return 1
+	}
 	V6_HTTP=false
 	S ip -6 addr add "$SRV6/64" dev "$VS" nodad &&
 	C ip -6 addr add "$CLI6/64" dev "$VC" nodad &&
@@ -1290,6 +1320,20 @@ if selected dhcpv6; then
 	V6_INSTALL=yes
 	v6 --relay fd00:214::1 --relay-mac 52:54:00:aa:00:01 --server "$SRV6" --duid uuid --uuid 00000000-1111-2222-3333-444444444444 "${IPXE6[@]}"
 	v6check dhcpv6-relay-client-mac-option "$U/$NA" node-a mac --mac 52:54:00:aa:00:01 --uuid 00000000-1111-2222-3333-444444444444 --ipxe
+	# a real relay agent: dnsmasq's DHCPv6 relay in the client namespace,
+	# on a link of its own ($NS_L, fd00:214::/64) whose client has node-a's
+	# second MAC and a DUID-UUID that no node has: only the relay's option
+	# 79 (the MAC it learns by neighbour discovery) can name the node
+	V6_INSTALL=yes
+	if ! dhcpv6_real_relay; then
+		fail dhcpv6-real-relay-agent "cannot set up the relay link and dnsmasq --dhcp-relay: $(tail -n 3 "$T/relay6.log" "$T/relay6.err" 2>/dev/null)"
+	else
+		OUT=$(ip netns exec "$NS_L" python3 "$here/dhcp6client.py" --iface vl$$ --duid uuid \
+			--uuid 00000000-1111-2222-3333-555555555555 "${IPXE6[@]}" --request 2>&1)
+		v6check dhcpv6-real-relay-agent "$U/$NA" node-a mac --mac 52:54:00:aa:00:02 \
+			--uuid 00000000-1111-2222-3333-555555555555 --ipxe
+	fi
+	proc_stop RELAY6_PID
 	# the lease of the REQUEST above reached the dhcp-script with our tags
 	for _ in $(seq 50); do grep -q "pxeinv-node:node-a" "$T/script.log" && break; sleep 0.1; done
 	if grep -q "^add .*fd00:213::1[0-9a-f][0-9a-f] tags=\[.*pxeinv-node:node-a" "$T/script.log" &&
