@@ -1235,16 +1235,19 @@ if selected dhcpv6; then
 		fi
 		if [ -z "$why" ]; then pass "$name"; else fail "$name" "$why"; fi
 	}
-	# dhcpv6_real_relay: $NS_L joined to $NS_C by vr$$ (fd00:214::1) and
-	# vl$$ (MAC 52:54:00:aa:00:02, link-local only), and dnsmasq relaying
-	# DHCPv6 from vr$$ to $SRV6 (RELAY6_PID, log $T/relay6.log)
+	# dhcpv6_real_relay TO: $NS_L joined to $NS_C by vr$$ (fd00:214::1)
+	# and vl$$ (MAC 52:54:00:aa:00:02, link-local only), once, and dnsmasq
+	# relaying DHCPv6 from vr$$ as --dhcp-relay=fd00:214::1,TO says
+	# (RELAY6_PID, log $T/relay6.log)
 	RELAY6_PID=
 	dhcpv6_real_relay() {
-		ip netns add "$NS_L" &&
-			ip link add "vr$$" netns "$NS_C" type veth peer name "vl$$" netns "$NS_L" &&
-			ip -n "$NS_L" link set lo up && ip -n "$NS_L" link set "vl$$" address 52:54:00:aa:00:02 &&
-			ip -n "$NS_L" link set "vl$$" up && ip -n "$NS_C" link set "vr$$" up &&
-			C ip -6 addr add fd00:214::1/64 dev "vr$$" nodad || return 1
+		if [ ! -e "/run/netns/$NS_L" ]; then
+			ip netns add "$NS_L" &&
+				ip link add "vr$$" netns "$NS_C" type veth peer name "vl$$" netns "$NS_L" &&
+				ip -n "$NS_L" link set lo up && ip -n "$NS_L" link set "vl$$" address 52:54:00:aa:00:02 &&
+				ip -n "$NS_L" link set "vl$$" up && ip -n "$NS_C" link set "vr$$" up &&
+				C ip -6 addr add fd00:214::1/64 dev "vr$$" nodad || return 1
+		fi
 		for _ in $(seq 50); do
 			[ -n "$(ip -n "$NS_L" -6 addr show dev "vl$$" scope link)" ] &&
 				[ -z "$(ip -n "$NS_L" -6 addr show dev "vl$$" tentative)" ] &&
@@ -1253,7 +1256,7 @@ if selected dhcpv6; then
 		done
 		: > "$T/relay6.log"
 		chmod 666 "$T/relay6.log"
-		ip netns exec "$NS_C" "$DNSMASQ" -k --port=0 --interface="vr$$" --dhcp-relay=fd00:214::1,"$SRV6" \
+		ip netns exec "$NS_C" "$DNSMASQ" -k --port=0 --interface="vr$$" --dhcp-relay="fd00:214::1,$1" \
 			--user=nobody --group=nogroup --log-dhcp --log-facility="$T/relay6.log" \
 			--pid-file="$T/relay6.pid" 2> "$T/relay6.err" &
 		RELAY6_PID=$!
@@ -1276,7 +1279,16 @@ if selected dhcpv6; then
 	done
 	ip netns exec "$NS_S" python3 -m http.server 8080 --bind "$SRV6" --directory "$TFTP" >/dev/null 2>&1 &
 	HTTP6_PID=$!
-	conf dhcpv6 "$RANGE0" \
+	# a second link between the namespaces, pws$$ and pwc$$, with
+	# link-local addresses only (dhcpv6-no-address-for-url)
+	ip link add "pws$$" netns "$NS_S" type veth peer name "pwc$$" netns "$NS_C" &&
+		S ip link set "pws$$" up && C ip link set "pwc$$" up || fail dhcpv6-setup "cannot add the link pws$$"
+	for _ in $(seq 50); do
+		[ -n "$(S ip -6 addr show dev "pws$$" scope link)" ] && [ -z "$(S ip -6 addr show dev "pws$$" tentative)" ] &&
+			[ -n "$(C ip -6 addr show dev "pwc$$" scope link)" ] && [ -z "$(C ip -6 addr show dev "pwc$$" tentative)" ] && break
+		sleep 0.1
+	done
+	conf dhcpv6 "$RANGE0" "interface=pws$$" \
 		"dhcp-range=$SRV6::100,fd00:213::1ff,64,1h" \
 		"dhcp-range=fd00:214::100,fd00:214::1ff,64,1h" \
 		"conf-file=$OUTD/pxe-inventory.conf"
@@ -1325,13 +1337,36 @@ if selected dhcpv6; then
 	# second MAC and a DUID-UUID that no node has: only the relay's option
 	# 79 (the MAC it learns by neighbour discovery) can name the node
 	V6_INSTALL=yes
-	if ! dhcpv6_real_relay; then
+	if ! dhcpv6_real_relay "$SRV6"; then
 		fail dhcpv6-real-relay-agent "cannot set up the relay link and dnsmasq --dhcp-relay: $(tail -n 3 "$T/relay6.log" "$T/relay6.err" 2>/dev/null)"
 	else
 		OUT=$(ip netns exec "$NS_L" python3 "$here/dhcp6client.py" --iface vl$$ --duid uuid \
 			--uuid 00000000-1111-2222-3333-555555555555 "${IPXE6[@]}" --request 2>&1)
 		v6check dhcpv6-real-relay-agent "$U/$NA" node-a mac --mac 52:54:00:aa:00:02 \
 			--uuid 00000000-1111-2222-3333-555555555555 --ipxe
+	fi
+	proc_stop RELAY6_PID
+	# the same relay multicasting to ff05::1:3 over pws$$/pwc$$, where
+	# dnsmasq has no IPv6 address but its link-local one: no address to
+	# name in a TFTP URL. The decision is logged with a warning, the
+	# answer goes without option 59, and dnsmasq goes on answering
+	if ! dhcpv6_real_relay "pwc$$"; then
+		fail dhcpv6-no-address-for-url "cannot start dnsmasq --dhcp-relay=fd00:214::1,pwc$$: $(tail -n 3 "$T/relay6.log" "$T/relay6.err" 2>/dev/null)"
+	else
+		OUT=$(ip netns exec "$NS_L" python3 "$here/dhcp6client.py" --iface vl$$ --duid ll \
+			--mac 52:54:00:aa:00:01 "${EFI6[@]}" 2>&1)
+		xid=$(val xid)
+		if ! grep -q '^ADVERTISE\.' <<<"$OUT"; then
+			fail dhcpv6-no-address-for-url "no ADVERTISE through the relay: $OUT"
+		elif grep -q '\.opt59=' <<<"$OUT"; then
+			fail dhcpv6-no-address-for-url "option 59 without an address of ours: $(grep '\.opt59=' <<<"$OUT")"
+		elif ! grep -qF " $xid pxe-inventory: node=node-a: no boot-file URL for snponly.efi (no IPv6 address of ours on this link" "$LOG"; then
+			fail dhcpv6-no-address-for-url "no warning logged for xid $xid: $(grep " $xid " "$LOG" | sed 's/.*]: //' | tr '\n' '|')"
+		elif v6 --mac 52:54:00:aa:00:01 --duid ll "${EFI6[@]}" && grep -qxF "ADVERTISE.opt59=$U/snponly.efi" <<<"$OUT"; then
+			pass dhcpv6-no-address-for-url
+		else
+			fail dhcpv6-no-address-for-url "no answer on the server's own link after it: $OUT"
+		fi
 	fi
 	proc_stop RELAY6_PID
 	# the lease of the REQUEST above reached the dhcp-script with our tags
