@@ -295,6 +295,34 @@ expect_line "compile --state-dir too long: the reason" "$T/err" \
 	"pxeinv compile: --state-dir is too long; $T/once-long left unchanged"
 run lookup "$T/out1" --mac 52:54:00:zz:10:01
 expect_rc "lookup of a bad MAC exits 1" 1
+# --v6: the DHCPv6 client's answer is option 59, a URL: a TFTP URL on our
+# address in RFC 3986 brackets ([SERVER] when --server is not given), or
+# the URL of compile --http-url (out1's) as it is
+lookup_expect "--v6: a DUID-LL names the node, the firmware gets a TFTP URL" \
+	'{"steered": true, "stage": "firmware", "node": "node-10", "matched": "duid", "install": "yes", "http": false, "file": "tftp://[fd00::1]/snponly.efi"}' \
+	--v6 --server fd00::1 --duid 00:03:00:01:52:54:00:a0:10:02 --arch 7
+lookup_expect "--v6 without --server: [SERVER] in the URL" \
+	'{"steered": true, "stage": "firmware", "node": "node-10", "matched": "mac", "install": "yes", "http": false, "file": "tftp://[SERVER]/snponly.efi"}' \
+	--v6 --mac 52:54:00:a0:10:02 --arch 7
+lookup_expect "--v6, iPXE: the URL of compile --http-url as it is" \
+	'{"steered": true, "stage": "ipxe", "node": "node-10", "matched": "mac", "install": "yes", "http": false, "file": "http://10.9.0.1/boot/pxeinv/nodes/node-10.ipxe"}' \
+	--v6 --server fd00::1 --mac 52:54:00:a0:10:02 --ipxe
+run lookup "$T/out1" --v6 --duid 0g:00
+expect_rc "lookup --duid that is not hex: exit 1" 1
+expect_line "lookup --duid that is not hex: the value and the form" "$T/err" \
+	"pxeinv lookup: '0g:00' is not a DUID (2 to 130 hex bytes, e.g. 00:03:00:01:52:54:00:aa:00:01)"
+run lookup "$T/out1" --v6 --duid 00
+expect_rc "lookup --duid of one byte: exit 1" 1
+run lookup "$T/out1" --duid 00:03:00:01:52:54:00:a0:10:02
+expect_rc "lookup --duid without --v6: usage error, exit 2" 2
+expect_line "lookup --duid without --v6: says to add --v6" "$T/err" \
+	"pxeinv lookup: --duid and --server describe a DHCPv6 client: add --v6"
+for srv in 10.0.0.1 '[fd00::1]'; do
+	run lookup "$T/out1" --v6 --mac 52:54:00:a0:10:02 --server "$srv"
+	expect_rc "lookup --server $srv: usage error, exit 2" 2
+	expect_line "lookup --server $srv: an IPv6 address without brackets" "$T/err" \
+		"pxeinv lookup: --server takes an IPv6 address, without brackets"
+done
 fi
 
 # --- status without a state directory ----------------------------------------
