@@ -132,6 +132,11 @@ $(BUILD)/fuzz-replay/%: $(BUILD)/obj-asan/fuzz/%.o \
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g $(SANITIZE) -o $@ $^ $(LDLIBS)
 
+# fuzz_manifest reads a mirror's manifest: the CLI's reader, with OpenSSL
+$(BUILD)/fuzz/fuzz_manifest: $(BUILD)/obj-fuzz/cli/mirror_manifest.o
+$(BUILD)/fuzz-replay/fuzz_manifest: $(BUILD)/obj-asan/cli/mirror_manifest.o
+$(BUILD)/fuzz/fuzz_manifest $(BUILD)/fuzz-replay/fuzz_manifest: LDLIBS += -lcrypto
+
 fuzz: $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
 
 fuzz-replay: $(addprefix $(BUILD)/fuzz-replay/,$(FUZZ_TARGETS))

@@ -59,7 +59,7 @@ Commands:
             command line (tests/e2e/demo.sh)
   fuzz [TARGET [SECONDS]]
             build the libFuzzer targets of fuzz/ (clang, ASan + UBSan) and
-            run each (or TARGET: steer, cache, yaml, hook) for SECONDS
+            run each (or TARGET: steer, cache, yaml, hook, manifest) for SECONDS
             (default 60) on its corpus; prints exec/s and total executions,
             and fails with the reproducer's path when a target finds one
   bench     run every bench/ script
@@ -116,7 +116,7 @@ build_hook() {
 }
 
 # The fuzz targets (fuzz/fuzz_TARGET.c)
-FUZZ_TARGETS=(steer cache yaml hook)
+FUZZ_TARGETS=(steer cache yaml hook manifest)
 
 # Refuse fuzz arguments that name nothing, before the build.
 check_fuzz_args() {

@@ -14,6 +14,24 @@
 #include "../inventory/oom.h"
 #include "mirror_manifest.h"
 
+/**
+ * Tell whether a manifest line's path is printable ASCII (no NUL, no
+ * control byte: the paths are those of URLs).
+ *
+ * @v p         Path
+ * @v len       Its length in the line
+ * @ret ok      1 when every byte is printable ASCII
+ */
+static int manifest_path_is_printable(const char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] < 0x20 || p[i] > 0x7e)
+			return 0;
+	return 1;
+}
+
 int mirror_manifest_read(struct mirror_manifest *m, const char *dir,
 			 char *err, size_t errlen)
 {
@@ -38,9 +56,14 @@ int mirror_manifest_read(struct mirror_manifest *m, const char *dir,
 			line[--len] = '\0';
 		if (len < MIRROR_SHA256_HEX + 3 ||
 		    strspn(line, "0123456789abcdef") != MIRROR_SHA256_HEX ||
-		    strncmp(line + MIRROR_SHA256_HEX, "  ", 2) != 0) {
+		    strncmp(line + MIRROR_SHA256_HEX, "  ", 2) != 0 ||
+		    !manifest_path_is_printable(line + MIRROR_SHA256_HEX + 2,
+						len - MIRROR_SHA256_HEX - 2)) {
 			snprintf(err, errlen, "%s:%zu: not a line of "
-				 "sha256sum's \"HEX  PATH\"", path, lineno);
+				 "sha256sum's \"HEX  PATH\" (64 lower-case "
+				 "hex digits, two spaces, a path of printable "
+				 "ASCII); remove the file, and the next run "
+				 "fetches every file again", path, lineno);
 			rc = -EINVAL;
 			break;
 		}

@@ -4,7 +4,7 @@
 #
 #   fuzz/run-target.sh TARGET SECONDS
 #
-# TARGET is steer, cache, yaml or hook.  The committed seeds
+# TARGET is steer, cache, yaml, hook or manifest.  The committed seeds
 # (fuzz/corpus/TARGET) and regression inputs (fuzz/regress/TARGET) are
 # read; new inputs go to build/fuzz/corpus/TARGET, kept between runs and
 # never committed; fuzz/TARGET.dict is the dictionary.  Prints

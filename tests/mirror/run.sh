@@ -200,6 +200,22 @@ check "mirror: a download that differs from the manifest is discarded (exit 1), 
 	eval '[ "$rc" -eq 1 ] && [ ! -e "$T/m/$K" ] && [ ! -e "$T/m/$K.partial" ] &&
 	grep -qF "error: $K: checksum mismatch: the download" "$T/err" && cmp -s "$T/m/SHA256SUMS" "$T/sums.before"'
 cp "$T/kernel.orig" "$T/www/image/$K"
+# a damaged manifest (a line cut short; a path with a control byte) stops
+# the run before any download, names its line, says what to do, and is
+# left as it was
+for bad in "cut:$(head -c 40 "$T/m/SHA256SUMS")" "ctl:$(sed -n 1p "$T/m/SHA256SUMS" | cut -c1-66)image/a$(printf '\001')b"; do
+	name=${bad%%:*}
+	cp "$T/m/SHA256SUMS" "$T/sums.good"
+	{ sed -n 1p "$T/sums.good"; printf '%s\n' "${bad#*:}"; } >"$T/m/SHA256SUMS"
+	cp "$T/m/SHA256SUMS" "$T/sums.bad"
+	: >"$T/log"
+	mirror "$T/nodes" "$T/m"
+	check "mirror: a damaged manifest ($name) stops the run (exit 3), names its line, is left as it was" \
+		eval '[ "$rc" -eq 3 ] && grep -qF "pxeinv mirror: $T/m/SHA256SUMS:2: not a line of sha256sum'"'"'s \"HEX  PATH\"" "$T/err" &&
+		grep -qF "remove the file, and the next run fetches every file again" "$T/err" &&
+		[ ! -s "$T/log" ] && cmp -s "$T/m/SHA256SUMS" "$T/sums.bad"'
+	cp "$T/sums.good" "$T/m/SHA256SUMS"
+done
 fi
 
 # --- usage ------------------------------------------------------------------
