@@ -390,7 +390,7 @@ static void event_file_node(const char *path, char *node)
 }
 
 /**
- * Read the user classes of a DHCPv4 lease event (DNSMASQ_USER_CLASS0..),
+ * Read the user classes of a lease event (DNSMASQ_USER_CLASS0..),
  * space-separated.
  *
  * @v ev        Event: user_class
@@ -457,18 +457,15 @@ static int event_parse_lease(struct event *ev, int argc, char **argv,
 	if (argc == 5)
 		event_copy_text(ev->hostname, sizeof(ev->hostname), argv[4]);
 	event_parse_tags(ev, hook_env_get(env, "DNSMASQ_TAGS"));
-	/* DHCPv6: dnsmasq 2.90 hands the script a vendor class and user
-	 * class read with the wrong item offset (their first two bytes cut,
-	 * and bytes past the item), so they are not recorded; the
-	 * architecture comes from the patch's pxeinv-arch: tag */
-	if (ev->ipv6) {
-		ev->arch = ev->tag_arch;
-	} else {
-		event_copy_text(ev->vendor_class, sizeof(ev->vendor_class),
-				hook_env_get(env, "DNSMASQ_VENDOR_CLASS"));
-		ev->arch = event_parse_arch(ev->vendor_class);
-		event_parse_user_class(ev, env);
-	}
+	/* DHCPv6: the vendor class's first item (its enterprise number is
+	 * apart, in DNSMASQ_VENDOR_CLASS_ID), as dnsmasq 2.93, and 2.90 with
+	 * the series' bookworm/ fix, hand it; the architecture comes from
+	 * the patch's pxeinv-arch: tag, which option 61 decided */
+	event_copy_text(ev->vendor_class, sizeof(ev->vendor_class),
+			hook_env_get(env, ev->ipv6 ? "DNSMASQ_VENDOR_CLASS0" :
+				     "DNSMASQ_VENDOR_CLASS"));
+	ev->arch = ev->ipv6 ? ev->tag_arch : event_parse_arch(ev->vendor_class);
+	event_parse_user_class(ev, env);
 	event_copy_text(ev->client_id, sizeof(ev->client_id),
 			hook_env_get(env, "DNSMASQ_CLIENT_ID"));
 	if (strspn(ev->client_id, "0123456789abcdefABCDEF:") !=

@@ -11,8 +11,9 @@
 # 1. dnsmasq: the source comes from patches/dnsmasq/build-dnsmasq.sh's cache
 #    (build/dnsmasq/src-SUITE, fetched with a private apt config when absent).
 #    It is copied to build/deb/, and debian/ gets: a generated patch adding
-#    the files of patches/dnsmasq/shared-sources to src/, then patches/dnsmasq/series, appended
-#    to debian/patches/series; Build-Depends += libcdb-dev, zlib1g-dev; a
+#    the files of patches/dnsmasq/shared-sources to src/, then the patches
+#    that patches/dnsmasq/series-list SUITE lists, appended to
+#    debian/patches/series; Build-Depends += libcdb-dev, zlib1g-dev; a
 #    changelog entry VERSION+pxeinv1 (dch --local). The binary package names
 #    stay Debian's, so the packages upgrade an existing dnsmasq in place.
 #    dnsmasq-base(-lua) additionally Provides: dnsmasq-pxe-inventory.
@@ -61,8 +62,7 @@ if [ -z "$src" ]; then
 	src=$(ls -d "$root/build/dnsmasq/src-$suite"/dnsmasq-*/ | head -n1)
 fi
 src=${src%/}
-pseries=$root/patches/dnsmasq/series
-mapfile -t ppatches < <(grep -v '^[[:space:]]*#' "$pseries" | sed '/^[[:space:]]*$/d')
+mapfile -t ppatches < <("$root/patches/dnsmasq/series-list" "$suite")
 mapfile -t shared < <(grep -v '^[[:space:]]*#' "$root/patches/dnsmasq/shared-sources" | sed '/^[[:space:]]*$/d')
 dinputs=$( {
 	echo "$src $rev"; cat "$0"
@@ -102,8 +102,8 @@ else
 	} > "$pd/pxeinv-0000-cache-code.patch"
 	echo "pxeinv-0000-cache-code.patch" >> "$pd/series"
 	for p in "${ppatches[@]}"; do
-		cp "$root/patches/dnsmasq/$p" "$pd/pxeinv-$p"
-		echo "pxeinv-$p" >> "$pd/series"
+		cp "$root/patches/dnsmasq/$p" "$pd/pxeinv-${p//\//-}"
+		echo "pxeinv-${p//\//-}" >> "$pd/series"
 	done
 	# Build-Depends += libcdb-dev, zlib1g-dev; dnsmasq-base Provides the option
 	sed -i 's/^Build-Depends: /Build-Depends: libcdb-dev, zlib1g-dev, /' "$tree/debian/control"

@@ -14,7 +14,8 @@
 # configuration under build/dnsmasq/ (the system's apt lists are not
 # touched) and is cached there. The files listed in shared-sources
 # (the reader side of cache/ and the common header) are copied into src/,
-# the series is applied with patch -p1 (no fuzz), the tree is built with
+# the patches series-list gives for the suite (series, then SUITE/series)
+# are applied with patch -p1 (no fuzz), the tree is built with
 # plain make, and the binary is copied to OUT_DIR/dnsmasq.
 set -euo pipefail
 
@@ -131,12 +132,12 @@ version=$(basename "$src")
 
 # --- patch and build ----------------------------------------------------
 work=$bdir/work-$tag
-series=$here/series
+mapfile -t patches < <("$here/series-list" "$suite")
 mapfile -t shared < <(grep -v '^[[:space:]]*#' "$here/shared-sources" | sed '/^[[:space:]]*$/d')
 inputs=$( {
 	echo "$src ${DNSMASQ_COPTS:-}"
-	cat "$series"
-	grep -v '^[[:space:]]*#' "$series" | while read -r p; do [ -n "$p" ] && cat "$here/$p"; done
+	printf '%s\n' "${patches[@]}"
+	for p in "${patches[@]}"; do cat "$here/$p"; done
 	for f in "${shared[@]}"; do cat "$root/$f"; done
 } | sha256sum | cut -d' ' -f1)
 
@@ -148,8 +149,7 @@ else
 	cp -a "$src" "$work"
 	rm -rf "$work/.pc"
 	for f in "${shared[@]}"; do cp "$root/$f" "$work/src/"; done
-	grep -v '^[[:space:]]*#' "$series" | while read -r p; do
-		[ -n "$p" ] || continue
+	for p in "${patches[@]}"; do
 		say "applying $p"
 		patch -d "$work" -p1 --batch --forward --fuzz=0 --no-backup-if-mismatch \
 			< "$here/$p" >&2 || fail "$p does not apply to $version"

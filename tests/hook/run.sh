@@ -907,11 +907,10 @@ else
 fi
 
 # iPXE over DHCPv6: steered as node-v6, by its MAC; its arch (7) comes
-# from the patch's pxeinv-arch: tag, and no vendor or user class is
-# recorded: dnsmasq 2.90 hands the script DHCPv6 vendor and user class
-# items without their first two bytes, "EClient:Arch:…" and "XE"
-# (rfc3315.c reads each item with a 4-byte option header, not RFC 8415's
-# 2-byte length)
+# from the patch's pxeinv-arch: tag, and its vendor and user class items
+# are recorded whole (stock dnsmasq 2.90 hands them to the script without
+# their first two bytes, "EClient:Arch:…" and "XE": the series'
+# bookworm/ patch fixes that)
 IPXE6=('option dhcp6.pxe6-arch code 61 = unsigned integer 16;'
 	'option dhcp6.pxe6-vendor code 16 = { unsigned integer 32, unsigned integer 16, string };'
 	'option dhcp6.pxe6-user code 15 = { unsigned integer 16, string };'
@@ -921,7 +920,7 @@ IPXE6=('option dhcp6.pxe6-arch code 61 = unsigned integer 16;'
 dhcp6 ipxe "${IPXE6[@]}"
 IP6=$ADDR6
 if [ -n "$IP6" ] && wait_for 10 has_line "$J6" "j['event'] == 'add' and j['ip'] == '$IP6' and j['node'] == 'node-v6'" &&
-	has_line "$J6" "j['event'] == 'add' and j['ip'] == '$IP6' and j['node'] == 'node-v6' and j['stage'] == 'ipxe' and j['install'] == 'once' and j['family'] == 'ipv6' and j['duid'] == '$DUID6' and j.get('arch') == 'efi-x64' and not j.get('vendor_class') and not j.get('user_class')" &&
+	has_line "$J6" "j['event'] == 'add' and j['ip'] == '$IP6' and j['node'] == 'node-v6' and j['stage'] == 'ipxe' and j['install'] == 'once' and j['family'] == 'ipv6' and j['duid'] == '$DUID6' and j.get('arch') == 'efi-x64' and j.get('vendor_class') == 'PXEClient:Arch:00007:UNDI:003016' and j.get('user_class') == 'iPXE'" &&
 	[ "$(kv "$S6/nodes/node-v6" ip6)" = "$IP6" ] && [ "$(kv "$S6/nodes/node-v6" via)" = dhcpv6 ] &&
 	[ "$(kv "$S6/nodes/node-v6" duid)" = "$DUID6" ]; then
 	pass dhcpv6-steered-lease-attributed-to-node

@@ -123,8 +123,10 @@ chmod -R a+rX "$T/out"
 
 cat > "$T/script.sh" <<EOF2
 #!/bin/sh
-# dhcp-script: record the tags of each lease event
+# dhcp-script: record the tags of each lease event, and (apart) the first
+# vendor and user class items dnsmasq hands over
 echo "\$1 \$2 \$3 tags=[\$DNSMASQ_TAGS]" >> "$T/script.log"
+echo "\$1 \$2 \$3 vendor=[\$DNSMASQ_VENDOR_CLASS_ID \$DNSMASQ_VENDOR_CLASS0] user=[\$DNSMASQ_USER_CLASS0]" >> "$T/script-classes.log"
 EOF2
 chmod 755 "$T/script.sh"
 
@@ -1297,6 +1299,7 @@ if selected dhcpv6; then
 		fail dhcpv6-start "$(cat "$T/dnsmasq.err" "$LOG" | head -c 400)"
 	else
 	: > "$T/script.log"
+	: > "$T/script-classes.log"
 	EFI6=(--arch 7 --vendor PXEClient:Arch:00007:UNDI:003016)
 	IPXE6=(--arch 7 --vendor PXEClient:Arch:00007:UNDI:003010 --user-class iPXE)
 	U=tftp://[$SRV6]
@@ -1371,6 +1374,14 @@ if selected dhcpv6; then
 	proc_stop RELAY6_PID
 	# the lease of the REQUEST above reached the dhcp-script with our tags
 	for _ in $(seq 50); do grep -q "pxeinv-node:node-a" "$T/script.log" && break; sleep 0.1; done
+	# and with the client's vendor and user class items whole (dnsmasq
+	# 2.90 cut two bytes off each and read past the option:
+	# patches/dnsmasq/bookworm/)
+	if grep -q "^add .*fd00:213::1[0-9a-f][0-9a-f] vendor=\[343 PXEClient:Arch:00007:UNDI:003010\] user=\[iPXE\]\$" "$T/script-classes.log"; then
+		pass dhcpv6-lease-script-classes
+	else
+		fail dhcpv6-lease-script-classes "$(grep '^add .*fd00:' "$T/script-classes.log" | tr '\n' '|')"
+	fi
 	if grep -q "^add .*fd00:213::1[0-9a-f][0-9a-f] tags=\[.*pxeinv-node:node-a" "$T/script.log" &&
 		grep "^add .*pxeinv-node:node-a" "$T/script.log" | grep -q "pxeinv-stage:ipxe" &&
 		grep "^add .*pxeinv-node:node-a" "$T/script.log" | grep -q "pxeinv-arch:7"; then

@@ -238,10 +238,11 @@ static void test_dhcpv6_lease(void **state)
 		"DNSMASQ_IAID=1", "DNSMASQ_MAC=52:54:00:aa:00:99",
 		"DNSMASQ_SERVER_DUID=00:01:00:01:2c:d0:00:00:52:54:00:00:00:01",
 		"DNSMASQ_VENDOR_CLASS_ID=343",
-		/* as dnsmasq 2.90 hands them: first two bytes cut */
-		"DNSMASQ_VENDOR_CLASS0=EClient:Arch:00009:UNDI:003016",
+		/* the items, as dnsmasq 2.93 and the patched 2.90 hand them;
+		 * DNSMASQ_VENDOR_CLASS is DHCPv4's, never read for DHCPv6 */
+		"DNSMASQ_VENDOR_CLASS0=PXEClient:Arch:00009:UNDI:003016",
 		"DNSMASQ_VENDOR_CLASS=PXEClient:Arch:00000:UNDI:002001",
-		"DNSMASQ_USER_CLASS0=XE", "DNSMASQ_INTERFACE=eth0",
+		"DNSMASQ_USER_CLASS0=iPXE", "DNSMASQ_INTERFACE=eth0",
 		"DNSMASQ_LEASE_EXPIRES=1700003600", NULL };
 	struct event ev;
 
@@ -258,10 +259,10 @@ static void test_dhcpv6_lease(void **state)
 	assert_string_equal(ev.node, "node-a");
 	assert_string_equal(ev.stage, "firmware");
 	assert_string_equal(ev.install, "yes");
-	/* not dnsmasq 2.90's cut classes: the arch from the patch's tag */
-	assert_string_equal(ev.vendor_class, "");
+	/* the vendor class's item, but the arch from the patch's tag */
+	assert_string_equal(ev.vendor_class, "PXEClient:Arch:00009:UNDI:003016");
 	assert_int_equal(ev.arch, 7);
-	assert_string_equal(ev.user_class, "");
+	assert_string_equal(ev.user_class, "iPXE");
 	assert_string_equal(ev.interface, "eth0");
 	assert_int_equal(ev.expires, 1700003600);
 	assert_string_equal(ev.client_id, "");
@@ -296,7 +297,8 @@ static void test_dhcpv6_arch_tag(void **state)
 		env[0] = (char *)tags[i];
 		assert_int_equal(parse(&ev, argv, env), HOOK_EVENT_OK);
 		assert_int_equal(ev.arch, want[i]);
-		assert_string_equal(ev.vendor_class, "");
+		assert_string_equal(ev.vendor_class,
+				    "PXEClient:Arch:00007:UNDI:003016");
 	}
 }
 
