@@ -38,8 +38,8 @@
 #define PXEINV_TAG_SERIAL "pxeinv-serial:"
 #define PXEINV_TAG_BOARD_SERIAL "pxeinv-board-serial:"
 /** The client architecture (RFC 4578 number, decimal) of a steered request:
- * the hook's source for DHCPv6 events, whose vendor class dnsmasq 2.90
- * hands the dhcp-script cut */
+ * the hook's source for DHCPv6 events, whose architecture is option 61,
+ * which dnsmasq does not hand the dhcp-script */
 #define PXEINV_TAG_ARCH "pxeinv-arch:"
 
 /*

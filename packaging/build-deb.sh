@@ -63,6 +63,7 @@ if [ -z "$src" ]; then
 fi
 src=${src%/}
 mapfile -t ppatches < <("$root/patches/dnsmasq/series-list" "$suite")
+[ ${#ppatches[@]} -gt 0 ] || fail "patches/dnsmasq/series-list $suite listed no patch"
 mapfile -t shared < <(grep -v '^[[:space:]]*#' "$root/patches/dnsmasq/shared-sources" | sed '/^[[:space:]]*$/d')
 dinputs=$( {
 	echo "$src $rev"; cat "$0"

@@ -133,6 +133,7 @@ version=$(basename "$src")
 # --- patch and build ----------------------------------------------------
 work=$bdir/work-$tag
 mapfile -t patches < <("$here/series-list" "$suite")
+[ ${#patches[@]} -gt 0 ] || fail "series-list $suite listed no patch (is $here/series there?)"
 mapfile -t shared < <(grep -v '^[[:space:]]*#' "$here/shared-sources" | sed '/^[[:space:]]*$/d')
 inputs=$( {
 	echo "$src ${DNSMASQ_COPTS:-}"
